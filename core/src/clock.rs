@@ -56,6 +56,12 @@ impl fmt::Display for Timestamp {
     }
 }
 
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.to_rfc3339())
+    }
+}
+
 /// Where InviteKit reads the current time.
 pub trait Clock: Send + Sync + 'static {
     /// The current instant.

@@ -1,0 +1,1 @@
+//! Benchmarks of InviteKit: see `benches/`.

@@ -1,0 +1,176 @@
+//! The audit log: one append-only sequence of [`Event`]s per organization.
+//!
+//! Every state change appends its events in the same transaction as the
+//! change, so the log never disagrees with the state. Events never carry a
+//! token, only ids, addresses, roles and permission names.
+
+use serde::Serialize;
+
+use crate::InviteKit;
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::ids::{MemberId, OrgId};
+use crate::store::{Store, WriteTx};
+
+/// What happened (SPEC §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EventKind {
+    /// An organization was created.
+    OrganizationCreated,
+    /// A member was added directly (founding or provisioned) or by an accepted invitation.
+    MemberAdded,
+    /// A member's role changed.
+    MemberRoleChanged,
+    /// A member was deactivated.
+    MemberDeactivated,
+    /// A team was created.
+    TeamCreated,
+    /// An invitation was stored (and its email queued, when delivered).
+    InvitationSent,
+    /// An invitation got a new token and expiry.
+    InvitationResent,
+    /// An invitation was revoked, by a person or by a rule (R7).
+    InvitationRevoked,
+    /// The invitee declined.
+    InvitationDeclined,
+    /// The invitee accepted.
+    InvitationAccepted,
+    /// Someone joined through an auto-join domain.
+    MemberJoinedByDomain,
+    /// A conversation with a freelancer was started.
+    ThreadStarted,
+    /// A coworker was added to a thread.
+    ParticipantAdded,
+    /// A participant's permissions changed.
+    ParticipantPermissionsChanged,
+    /// A participant was removed by someone else, or by a rule (R7).
+    ParticipantRemoved,
+    /// A participant left.
+    ParticipantLeft,
+    /// Organization settings changed.
+    SettingsChanged,
+}
+
+impl EventKind {
+    /// The snake_case name, e.g. `invitation_sent`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::OrganizationCreated => "organization_created",
+            EventKind::MemberAdded => "member_added",
+            EventKind::MemberRoleChanged => "member_role_changed",
+            EventKind::MemberDeactivated => "member_deactivated",
+            EventKind::TeamCreated => "team_created",
+            EventKind::InvitationSent => "invitation_sent",
+            EventKind::InvitationResent => "invitation_resent",
+            EventKind::InvitationRevoked => "invitation_revoked",
+            EventKind::InvitationDeclined => "invitation_declined",
+            EventKind::InvitationAccepted => "invitation_accepted",
+            EventKind::MemberJoinedByDomain => "member_joined_by_domain",
+            EventKind::ThreadStarted => "thread_started",
+            EventKind::ParticipantAdded => "participant_added",
+            EventKind::ParticipantPermissionsChanged => "participant_permissions_changed",
+            EventKind::ParticipantRemoved => "participant_removed",
+            EventKind::ParticipantLeft => "participant_left",
+            EventKind::SettingsChanged => "settings_changed",
+        }
+    }
+
+    /// Every kind, in the order of SPEC §6.
+    pub const ALL: [EventKind; 17] = [
+        EventKind::OrganizationCreated,
+        EventKind::MemberAdded,
+        EventKind::MemberRoleChanged,
+        EventKind::MemberDeactivated,
+        EventKind::TeamCreated,
+        EventKind::InvitationSent,
+        EventKind::InvitationResent,
+        EventKind::InvitationRevoked,
+        EventKind::InvitationDeclined,
+        EventKind::InvitationAccepted,
+        EventKind::MemberJoinedByDomain,
+        EventKind::ThreadStarted,
+        EventKind::ParticipantAdded,
+        EventKind::ParticipantPermissionsChanged,
+        EventKind::ParticipantRemoved,
+        EventKind::ParticipantLeft,
+        EventKind::SettingsChanged,
+    ];
+
+    /// Parses a snake_case name.
+    pub fn parse(name: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One entry of an organization's audit log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// Position in the organization's log: 1, 2, 3, ... with no gaps.
+    pub seq: u64,
+    /// The organization.
+    pub org_id: OrgId,
+    /// When it happened.
+    pub at: Timestamp,
+    /// Who did it; `None` for the host, an invitee, or a rule.
+    pub actor_id: Option<MemberId>,
+    /// What happened.
+    pub kind: EventKind,
+    /// The ids and values involved, as a JSON object.
+    pub details: serde_json::Value,
+}
+
+/// An event before the store gives it its `seq`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// The organization.
+    pub org_id: OrgId,
+    /// When it happened.
+    pub at: Timestamp,
+    /// Who did it.
+    pub actor_id: Option<MemberId>,
+    /// What happened.
+    pub kind: EventKind,
+    /// The ids and values involved, as a JSON object.
+    pub details: serde_json::Value,
+}
+
+/// Appends one event in the caller's transaction.
+pub(crate) fn record(
+    tx: &mut dyn WriteTx,
+    org_id: OrgId,
+    at: Timestamp,
+    actor_id: Option<MemberId>,
+    kind: EventKind,
+    details: serde_json::Value,
+) -> Result<u64> {
+    tx.append_event(NewEvent { org_id, at, actor_id, kind, details })
+}
+
+/// The most events one call returns.
+pub const MAX_EVENTS_PAGE: usize = 1000;
+
+impl<S: Store> InviteKit<S> {
+    /// Pages through the organization's audit log after `after_seq` (from the
+    /// start when `None`), at most `limit` events (1..=1000). Only members whose
+    /// role manages the organization may read it.
+    pub fn events(&self, actor: MemberId, after_seq: Option<u64>, limit: usize) -> Result<Vec<Event>> {
+        if limit == 0 || limit > MAX_EVENTS_PAGE {
+            return Err(Error::invalid(format!("`limit` must be between 1 and {MAX_EVENTS_PAGE}")));
+        }
+        self.store.read(|tx| {
+            let actor = self.active_member(tx, actor)?;
+            if !self.role_of(&actor)?.manages_organization() {
+                return Err(Error::denied("only members who manage the organization may read its audit log"));
+            }
+            tx.events(actor.org_id, after_seq.unwrap_or(0), limit)
+        })
+    }
+}

@@ -1,0 +1,126 @@
+//! Checks on free-text input and the documented maximum of every string
+//! (SPEC §4): over a maximum is `invalid_input`, never a truncation.
+
+use crate::error::{Error, Result, quote};
+
+/// Longest person, organization, team or freelancer name, in characters (after trimming).
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest thread title, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest freelancer id, in bytes.
+pub const MAX_EXTERNAL_ID_BYTES: usize = 200;
+/// The hard ceiling on a personal message, in characters, whatever the organization's setting.
+pub const MAX_MESSAGE_CHARS_CEILING: usize = 5000;
+/// Longest thread message body, in characters.
+pub const MAX_BODY_CHARS: usize = 10_000;
+/// Longest search query, in characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// Unicode line and paragraph separators are not `char::is_control` but
+/// break lines all the same, so they are refused wherever a control is.
+fn is_line_breaking(c: char) -> bool {
+    c.is_control() || c == '\u{2028}' || c == '\u{2029}'
+}
+
+/// A one-line name: trimmed, 1..=`max` characters, no control characters.
+pub(crate) fn name(field: &str, value: &str, max: usize) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Error::invalid(format!("`{field}` must not be empty")));
+    }
+    if v.chars().count() > max {
+        return Err(Error::invalid(format!("`{field}` is longer than {max} characters")));
+    }
+    if v.chars().any(is_line_breaking) {
+        return Err(Error::invalid(format!(
+            "`{field}` contains a control character: `{}`",
+            quote(v)
+        )));
+    }
+    Ok(v.to_owned())
+}
+
+/// Multi-line free text (a personal message, a thread message): CRLF and CR
+/// become LF, tabs and newlines are kept, any other control character is
+/// refused; surrounding whitespace is trimmed; at most `max` characters.
+pub(crate) fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String> {
+    // Count before normalizing so that a huge input is refused without work.
+    if value.len() > max.saturating_mul(4) && value.chars().count() > max {
+        return Err(Error::invalid(format!("`{field}` is longer than {max} characters")));
+    }
+    let v = value.replace("\r\n", "\n").replace('\r', "\n");
+    let v = v.trim();
+    let n = v.chars().count();
+    if n > max {
+        return Err(Error::invalid(format!("`{field}` is longer than {max} characters")));
+    }
+    if n < min {
+        return Err(Error::invalid(format!("`{field}` must not be empty")));
+    }
+    if v.chars().any(|c| c != '\n' && c != '\t' && is_line_breaking(c)) {
+        return Err(Error::invalid(format!("`{field}` contains a control character")));
+    }
+    Ok(v.to_owned())
+}
+
+/// A slug: `[a-z0-9-]{2,63}`.
+pub(crate) fn slug(value: &str) -> Result<String> {
+    let ok = (2..=63).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        Err(Error::invalid(format!(
+            "`{}` is not a valid slug: use 2 to 63 of a-z, 0-9 and -",
+            quote(value)
+        )))
+    }
+}
+
+/// An opaque id chosen by the host (a freelancer's id): 1..=200 bytes of
+/// printable ASCII, no spaces.
+pub(crate) fn external_id(field: &str, value: &str) -> Result<String> {
+    let ok = !value.is_empty()
+        && value.len() <= MAX_EXTERNAL_ID_BYTES
+        && value.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        Err(Error::invalid(format!(
+            "`{field}` must be 1 to {MAX_EXTERNAL_ID_BYTES} printable ASCII characters: `{}`",
+            quote(value)
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_refuse_controls_and_overlong_input() {
+        assert_eq!(name("name", "  Bob Jones ", 200).ok().as_deref(), Some("Bob Jones"));
+        for bad in ["", "   ", "Bob\r\nBcc: x", "a\0b", "a\u{2028}b", "tab\there"] {
+            assert_eq!(name("name", bad, 200).map_err(|e| e.code()), Err("invalid_input"), "{bad:?}");
+        }
+        assert!(name("name", &"é".repeat(200), 200).is_ok());
+        assert_eq!(name("name", &"é".repeat(201), 200).map_err(|e| e.code()), Err("invalid_input"));
+    }
+
+    #[test]
+    fn text_keeps_newlines_and_refuses_other_controls() {
+        assert_eq!(text("message", "Hi\r\nthere\r!", 0, 100).ok().as_deref(), Some("Hi\nthere\n!"));
+        assert_eq!(text("message", "a\u{7}b", 0, 100).map_err(|e| e.code()), Err("invalid_input"));
+        assert_eq!(text("message", &"x".repeat(10_000), 0, 1000).map_err(|e| e.code()), Err("invalid_input"));
+        assert_eq!(text("body", "   ", 1, 1000).map_err(|e| e.code()), Err("invalid_input"));
+    }
+
+    #[test]
+    fn slugs_follow_the_pattern() {
+        assert!(slug("acme").is_ok());
+        assert!(slug("acme-2").is_ok());
+        for bad in ["a", "Acme", "acme_co", "acme.com", "", &"a".repeat(64)] {
+            assert!(slug(bad).is_err(), "{bad}");
+        }
+    }
+}

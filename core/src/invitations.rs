@@ -1,0 +1,987 @@
+//! Inviting a coworker to the company (SPEC §3): drafts, the join link, the
+//! preview, sending, accepting, and everything around them.
+//!
+//! Every check runs twice: when the draft is made, so the user hears about a
+//! problem before previewing, and again inside the transaction that stores
+//! it, because the state may have changed in between. The token exists only
+//! in the draft, the email and a resend's result; the store keeps its SHA-256.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::InviteKit;
+use crate::clock::Timestamp;
+use crate::email::EmailAddress;
+use crate::error::{Error, Result};
+use crate::events::{EventKind, record};
+use crate::ids::{InvitationId, MemberId, OrgId, TeamId, ThreadId};
+use crate::input;
+use crate::org::{Member, MemberStatus, Organization};
+use crate::outbox::enqueue;
+use crate::policy::PermissionSet;
+use crate::store::{ReadTx, SendKey, Store, WriteTx};
+use crate::templates::{Email, EmailContext, EmailKind, render};
+use crate::token::{Token, join_link};
+
+/// The most addresses one [`invite_many`](InviteKit::invite_many) call takes.
+pub const MAX_BATCH: usize = 100;
+const DAY_SECS: i64 = 24 * 3600;
+
+/// Where an invitation stands. `Expired` is never stored: it is a pending
+/// invitation whose expiry has passed, derived from the clock when read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationStatus {
+    /// Waiting for the invitee.
+    Pending,
+    /// The invitee joined.
+    Accepted,
+    /// The inviter, an administrator or a rule (R7) withdrew it.
+    Revoked,
+    /// The invitee said no.
+    Declined,
+    /// Pending past its expiry.
+    Expired,
+}
+
+impl InvitationStatus {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvitationStatus::Pending => "pending",
+            InvitationStatus::Accepted => "accepted",
+            InvitationStatus::Revoked => "revoked",
+            InvitationStatus::Declined => "declined",
+            InvitationStatus::Expired => "expired",
+        }
+    }
+
+    /// Parses a snake_case name; anything else is `invalid_input`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "pending" => Ok(InvitationStatus::Pending),
+            "accepted" => Ok(InvitationStatus::Accepted),
+            "revoked" => Ok(InvitationStatus::Revoked),
+            "declined" => Ok(InvitationStatus::Declined),
+            "expired" => Ok(InvitationStatus::Expired),
+            other => Err(Error::invalid(format!("unknown invitation status `{}`", crate::error::quote(other)))),
+        }
+    }
+}
+
+/// Permissions in a thread that an invitation carries, applied when it is
+/// accepted if rule R4 still allows them then (R8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ThreadGrant {
+    /// The thread.
+    pub thread_id: ThreadId,
+    /// What the invitee will hold in it.
+    pub permissions: PermissionSet,
+}
+
+/// An invitation to join an organization. It never contains its token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// Its id: safe to list and show.
+    pub id: InvitationId,
+    /// The organization.
+    pub org_id: OrgId,
+    /// Who sent it.
+    pub inviter_id: MemberId,
+    /// The invited address, normalized.
+    pub email: String,
+    /// The personal message.
+    pub message: Option<String>,
+    /// The team the invitee will join.
+    pub team_id: Option<TeamId>,
+    /// The role the invitee will have.
+    pub role: String,
+    /// Where it stands (with `expired` derived from the clock).
+    pub status: InvitationStatus,
+    /// When it was sent.
+    pub created_at: Timestamp,
+    /// When its token stops working.
+    pub expires_at: Timestamp,
+    /// How many times it was sent (1 + resends).
+    pub sent_count: u32,
+    /// When it was last sent.
+    pub last_sent_at: Timestamp,
+    /// Thread permissions it carries (R8).
+    pub thread_grants: Vec<ThreadGrant>,
+    /// Whether InviteKit emails it, or the user shares the link themselves.
+    pub delivered: bool,
+}
+
+impl Invitation {
+    /// The comparison key of the invited address.
+    pub fn email_key(&self) -> String {
+        self.email.to_ascii_lowercase()
+    }
+
+    /// This invitation with `expired` derived at `now`.
+    pub(crate) fn at(mut self, now: Timestamp) -> Self {
+        if self.status == InvitationStatus::Pending && self.expires_at <= now {
+            self.status = InvitationStatus::Expired;
+        }
+        self
+    }
+
+    /// Whether it can still be accepted at `now`.
+    pub fn is_live(&self, now: Timestamp) -> bool {
+        self.status == InvitationStatus::Pending && self.expires_at > now
+    }
+}
+
+/// The optional parts of an invitation.
+///
+/// # Examples
+/// ```
+/// let opts = invitekit::InviteOptions::new().message("Welcome!").role("member");
+/// assert_eq!(opts.message.as_deref(), Some("Welcome!"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InviteOptions {
+    /// A personal message (default none; at most the organization's `max_message_chars`).
+    pub message: Option<String>,
+    /// The team to join (default none; R1: only a role that may assign teams).
+    pub team: Option<TeamId>,
+    /// The role to give (default: the policy's default role; R2).
+    pub role: Option<String>,
+}
+
+impl InviteOptions {
+    /// No message, no team, the default role.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the personal message.
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+    /// Sets the team.
+    pub fn team(mut self, team: TeamId) -> Self {
+        self.team = Some(team);
+        self
+    }
+    /// Sets the role.
+    pub fn role(mut self, role: impl Into<String>) -> Self {
+        self.role = Some(role.into());
+        self
+    }
+}
+
+/// An invitation checked and ready to send, with its join link and its email.
+/// Nothing is stored until [`send_invitation`](InviteKit::send_invitation).
+/// `Debug` never shows the link.
+#[derive(Clone)]
+pub struct Draft {
+    pub(crate) id: InvitationId,
+    pub(crate) org_id: OrgId,
+    pub(crate) inviter_id: MemberId,
+    pub(crate) email: EmailAddress,
+    pub(crate) message: Option<String>,
+    pub(crate) team_id: Option<TeamId>,
+    pub(crate) role: String,
+    pub(crate) token: Token,
+    pub(crate) link: String,
+    pub(crate) expires_at: Timestamp,
+    pub(crate) kind: EmailKind,
+    pub(crate) content: Email,
+    pub(crate) thread_grants: Vec<ThreadGrant>,
+}
+
+impl Draft {
+    /// The invited address, normalized.
+    pub fn email(&self) -> &str {
+        self.email.as_str()
+    }
+    /// The join link `{portal_url}/join/{token}`: what the user copies. It is a secret.
+    pub fn link(&self) -> &str {
+        &self.link
+    }
+    /// When the invitation will expire.
+    pub fn expires_at(&self) -> Timestamp {
+        self.expires_at
+    }
+    /// The id the invitation will have once sent.
+    pub fn invitation_id(&self) -> InvitationId {
+        self.id
+    }
+    /// The role the invitee will get.
+    pub fn role(&self) -> &str {
+        &self.role
+    }
+    /// The team the invitee will join.
+    pub fn team_id(&self) -> Option<TeamId> {
+        self.team_id
+    }
+    /// The personal message, as it will appear.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    /// The thread permissions the invitation carries.
+    pub fn thread_grants(&self) -> &[ThreadGrant] {
+        &self.thread_grants
+    }
+    /// The exact email [`send_invitation`](InviteKit::send_invitation) will queue.
+    pub fn preview(&self) -> Email {
+        self.content.clone()
+    }
+}
+
+impl fmt::Debug for Draft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Draft")
+            .field("invitation_id", &self.id)
+            .field("email", &self.email.as_str())
+            .field("role", &self.role)
+            .field("team_id", &self.team_id)
+            .field("expires_at", &self.expires_at)
+            .field("link", &"<secret>")
+            .finish()
+    }
+}
+
+/// What [`accept_invitation`](InviteKit::accept_invitation) did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acceptance {
+    /// The new (or reactivated) member.
+    pub member: Member,
+    /// The invitation, now accepted.
+    pub invitation: Invitation,
+    /// Threads whose grant no longer passed R4 and was dropped (R8).
+    pub dropped_grants: Vec<ThreadId>,
+}
+
+/// What [`resend_invitation`](InviteKit::resend_invitation) did: the old link stopped working.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Resent {
+    /// The invitation with its new expiry.
+    pub invitation: Invitation,
+    /// The new join link (a secret).
+    pub link: String,
+}
+
+impl fmt::Debug for Resent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Resent").field("invitation", &self.invitation).field("link", &"<secret>").finish()
+    }
+}
+
+/// What a landing page shows for a token, from [`peek_invitation`](InviteKit::peek_invitation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationPreview {
+    /// The company.
+    pub organization_name: String,
+    /// Who invited.
+    pub inviter_name: String,
+    /// The team, if any.
+    pub team_name: Option<String>,
+    /// The invited address.
+    pub email: String,
+    /// When the link stops working.
+    pub expires_at: Timestamp,
+}
+
+/// The outcome for one address of [`invite_many`](InviteKit::invite_many).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteResult {
+    /// The address as given.
+    pub email: String,
+    /// The invitation, when it was sent.
+    pub invitation: Option<Invitation>,
+    /// Why it was not, otherwise.
+    pub error: Option<Error>,
+}
+
+/// Everything an invitation's checks produced, shared by draft and send.
+struct Checked {
+    org: Organization,
+    inviter: Member,
+    message: Option<String>,
+    team_name: Option<String>,
+    role: String,
+}
+
+/// When a limit of `max` per 24 hours frees up, given the sends in the window
+/// (oldest first); `None` when below the limit.
+fn frees_at(times: &[Timestamp], max: u32) -> Option<Timestamp> {
+    let max = max as usize;
+    if times.len() < max {
+        return None;
+    }
+    times.get(times.len() - max).map(|t| t.plus_secs(DAY_SECS))
+}
+
+impl<S: Store> InviteKit<S> {
+    /// Checks rules R1, R2, §4, the allowed domains, membership, pending
+    /// invitations and the rate limits, and fails with the first that does not hold.
+    fn check_invitation(
+        &self,
+        tx: &dyn ReadTx,
+        actor: MemberId,
+        email: &EmailAddress,
+        opts: &InviteOptions,
+        emailed: bool,
+        now: Timestamp,
+    ) -> Result<Checked> {
+        let inviter = self.active_member(tx, actor)?;
+        let inviter_role = self.role_of(&inviter)?;
+        if !inviter_role.may_invite() {
+            return Err(Error::denied(format!("the role `{}` may not invite coworkers", inviter.role)));
+        }
+        let org = tx.org(inviter.org_id)?.ok_or(Error::NotFound("organization"))?;
+        let message = match &opts.message {
+            Some(m) => {
+                let m = input::text("message", m, 0, org.settings.max_message_chars as usize)?;
+                (!m.is_empty()).then_some(m)
+            }
+            None => None,
+        };
+        let role = match &opts.role {
+            Some(r) => self.policy.require_role(r)?,
+            None => self.policy.require_role(self.policy.default_role())?,
+        };
+        if !inviter_role.may_give_role(role.name()) {
+            return Err(Error::denied(format!(
+                "the role `{}` may not invite as `{}`",
+                inviter.role,
+                role.name()
+            )));
+        }
+        let team_name = match opts.team {
+            Some(team_id) => {
+                if !inviter_role.may_assign_team() {
+                    return Err(Error::denied(format!("the role `{}` may not assign a team", inviter.role)));
+                }
+                let team = tx.team(team_id)?.filter(|t| t.org_id == org.id).ok_or(Error::NotFound("team"))?;
+                Some(team.name)
+            }
+            None => None,
+        };
+        if !org.allows(email) {
+            return Err(Error::DomainNotAllowed { domain: email.domain().to_owned() });
+        }
+        if let Some(m) = tx.member_by_email(org.id, email.key())? {
+            if m.is_active() {
+                return Err(Error::AlreadyMember { email: m.email });
+            }
+        }
+        if let Some(existing) = tx.invitations_to(org.id, email.key())?.into_iter().find(|i| i.is_live(now)) {
+            return Err(Error::AlreadyInvited { email: existing.email, invitation_id: existing.id });
+        }
+        self.check_rate_limits(tx, &org, Some(inviter.id), email, emailed, now)?;
+        Ok(Checked { org, inviter, message, team_name, role: role.name().to_owned() })
+    }
+
+    /// The caps of SPEC §3: per inviter and per organization per day (new
+    /// invitations, when `inviter` is given), emails per address per day
+    /// (when `emailed`), pending invitations at once (new invitations).
+    fn check_rate_limits(
+        &self,
+        tx: &dyn ReadTx,
+        org: &Organization,
+        inviter: Option<MemberId>,
+        email: &EmailAddress,
+        emailed: bool,
+        now: Timestamp,
+    ) -> Result<()> {
+        let since = now.plus_secs(-DAY_SECS);
+        let s = &org.settings;
+        if let Some(inviter) = inviter {
+            let (count, earliest) = tx.live_pending(org.id, now)?;
+            if count >= u64::from(s.max_pending_invitations) {
+                return Err(Error::RateLimited {
+                    reason: format!("the organization has {count} pending invitations, the most it may have"),
+                    retry_at: earliest.unwrap_or(now),
+                });
+            }
+            if let Some(at) = frees_at(&tx.send_times(org.id, &SendKey::Inviter(inviter), since)?, s.max_invitations_per_inviter_per_day) {
+                return Err(Error::RateLimited {
+                    reason: format!("at most {} invitations per member in 24 hours", s.max_invitations_per_inviter_per_day),
+                    retry_at: at,
+                });
+            }
+            if let Some(at) = frees_at(&tx.send_times(org.id, &SendKey::Org, since)?, s.max_invitations_per_org_per_day) {
+                return Err(Error::RateLimited {
+                    reason: format!("at most {} invitations per organization in 24 hours", s.max_invitations_per_org_per_day),
+                    retry_at: at,
+                });
+            }
+        }
+        if emailed {
+            let key = SendKey::Address(email.key().to_owned());
+            if let Some(at) = frees_at(&tx.send_times(org.id, &key, since)?, s.max_emails_per_address_per_day) {
+                return Err(Error::RateLimited {
+                    reason: format!("at most {} emails to one address in 24 hours", s.max_emails_per_address_per_day),
+                    retry_at: at,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Renders an invitation email with the organization's template, if it registered one.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn render_invitation(
+        &self,
+        tx: &dyn ReadTx,
+        kind: EmailKind,
+        org: &Organization,
+        inviter: &Member,
+        to: &str,
+        team_name: Option<String>,
+        message: Option<String>,
+        link: &str,
+        expires_at: Timestamp,
+        thread: Option<(String, String)>,
+    ) -> Result<Email> {
+        let custom = tx.template(org.id, kind)?;
+        let (thread_title, freelancer_name) = match thread {
+            Some((t, f)) => (Some(t), Some(f)),
+            None => (None, None),
+        };
+        let ctx = EmailContext {
+            to: to.to_owned(),
+            inviter_name: inviter.name.clone(),
+            organization_name: org.name.clone(),
+            team_name,
+            message,
+            link: link.to_owned(),
+            expires_at: expires_at.human(),
+            thread_title,
+            freelancer_name,
+        };
+        render(kind, custom.as_ref(), &ctx)
+    }
+
+    /// Step 1–3 of the seed's first flow: checks everything and returns a
+    /// draft with the join link and the email, storing nothing.
+    ///
+    /// # Examples
+    /// ```
+    /// # use invitekit::*;
+    /// let kit = InviteKit::in_memory();
+    /// let org = kit.create_organization("Acme Corp", "acme", "https://acme.example.com/portal", &["acme.com"])?;
+    /// let alice = kit.add_member(org.id, "alice@acme.com", "Alice Smith", "full")?;
+    /// let draft = kit.draft_invitation(alice.id, "bob@acme.com", InviteOptions::new().message("Welcome!"))?;
+    /// assert!(draft.link().starts_with("https://acme.example.com/portal/join/ikinv_"));
+    /// assert!(draft.preview().text.contains("Welcome!"));
+    /// # Ok::<(), invitekit::Error>(())
+    /// ```
+    pub fn draft_invitation(&self, actor: MemberId, email: &str, opts: InviteOptions) -> Result<Draft> {
+        let email = EmailAddress::parse(email)?;
+        let now = self.now();
+        self.store.read(|tx| self.draft_in(tx, actor, &email, &opts, EmailKind::Invitation, Vec::new(), None, now))
+    }
+
+    /// Checks an invitation and builds its draft, inside the caller's transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn draft_in(
+        &self,
+        tx: &dyn ReadTx,
+        actor: MemberId,
+        email: &EmailAddress,
+        opts: &InviteOptions,
+        kind: EmailKind,
+        thread_grants: Vec<ThreadGrant>,
+        thread: Option<(String, String)>,
+        now: Timestamp,
+    ) -> Result<Draft> {
+        let c = self.check_invitation(tx, actor, email, opts, false, now)?;
+        for g in &thread_grants {
+            self.check_thread_grant(tx, &c.inviter, &c.role, g)?;
+        }
+        let email = email.clone();
+        let team_id = opts.team;
+        let token = Token::generate()?;
+        let link = join_link(&c.org.portal_url, &token)?;
+        let expires_at = now.plus_secs(c.org.settings.invitation_expiry_secs);
+        let content = self.render_invitation(
+            tx,
+            kind,
+            &c.org,
+            &c.inviter,
+            email.as_str(),
+            c.team_name,
+            c.message.clone(),
+            &link,
+            expires_at,
+            thread,
+        )?;
+        Ok(Draft {
+            id: InvitationId::new(),
+            org_id: c.org.id,
+            inviter_id: c.inviter.id,
+            email,
+            message: c.message,
+            team_id,
+            role: c.role,
+            token,
+            link,
+            expires_at,
+            kind,
+            content,
+            thread_grants,
+        })
+    }
+
+    /// Step 5: stores the invitation (its token's hash only), queues the
+    /// previewed email unless `deliver` is false (the user shares the link
+    /// themselves), and logs `invitation_sent`, in one transaction. Every
+    /// check runs again. Sending the same draft twice is `conflict`.
+    pub fn send_invitation(&self, draft: &Draft, deliver: bool) -> Result<Invitation> {
+        let now = self.now();
+        self.store.write(|tx| self.send_in(tx, draft, deliver, now))
+    }
+
+    pub(crate) fn send_in(&self, tx: &mut dyn WriteTx, draft: &Draft, deliver: bool, now: Timestamp) -> Result<Invitation> {
+        if tx.invitation(draft.id)?.is_some() {
+            return Err(Error::Conflict("this draft was already sent".into()));
+        }
+        if draft.expires_at <= now {
+            return Err(Error::InvitationExpired);
+        }
+        let opts = InviteOptions { message: draft.message.clone(), team: draft.team_id, role: Some(draft.role.clone()) };
+        let c = self.check_invitation(&*tx, draft.inviter_id, &draft.email, &opts, deliver, now)?;
+        if c.org.id != draft.org_id {
+            return Err(Error::Conflict("the inviter changed organization".into()));
+        }
+        for g in &draft.thread_grants {
+            self.check_thread_grant(&*tx, &c.inviter, &c.role, g)?;
+        }
+        let inv = Invitation {
+            id: draft.id,
+            org_id: draft.org_id,
+            inviter_id: draft.inviter_id,
+            email: draft.email.as_str().to_owned(),
+            message: draft.message.clone(),
+            team_id: draft.team_id,
+            role: draft.role.clone(),
+            status: InvitationStatus::Pending,
+            created_at: now,
+            expires_at: draft.expires_at,
+            sent_count: 1,
+            last_sent_at: now,
+            thread_grants: draft.thread_grants.clone(),
+            delivered: deliver,
+        };
+        tx.insert_invitation(&inv, &draft.token.hash())?;
+        let mut keys = vec![SendKey::Org, SendKey::Inviter(inv.inviter_id)];
+        if deliver {
+            keys.push(SendKey::Address(draft.email.key().to_owned()));
+            enqueue(tx, inv.org_id, draft.kind, Some(inv.id), &draft.content, now)?;
+        }
+        tx.record_send(inv.org_id, &keys, now)?;
+        let grants: Vec<_> = inv
+            .thread_grants
+            .iter()
+            .map(|g| json!({"thread_id": g.thread_id, "permissions": g.permissions.names()}))
+            .collect();
+        record(
+            tx,
+            inv.org_id,
+            now,
+            Some(inv.inviter_id),
+            EventKind::InvitationSent,
+            json!({"invitation_id": inv.id, "email": inv.email, "role": inv.role, "team_id": inv.team_id,
+                   "delivered": deliver, "thread_grants": grants}),
+        )?;
+        Ok(inv)
+    }
+
+    /// Draft and send in one call, for each of up to 100 addresses, in order.
+    /// Each is all-or-nothing on its own; one bad address does not stop the
+    /// others. More than 100 addresses is `invalid_input` for the whole call.
+    pub fn invite_many<E: AsRef<str>>(&self, actor: MemberId, emails: &[E], opts: InviteOptions) -> Result<Vec<InviteResult>> {
+        if emails.len() > MAX_BATCH {
+            return Err(Error::invalid(format!("at most {MAX_BATCH} addresses at once")));
+        }
+        Ok(emails
+            .iter()
+            .map(|e| {
+                let e = e.as_ref();
+                let outcome = self
+                    .draft_invitation(actor, e, opts.clone())
+                    .and_then(|d| self.send_invitation(&d, true));
+                match outcome {
+                    Ok(inv) => InviteResult { email: e.to_owned(), invitation: Some(inv), error: None },
+                    Err(err) => InviteResult { email: e.to_owned(), invitation: None, error: Some(err) },
+                }
+            })
+            .collect())
+    }
+
+    /// The pending invitation behind a token or link, checked for status,
+    /// expiry and a still-active inviter.
+    fn live_by_token(&self, tx: &dyn ReadTx, token: &Token, now: Timestamp) -> Result<(Invitation, Member)> {
+        let inv = tx.invitation_by_token(&token.hash())?.ok_or(Error::InvalidToken)?.at(now);
+        match inv.status {
+            InvitationStatus::Pending => {}
+            InvitationStatus::Expired => return Err(Error::InvitationExpired),
+            other => return Err(Error::InvitationNotPending { status: other.as_str() }),
+        }
+        let inviter = tx.member(inv.inviter_id)?.filter(Member::is_active).ok_or(Error::InvalidToken)?;
+        Ok((inv, inviter))
+    }
+
+    /// The read-only look-up behind a join link, for a landing page: it
+    /// changes nothing, so a mail scanner that opens the link accepts nothing.
+    pub fn peek_invitation(&self, token_or_link: &str) -> Result<InvitationPreview> {
+        let token = Token::from_token_or_link(token_or_link)?;
+        let now = self.now();
+        self.store.read(|tx| {
+            let (inv, inviter) = self.live_by_token(tx, &token, now)?;
+            let org = tx.org(inv.org_id)?.ok_or(Error::InvalidToken)?;
+            let team_name = match inv.team_id {
+                Some(t) => tx.team(t)?.map(|t| t.name),
+                None => None,
+            };
+            Ok(InvitationPreview {
+                organization_name: org.name,
+                inviter_name: inviter.name,
+                team_name,
+                email: inv.email,
+                expires_at: inv.expires_at,
+            })
+        })
+    }
+
+    /// Accepts an invitation by its token or join link. `email` must be the
+    /// address the host has **verified** for the accepting user: never pass an
+    /// address the user merely typed. The role and team are the stored ones,
+    /// re-checked against the inviter's current role; thread grants are
+    /// re-checked (R8) and those that no longer pass are dropped and reported.
+    /// Atomic: of two concurrent accepts of one token exactly one succeeds.
+    pub fn accept_invitation(&self, token_or_link: &str, email: &str, name: &str) -> Result<Acceptance> {
+        let token = Token::from_token_or_link(token_or_link)?;
+        let email = EmailAddress::parse(email)?;
+        let name = input::name("name", name, input::MAX_NAME_CHARS)?;
+        let now = self.now();
+        self.store.write(|tx| {
+            let (inv, inviter) = self.live_by_token(&*tx, &token, now)?;
+            if inv.email_key() != email.key() {
+                return Err(Error::EmailMismatch);
+            }
+            let org = tx.org(inv.org_id)?.ok_or(Error::InvalidToken)?;
+            let inviter_role = self.role_of(&inviter)?;
+            if !inviter_role.may_invite() || !inviter_role.may_give_role(&inv.role) {
+                return Err(Error::denied("the inviter's role no longer allows this invitation"));
+            }
+            if inv.team_id.is_some() && !inviter_role.may_assign_team() {
+                return Err(Error::denied("the inviter's role no longer allows assigning a team"));
+            }
+            if !org.allows(&email) {
+                return Err(Error::DomainNotAllowed { domain: email.domain().to_owned() });
+            }
+            let team_ids: Vec<TeamId> = inv.team_id.into_iter().collect();
+            let member = match tx.member_by_email(org.id, email.key())? {
+                Some(m) if m.is_active() => return Err(Error::AlreadyMember { email: m.email }),
+                Some(mut m) => {
+                    m.name = name.clone();
+                    m.role = inv.role.clone();
+                    m.team_ids = team_ids;
+                    m.status = MemberStatus::Active;
+                    m.joined_at = now;
+                    tx.update_member(&m)?;
+                    m
+                }
+                None => {
+                    let m = Member {
+                        id: MemberId::new(),
+                        org_id: org.id,
+                        email: inv.email.clone(),
+                        name: name.clone(),
+                        role: inv.role.clone(),
+                        team_ids,
+                        status: MemberStatus::Active,
+                        joined_at: now,
+                    };
+                    tx.insert_member(&m)?;
+                    m
+                }
+            };
+            let mut accepted = inv.clone();
+            accepted.status = InvitationStatus::Accepted;
+            if !tx.update_invitation(&accepted, InvitationStatus::Pending, None)? {
+                return Err(Error::Conflict("the invitation changed while it was being accepted".into()));
+            }
+            tx.cancel_emails_for(inv.id)?;
+            record(
+                tx,
+                org.id,
+                now,
+                Some(member.id),
+                EventKind::InvitationAccepted,
+                json!({"invitation_id": inv.id, "member_id": member.id}),
+            )?;
+            record(
+                tx,
+                org.id,
+                now,
+                Some(member.id),
+                EventKind::MemberAdded,
+                json!({"member_id": member.id, "email": member.email, "role": member.role,
+                       "team_ids": member.team_ids, "via": "invitation", "invitation_id": inv.id}),
+            )?;
+            let dropped_grants = self.apply_thread_grants(tx, &inviter, &member, &inv.thread_grants, now)?;
+            Ok(Acceptance { member, invitation: accepted, dropped_grants })
+        })
+    }
+
+    /// The invitee declines; `email` is their verified address.
+    pub fn decline_invitation(&self, token_or_link: &str, email: &str) -> Result<Invitation> {
+        let token = Token::from_token_or_link(token_or_link)?;
+        let email = EmailAddress::parse(email)?;
+        let now = self.now();
+        self.store.write(|tx| {
+            let (inv, _) = self.live_by_token(&*tx, &token, now)?;
+            if inv.email_key() != email.key() {
+                return Err(Error::EmailMismatch);
+            }
+            let mut declined = inv.clone();
+            declined.status = InvitationStatus::Declined;
+            if !tx.update_invitation(&declined, InvitationStatus::Pending, None)? {
+                return Err(Error::Conflict("the invitation changed while it was being declined".into()));
+            }
+            tx.cancel_emails_for(inv.id)?;
+            record(tx, inv.org_id, now, None, EventKind::InvitationDeclined, json!({"invitation_id": inv.id}))?;
+            Ok(declined)
+        })
+    }
+
+    /// An invitation the actor may manage: their own, or any in their
+    /// organization if their role manages it. Another organization's is `not_found`.
+    fn managed_invitation(&self, tx: &dyn ReadTx, actor: MemberId, id: InvitationId) -> Result<(Member, Invitation)> {
+        let actor = self.active_member(tx, actor)?;
+        let inv = tx.invitation(id)?.filter(|i| i.org_id == actor.org_id).ok_or(Error::NotFound("invitation"))?;
+        if inv.inviter_id != actor.id && !self.role_of(&actor)?.manages_organization() {
+            return Err(Error::denied("only the inviter or a member who manages the organization may do this"));
+        }
+        Ok((actor, inv))
+    }
+
+    /// Withdraws a pending (or expired) invitation: the inviter or a member
+    /// whose role manages the organization. Its link stops working and any
+    /// unsent email for it is cancelled.
+    pub fn revoke_invitation(&self, actor: MemberId, invitation_id: InvitationId) -> Result<Invitation> {
+        let now = self.now();
+        self.store.write(|tx| {
+            let (actor, inv) = self.managed_invitation(&*tx, actor, invitation_id)?;
+            self.revoke_in(tx, inv, Some(actor.id), "revoked", now)
+        })
+    }
+
+    pub(crate) fn revoke_in(
+        &self,
+        tx: &mut dyn WriteTx,
+        inv: Invitation,
+        actor: Option<MemberId>,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<Invitation> {
+        if inv.status != InvitationStatus::Pending {
+            return Err(Error::InvitationNotPending { status: inv.at(now).status.as_str() });
+        }
+        let mut revoked = inv;
+        revoked.status = InvitationStatus::Revoked;
+        if !tx.update_invitation(&revoked, InvitationStatus::Pending, None)? {
+            return Err(Error::Conflict("the invitation changed while it was being revoked".into()));
+        }
+        tx.cancel_emails_for(revoked.id)?;
+        record(
+            tx,
+            revoked.org_id,
+            now,
+            actor,
+            EventKind::InvitationRevoked,
+            json!({"invitation_id": revoked.id, "reason": reason}),
+        )?;
+        Ok(revoked)
+    }
+
+    /// Sends a pending (or expired) invitation again with a new token: the old
+    /// link stops working, the expiry restarts, and an email is queued if the
+    /// invitation is delivered by email. A cooldown applies (`rate_limited`).
+    pub fn resend_invitation(&self, actor: MemberId, invitation_id: InvitationId) -> Result<Resent> {
+        let now = self.now();
+        self.store.write(|tx| {
+            let (actor, inv) = self.managed_invitation(&*tx, actor, invitation_id)?;
+            if inv.status != InvitationStatus::Pending {
+                return Err(Error::InvitationNotPending { status: inv.status.as_str() });
+            }
+            let org = tx.org(inv.org_id)?.ok_or(Error::NotFound("organization"))?;
+            let cooldown_end = inv.last_sent_at.plus_secs(org.settings.resend_cooldown_secs);
+            if now < cooldown_end {
+                return Err(Error::RateLimited {
+                    reason: "the invitation was sent moments ago".into(),
+                    retry_at: cooldown_end,
+                });
+            }
+            let email = EmailAddress::parse(&inv.email)?;
+            self.check_rate_limits(&*tx, &org, None, &email, inv.delivered, now)?;
+            let inviter = tx.member(inv.inviter_id)?.filter(Member::is_active).ok_or(Error::InvalidToken)?;
+            let token = Token::generate()?;
+            let link = join_link(&org.portal_url, &token)?;
+            let mut renewed = inv.clone();
+            renewed.expires_at = now.plus_secs(org.settings.invitation_expiry_secs);
+            renewed.sent_count = renewed.sent_count.saturating_add(1);
+            renewed.last_sent_at = now;
+            if !tx.update_invitation(&renewed, InvitationStatus::Pending, Some(&token.hash()))? {
+                return Err(Error::Conflict("the invitation changed while it was being resent".into()));
+            }
+            tx.cancel_emails_for(inv.id)?;
+            if inv.delivered {
+                let team_name = match inv.team_id {
+                    Some(t) => tx.team(t)?.map(|t| t.name),
+                    None => None,
+                };
+                let (kind, thread) = self.invitation_email_kind(&*tx, &inv)?;
+                let content = self.render_invitation(
+                    &*tx,
+                    kind,
+                    &org,
+                    &inviter,
+                    &inv.email,
+                    team_name,
+                    inv.message.clone(),
+                    &link,
+                    renewed.expires_at,
+                    thread,
+                )?;
+                enqueue(tx, org.id, kind, Some(inv.id), &content, now)?;
+                tx.record_send(org.id, &[SendKey::Address(email.key().to_owned())], now)?;
+            }
+            record(
+                tx,
+                org.id,
+                now,
+                Some(actor.id),
+                EventKind::InvitationResent,
+                json!({"invitation_id": inv.id, "sent_count": renewed.sent_count, "expires_at": renewed.expires_at.to_rfc3339()}),
+            )?;
+            Ok(Resent { invitation: renewed, link })
+        })
+    }
+
+    /// Invitations of the actor's organization, newest first: every one for a
+    /// member whose role manages the organization, their own for anyone else;
+    /// only those with `status` when given (`expired` included).
+    pub fn list_invitations(&self, actor: MemberId, status: Option<InvitationStatus>) -> Result<Vec<Invitation>> {
+        let now = self.now();
+        self.store.read(|tx| {
+            let actor = self.active_member(tx, actor)?;
+            let scope = if self.role_of(&actor)?.manages_organization() { None } else { Some(actor.id) };
+            Ok(tx
+                .invitations(actor.org_id, scope)?
+                .into_iter()
+                .map(|i| i.at(now))
+                .filter(|i| status.is_none_or(|s| i.status == s))
+                .collect())
+        })
+    }
+
+    /// The live invitations addressed to a **verified** email, in every
+    /// organization (for a "you have been invited" banner at sign-in).
+    pub fn invitations_for_email(&self, email: &str) -> Result<Vec<Invitation>> {
+        let email = EmailAddress::parse(email)?;
+        let now = self.now();
+        self.store.read(|tx| {
+            Ok(tx.pending_invitations_to(email.key())?.into_iter().filter(|i| i.is_live(now)).collect())
+        })
+    }
+
+    /// Joins an organization without an invitation, when the **verified**
+    /// email's domain is one of its `auto_join_domains` (off unless set). The
+    /// new member gets the policy's default role.
+    pub fn join_by_domain(&self, org_id: OrgId, email: &str, name: &str) -> Result<Member> {
+        let email = EmailAddress::parse(email)?;
+        let name = input::name("name", name, input::MAX_NAME_CHARS)?;
+        let role = self.policy.default_role().to_owned();
+        let now = self.now();
+        self.store.write(|tx| {
+            let org = tx.org(org_id)?.ok_or(Error::NotFound("organization"))?;
+            if !org.auto_joins(&email) || !org.allows(&email) {
+                return Err(Error::DomainNotAllowed { domain: email.domain().to_owned() });
+            }
+            let member = match tx.member_by_email(org_id, email.key())? {
+                Some(m) if m.is_active() => return Err(Error::AlreadyMember { email: m.email }),
+                Some(mut m) => {
+                    m.name = name.clone();
+                    m.role = role.clone();
+                    m.team_ids.clear();
+                    m.status = MemberStatus::Active;
+                    m.joined_at = now;
+                    tx.update_member(&m)?;
+                    m
+                }
+                None => {
+                    let m = Member {
+                        id: MemberId::new(),
+                        org_id,
+                        email: email.as_str().to_owned(),
+                        name: name.clone(),
+                        role: role.clone(),
+                        team_ids: Vec::new(),
+                        status: MemberStatus::Active,
+                        joined_at: now,
+                    };
+                    tx.insert_member(&m)?;
+                    m
+                }
+            };
+            record(
+                tx,
+                org_id,
+                now,
+                Some(member.id),
+                EventKind::MemberJoinedByDomain,
+                json!({"member_id": member.id, "email": member.email, "role": member.role}),
+            )?;
+            Ok(member)
+        })
+    }
+
+    /// R7 for invitations: after `member`'s role changed or they were
+    /// deactivated, revoke their pending invitations the new role could not
+    /// send, and clamp the team and thread grants of the others.
+    pub(crate) fn clamp_invitations(
+        &self,
+        tx: &mut dyn WriteTx,
+        member: &Member,
+        actor: Option<MemberId>,
+        now: Timestamp,
+    ) -> Result<()> {
+        let role = self.policy.role(&member.role);
+        for inv in tx.pending_invitations_by(member.id)? {
+            let keep = member.is_active()
+                && role.is_some_and(|r| r.may_invite() && r.may_give_role(&inv.role));
+            if !keep {
+                let reason = if member.is_active() { "inviter_role_changed" } else { "inviter_deactivated" };
+                self.revoke_in(tx, inv, actor, reason, now)?;
+                continue;
+            }
+            let Some(role) = role else { continue };
+            let mut clamped = inv.clone();
+            if clamped.team_id.is_some() && !role.may_assign_team() {
+                clamped.team_id = None;
+            }
+            clamped.thread_grants = inv
+                .thread_grants
+                .iter()
+                .map(|g| ThreadGrant {
+                    thread_id: g.thread_id,
+                    permissions: g.permissions.intersection(role.grantable_permissions()).intersection(role.thread_ceiling()),
+                })
+                .filter(|g| !g.permissions.is_empty())
+                .collect();
+            if clamped != inv && !tx.update_invitation(&clamped, InvitationStatus::Pending, None)? {
+                return Err(Error::Conflict("an invitation changed while it was being clamped".into()));
+            }
+        }
+        Ok(())
+    }
+}

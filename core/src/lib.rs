@@ -1,0 +1,44 @@
+#![doc = include_str!("../../README.md")]
+#![deny(missing_docs)]
+
+pub mod clock;
+pub mod email;
+pub mod error;
+pub mod events;
+pub mod ids;
+mod input;
+pub mod invitations;
+mod kit;
+pub mod org;
+pub mod outbox;
+pub mod policy;
+pub mod search;
+pub mod store;
+pub mod templates;
+pub mod threads;
+pub mod token;
+
+pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
+pub use email::EmailAddress;
+pub use error::{Error, GrantCheck, Result};
+pub use events::{Event, EventKind};
+pub use ids::{EmailId, InvitationId, MemberId, MessageId, OrgId, TeamId, ThreadId};
+pub use input::{
+    MAX_BODY_CHARS, MAX_EXTERNAL_ID_BYTES, MAX_MESSAGE_CHARS_CEILING, MAX_NAME_CHARS, MAX_QUERY_CHARS,
+    MAX_TITLE_CHARS,
+};
+pub use invitations::{
+    Acceptance, Draft, Invitation, InvitationPreview, InvitationStatus, InviteOptions, InviteResult, Resent,
+    ThreadGrant,
+};
+pub use kit::{InviteKit, InviteKitBuilder};
+pub use org::{Member, MemberStatus, OrgSettings, Organization, SettingsUpdate, Team};
+pub use outbox::{OutboxStatus, OutgoingEmail};
+pub use policy::{Permission, PermissionSet, Policy, Preset, Role};
+pub use store::{MemoryStore, Store};
+pub use templates::{Email, EmailKind, TemplateSource};
+pub use threads::{
+    Author, Grant, Message, Participant, ParticipantInfo, People, Thread, ThreadInviteKind, ThreadInviteResult,
+    ThreadPage,
+};
+pub use token::Token;

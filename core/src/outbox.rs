@@ -1,0 +1,217 @@
+//! The outbox: every email InviteKit wants sent, written in the same
+//! transaction as the change that caused it (SPEC §6).
+//!
+//! The host polls [`outbox_pending`](InviteKit::outbox_pending), delivers, and
+//! acknowledges. Emails handed out are leased for a while rather than marked
+//! sent, so a worker that crashes mid-delivery loses nothing: the lease runs
+//! out and the email is handed out again (at-least-once delivery).
+
+use std::fmt;
+
+use crate::InviteKit;
+use crate::clock::Timestamp;
+use crate::error::{Error, Result};
+use crate::ids::{EmailId, InvitationId, OrgId};
+use crate::store::{Store, WriteTx};
+use crate::templates::{Email, EmailKind};
+
+/// How long an email handed out by `outbox_pending` is kept from other workers.
+pub const LEASE_SECS: i64 = 300;
+/// Delivery attempts before an email is `dead`.
+pub const MAX_ATTEMPTS: u32 = 5;
+/// The first retry's delay; each further failure doubles it.
+pub const RETRY_BASE_SECS: i64 = 60;
+/// The longest failure reason kept, in characters.
+pub const MAX_REASON_CHARS: usize = 1000;
+/// The most emails one `outbox_pending` call returns.
+pub const MAX_OUTBOX_PAGE: usize = 1000;
+
+/// Where an outbox email stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutboxStatus {
+    /// Waiting for delivery, or leased to a worker.
+    Pending,
+    /// Acknowledged by the host.
+    Sent,
+    /// Failed too many times.
+    Dead,
+    /// No longer worth sending: its invitation was revoked or given a new token.
+    Cancelled,
+}
+
+impl OutboxStatus {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxStatus::Pending => "pending",
+            OutboxStatus::Sent => "sent",
+            OutboxStatus::Dead => "dead",
+            OutboxStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses a snake_case name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [OutboxStatus::Pending, OutboxStatus::Sent, OutboxStatus::Dead, OutboxStatus::Cancelled]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// An email in the outbox. Its bodies hold the join link, a secret: `Debug`
+/// shows only their lengths, and they are cleared once the email is sent,
+/// dead or cancelled.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    /// The outbox id, for `outbox_ack` and `outbox_fail`.
+    pub id: EmailId,
+    /// The organization it is sent for.
+    pub org_id: OrgId,
+    /// Which email.
+    pub kind: EmailKind,
+    /// The invitation it belongs to.
+    pub invitation_id: Option<InvitationId>,
+    /// Recipient address.
+    pub to: String,
+    /// Subject line (one line, no control characters).
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body.
+    pub html: String,
+    /// When it was queued.
+    pub created_at: Timestamp,
+    /// Failed delivery attempts so far.
+    pub attempts: u32,
+    /// Where it stands.
+    pub status: OutboxStatus,
+    /// When it may next be handed out.
+    pub next_attempt_at: Timestamp,
+    /// The last failure reason the host gave.
+    pub last_error: Option<String>,
+}
+
+impl fmt::Debug for OutgoingEmail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OutgoingEmail")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("to", &self.to)
+            .field("subject", &self.subject)
+            .field("text", &format_args!("<{} bytes>", self.text.len()))
+            .field("html", &format_args!("<{} bytes>", self.html.len()))
+            .field("attempts", &self.attempts)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
+impl OutgoingEmail {
+    fn finish(&mut self, status: OutboxStatus) {
+        self.status = status;
+        // The bodies carry the join link; nothing needs them once delivery is over.
+        self.text.clear();
+        self.html.clear();
+    }
+}
+
+/// Queues `email` in the caller's transaction.
+pub(crate) fn enqueue(
+    tx: &mut dyn WriteTx,
+    org_id: OrgId,
+    kind: EmailKind,
+    invitation_id: Option<InvitationId>,
+    email: &Email,
+    now: Timestamp,
+) -> Result<EmailId> {
+    let id = EmailId::new();
+    tx.insert_email(&OutgoingEmail {
+        id,
+        org_id,
+        kind,
+        invitation_id,
+        to: email.to.clone(),
+        subject: email.subject.clone(),
+        text: email.text.clone(),
+        html: email.html.clone(),
+        created_at: now,
+        attempts: 0,
+        status: OutboxStatus::Pending,
+        next_attempt_at: now,
+        last_error: None,
+    })?;
+    Ok(id)
+}
+
+impl<S: Store> InviteKit<S> {
+    /// Hands out up to `limit` (1..=1000) emails that are due, earliest first,
+    /// and leases them for [`LEASE_SECS`]: acknowledge each with
+    /// [`outbox_ack`](Self::outbox_ack) or [`outbox_fail`](Self::outbox_fail).
+    /// An email whose lease runs out unacknowledged is handed out again.
+    pub fn outbox_pending(&self, limit: usize) -> Result<Vec<OutgoingEmail>> {
+        if limit == 0 || limit > MAX_OUTBOX_PAGE {
+            return Err(Error::invalid(format!("`limit` must be between 1 and {MAX_OUTBOX_PAGE}")));
+        }
+        let now = self.now();
+        self.store.write(|tx| {
+            let due = tx.due_emails(now, limit)?;
+            for e in &due {
+                let mut leased = e.clone();
+                leased.next_attempt_at = now.plus_secs(LEASE_SECS);
+                tx.update_email(&leased)?;
+            }
+            Ok(due)
+        })
+    }
+
+    /// Marks an email delivered. Acknowledging it again is harmless.
+    pub fn outbox_ack(&self, email_id: EmailId) -> Result<()> {
+        self.store.write(|tx| {
+            let mut e = tx.email(email_id)?.ok_or(Error::NotFound("email"))?;
+            match e.status {
+                OutboxStatus::Pending => {
+                    e.finish(OutboxStatus::Sent);
+                    tx.update_email(&e)
+                }
+                OutboxStatus::Sent => Ok(()),
+                OutboxStatus::Dead | OutboxStatus::Cancelled => Err(Error::Conflict(format!(
+                    "the email is {} and cannot be acknowledged",
+                    e.status.as_str()
+                ))),
+            }
+        })
+    }
+
+    /// Records a failed delivery. The email is retried after 60 s, 120 s,
+    /// 240 s, ... and is `dead` after [`MAX_ATTEMPTS`] failures. `reason`
+    /// (at most 1,000 characters) is kept for the host's own diagnostics.
+    pub fn outbox_fail(&self, email_id: EmailId, reason: &str) -> Result<()> {
+        if reason.chars().count() > MAX_REASON_CHARS {
+            return Err(Error::invalid(format!("`reason` is longer than {MAX_REASON_CHARS} characters")));
+        }
+        let reason = quote_reason(reason);
+        let now = self.now();
+        self.store.write(|tx| {
+            let mut e = tx.email(email_id)?.ok_or(Error::NotFound("email"))?;
+            if e.status != OutboxStatus::Pending {
+                return Err(Error::Conflict(format!("the email is {} and cannot fail", e.status.as_str())));
+            }
+            e.attempts += 1;
+            e.last_error = Some(reason.clone());
+            if e.attempts >= MAX_ATTEMPTS {
+                e.finish(OutboxStatus::Dead);
+            } else {
+                let backoff = RETRY_BASE_SECS << (e.attempts - 1).min(20);
+                e.next_attempt_at = now.plus_secs(backoff);
+            }
+            tx.update_email(&e)
+        })
+    }
+}
+
+/// A failure reason comes from a mail server and ends up in the host's logs:
+/// keep it on one line.
+fn quote_reason(reason: &str) -> String {
+    let one_line: String = reason.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    one_line.trim().to_owned()
+}

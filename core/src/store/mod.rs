@@ -1,0 +1,159 @@
+//! The storage boundary: every read and write InviteKit makes goes through a
+//! [`Store`], inside a transaction.
+//!
+//! An operation runs as one closure given a [`ReadTx`] or a [`WriteTx`]. A
+//! write closure that returns an error leaves nothing behind: the store rolls
+//! the whole transaction back. Writes that must not race (accepting a token,
+//! reviving an invitation) are conditional updates, so a SQL store can make
+//! them one `UPDATE ... WHERE status = 'pending'`. A store may run a write
+//! closure again after a lost race, which is why it is `FnMut`.
+
+mod memory;
+
+pub use memory::MemoryStore;
+
+use crate::clock::Timestamp;
+use crate::error::Result;
+use crate::events::{Event, NewEvent};
+use crate::ids::{EmailId, InvitationId, MemberId, OrgId, TeamId, ThreadId};
+use crate::invitations::{Invitation, InvitationStatus};
+use crate::org::{Member, Organization, Team};
+use crate::outbox::OutgoingEmail;
+use crate::templates::{EmailKind, TemplateSource};
+use crate::threads::{Message, Participant, Thread, ThreadCursor};
+use crate::token::TokenHash;
+
+/// What a rate limit counts (SPEC §3): sends by the organization, by one
+/// inviter, or emails to one address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SendKey {
+    /// Every invitation sent in the organization.
+    Org,
+    /// Invitations sent by one member.
+    Inviter(MemberId),
+    /// Emails to one address (its comparison key).
+    Address(String),
+}
+
+/// A storage back end. Implementations must be safe to share between threads.
+pub trait Store: Send + Sync + 'static {
+    /// Runs `f` on a consistent snapshot.
+    fn read<T>(&self, f: impl FnOnce(&dyn ReadTx) -> Result<T>) -> Result<T>;
+
+    /// Runs `f` in one transaction: committed if it returns `Ok`, rolled back
+    /// (nothing written) if it returns `Err`. Writers are serialized, so what
+    /// `f` reads cannot change before it commits.
+    fn write<T>(&self, f: impl FnMut(&mut dyn WriteTx) -> Result<T>) -> Result<T>;
+}
+
+/// Reads inside a transaction. Records come back owned.
+pub trait ReadTx {
+    /// An organization by id.
+    fn org(&self, id: OrgId) -> Result<Option<Organization>>;
+    /// An organization by its slug.
+    fn org_by_slug(&self, slug: &str) -> Result<Option<Organization>>;
+    /// A member by id.
+    fn member(&self, id: MemberId) -> Result<Option<Member>>;
+    /// A member of `org` by the comparison key of their email.
+    fn member_by_email(&self, org: OrgId, email_key: &str) -> Result<Option<Member>>;
+    /// Every member of `org`, oldest first.
+    fn members(&self, org: OrgId) -> Result<Vec<Member>>;
+    /// A team by id.
+    fn team(&self, id: TeamId) -> Result<Option<Team>>;
+    /// A team of `org` by its lower-cased name.
+    fn team_by_name(&self, org: OrgId, name_key: &str) -> Result<Option<Team>>;
+    /// An invitation by id.
+    fn invitation(&self, id: InvitationId) -> Result<Option<Invitation>>;
+    /// The invitation whose current token hashes to `hash`.
+    fn invitation_by_token(&self, hash: &TokenHash) -> Result<Option<Invitation>>;
+    /// Invitations of `org` to an address (by key), newest first.
+    fn invitations_to(&self, org: OrgId, email_key: &str) -> Result<Vec<Invitation>>;
+    /// Invitations to an address (by key) in every organization with a stored status of pending.
+    fn pending_invitations_to(&self, email_key: &str) -> Result<Vec<Invitation>>;
+    /// Invitations of `org`, all or only those sent by `inviter`, newest first.
+    fn invitations(&self, org: OrgId, inviter: Option<MemberId>) -> Result<Vec<Invitation>>;
+    /// Invitations sent by `inviter` with a stored status of pending.
+    fn pending_invitations_by(&self, inviter: MemberId) -> Result<Vec<Invitation>>;
+    /// How many invitations of `org` are pending and expire after `now`, and
+    /// the earliest of their expiries.
+    fn live_pending(&self, org: OrgId, now: Timestamp) -> Result<(u64, Option<Timestamp>)>;
+    /// When the sends counted by `key` happened at or after `since`, oldest first.
+    fn send_times(&self, org: OrgId, key: &SendKey, since: Timestamp) -> Result<Vec<Timestamp>>;
+    /// The host's template for `kind` in `org`, if registered.
+    fn template(&self, org: OrgId, kind: EmailKind) -> Result<Option<TemplateSource>>;
+    /// An outbox email by id.
+    fn email(&self, id: EmailId) -> Result<Option<OutgoingEmail>>;
+    /// Pending outbox emails due at `now`, earliest first.
+    fn due_emails(&self, now: Timestamp, limit: usize) -> Result<Vec<OutgoingEmail>>;
+    /// Events of `org` with `seq > after`, in order.
+    fn events(&self, org: OrgId, after: u64, limit: usize) -> Result<Vec<Event>>;
+    /// Active members of `org` having, for every term, a word of
+    /// [`member_words`](crate::search::member_words) that starts with it; by name.
+    fn find_members(&self, org: OrgId, terms: &[String], limit: usize) -> Result<Vec<Member>>;
+    /// A thread by id.
+    fn thread(&self, id: ThreadId) -> Result<Option<Thread>>;
+    /// A member's place in a thread.
+    fn participant(&self, thread: ThreadId, member: MemberId) -> Result<Option<Participant>>;
+    /// Everyone in a thread, in the order they were added.
+    fn participants(&self, thread: ThreadId) -> Result<Vec<Participant>>;
+    /// The threads a member takes part in.
+    fn threads_of(&self, member: MemberId) -> Result<Vec<ThreadId>>;
+    /// Up to `limit` threads `member` takes part in with `read`, newest
+    /// activity first, strictly after `after`, whose freelancer name, title or
+    /// messages have, for every term, a word of [`words`](crate::search::words)
+    /// starting with it (every thread when `terms` is empty).
+    fn search_threads(
+        &self,
+        member: MemberId,
+        terms: &[String],
+        after: Option<&ThreadCursor>,
+        limit: usize,
+    ) -> Result<Vec<Thread>>;
+}
+
+/// Writes inside a transaction.
+pub trait WriteTx: ReadTx {
+    /// Adds an organization; a taken slug is `conflict`.
+    fn insert_org(&mut self, org: &Organization) -> Result<()>;
+    /// Replaces an organization's row (the slug never changes).
+    fn update_org(&mut self, org: &Organization) -> Result<()>;
+    /// Adds a member; an email already used in the organization is `already_member`.
+    fn insert_member(&mut self, member: &Member) -> Result<()>;
+    /// Replaces a member's row (the email never changes).
+    fn update_member(&mut self, member: &Member) -> Result<()>;
+    /// Adds a team; a name taken in the organization (case-insensitively) is `conflict`.
+    fn insert_team(&mut self, team: &Team) -> Result<()>;
+    /// Adds an invitation with the hash of its token; a used id or token is `conflict`.
+    fn insert_invitation(&mut self, inv: &Invitation, token: &TokenHash) -> Result<()>;
+    /// Replaces an invitation's row only if its stored status is still
+    /// `expected`, and its token hash when `new_token` is given. Returns whether
+    /// it was written: `false` means another writer got there first.
+    fn update_invitation(
+        &mut self,
+        inv: &Invitation,
+        expected: InvitationStatus,
+        new_token: Option<&TokenHash>,
+    ) -> Result<bool>;
+    /// Counts one send at `at` under each of `keys`, for the rate limits.
+    fn record_send(&mut self, org: OrgId, keys: &[SendKey], at: Timestamp) -> Result<()>;
+    /// Registers (or replaces) the host's template for `kind` in `org`.
+    fn put_template(&mut self, org: OrgId, kind: EmailKind, src: &TemplateSource) -> Result<()>;
+    /// Queues an email.
+    fn insert_email(&mut self, email: &OutgoingEmail) -> Result<()>;
+    /// Replaces an email's row.
+    fn update_email(&mut self, email: &OutgoingEmail) -> Result<()>;
+    /// Cancels the pending emails of an invitation (its token was replaced or revoked).
+    fn cancel_emails_for(&mut self, invitation: InvitationId) -> Result<()>;
+    /// Appends an event and returns its `seq`, one more than the organization's last.
+    fn append_event(&mut self, event: NewEvent) -> Result<u64>;
+    /// Adds a thread.
+    fn insert_thread(&mut self, thread: &Thread) -> Result<()>;
+    /// Adds a message and indexes it; moves the thread's `last_activity_at` to the message's time.
+    fn insert_message(&mut self, message: &Message) -> Result<()>;
+    /// Adds a participant; one already there is `already_participant`.
+    fn insert_participant(&mut self, p: &Participant) -> Result<()>;
+    /// Replaces a participant's permissions.
+    fn update_participant(&mut self, p: &Participant) -> Result<()>;
+    /// Removes a participant; returns whether they were there.
+    fn remove_participant(&mut self, thread: ThreadId, member: MemberId) -> Result<bool>;
+}

@@ -1,0 +1,1 @@
+//! Runnable examples of InviteKit: see `examples/`.

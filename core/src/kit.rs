@@ -40,17 +40,17 @@ impl InviteKit<MemoryStore> {
     pub fn in_memory() -> Self {
         InviteKitBuilder::new().build(MemoryStore::new())
     }
+
+    /// A builder to choose the policy and the clock, then the store.
+    pub fn builder() -> InviteKitBuilder {
+        InviteKitBuilder::new()
+    }
 }
 
 impl<S: Store> InviteKit<S> {
     /// An InviteKit on `store`, with the default policy and the system clock.
     pub fn new(store: S) -> Self {
         InviteKitBuilder::new().build(store)
-    }
-
-    /// A builder to choose the policy and the clock.
-    pub fn builder() -> InviteKitBuilder {
-        InviteKitBuilder::new()
     }
 
     /// The policy in force.

@@ -1,1 +1,116 @@
-fn main() {}
+//! The help article's two flows, end to end, printing what a person would see:
+//! inviting a coworker to the company, then bringing coworkers into a
+//! conversation with a freelancer.
+//!
+//! Run with `cargo run --example quickstart`.
+
+use invitekit::{Grant, InviteKit, InviteOptions, ManualClock, Result};
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error [{}]: {e}", e.code());
+        std::process::exit(1);
+    }
+}
+
+fn rule(title: &str) {
+    println!("\n=== {title} {}", "=".repeat(70usize.saturating_sub(title.len())));
+}
+
+fn run() -> Result<()> {
+    let clock = ManualClock::new();
+    let kit = InviteKit::builder().clock(clock.clone()).in_memory();
+
+    let org = kit.create_organization("Acme Corp", "acme", "https://acme.example.com/portal", &["acme.com"])?;
+    let alice = kit.add_member(org.id, "alice@acme.com", "Alice Smith", "full")?;
+    let design = kit.create_team(org.id, "Design")?;
+    println!("{} ({}) — {} is signed in with role `{}`", org.name, org.portal_url, alice.name, alice.role);
+
+    rule("1. Invite a coworker");
+    println!("Alice opens \"Invite a coworker\", types bob@acme.com, a message, picks the Design team");
+    println!("and makes Bob a recruiter, so that he can interview freelancers.");
+    let draft = kit.draft_invitation(
+        alice.id,
+        "bob@acme.com",
+        InviteOptions::new().message("Welcome aboard, Bob!\nLooking forward to working with you.").team(design.id)
+            .role("recruiter"),
+    )?;
+    println!("Join link (copy it if you like): {}", draft.link());
+    println!("The link expires {}", draft.expires_at().human());
+
+    rule("2. Preview");
+    let email = draft.preview();
+    println!("To:      {}", email.to);
+    println!("Subject: {}", email.subject);
+    println!("{}", email.text);
+    println!("(and an HTML part of {} bytes)", email.html.len());
+
+    rule("3. Send");
+    let inv = kit.send_invitation(&draft, true)?;
+    println!("Invitation {} is {} until {}", inv.id, inv.status.as_str(), inv.expires_at.human());
+    for out in kit.outbox_pending(10)? {
+        println!("Outbox -> delivering \"{}\" to {}", out.subject, out.to);
+        kit.outbox_ack(out.id)?;
+    }
+
+    rule("4. Bob opens the link");
+    let peek = kit.peek_invitation(draft.link())?;
+    println!(
+        "Landing page: {} invited {} to {}{}",
+        peek.inviter_name,
+        peek.email,
+        peek.organization_name,
+        peek.team_name.map(|t| format!(" (team {t})")).unwrap_or_default()
+    );
+    clock.advance(3600);
+    let bob = kit.accept_invitation(draft.link(), "bob@acme.com", "Bob Jones")?.member;
+    println!("Bob joined as `{}`, in {} team(s)", bob.role, bob.team_ids.len());
+    match kit.accept_invitation(draft.link(), "bob@acme.com", "Bob Jones") {
+        Err(e) => println!("Opening the same link again: {} ({})", e, e.code()),
+        Ok(_) => println!("unexpected: the link worked twice"),
+    }
+
+    rule("5. Invite a coworker to join a message");
+    let thread = kit.start_thread(alice.id, "fl-42", "José Pérez", "Logo redesign")?;
+    kit.post_message(alice.id, thread.id, "Could you share your portfolio?")?;
+    kit.post_freelancer_message(thread.id, "Sure — here it is.")?;
+    let found = kit.search_threads(alice.id, "jose", 20, None)?;
+    println!("Search \"jose\": {:?}", found.threads.iter().map(|t| t.title.as_str()).collect::<Vec<_>>());
+    let people = kit.people(alice.id, thread.id)?;
+    println!("People: {} (freelancer), {}", people.freelancer_name, names(&people));
+    let coworkers = kit.find_coworkers(alice.id, "bo", 10)?;
+    println!("Add a coworker, typing \"bo\": {:?}", coworkers.iter().map(|m| m.name.as_str()).collect::<Vec<_>>());
+    println!("Alice's options: {:?}", kit.permission_options(alice.id, thread.id)?);
+    kit.add_to_thread(alice.id, thread.id, bob.id, &Grant::preset("interviewer"))?;
+    println!("Bob's options:   {:?}", kit.permission_options(bob.id, thread.id)?);
+
+    let invited = kit.invite_to_thread(alice.id, thread.id, "carol@acme.com", &Grant::preset("viewer"), None)?;
+    println!("Carol is not a member yet: she was {} by email", invited.kind.as_str());
+    let mut carol_link = None;
+    for out in kit.outbox_pending(10)? {
+        println!("Outbox -> \"{}\" to {}", out.subject, out.to);
+        carol_link = out.text.lines().find(|l| l.contains("/join/")).map(|l| l.trim().to_owned());
+        kit.outbox_ack(out.id)?;
+    }
+    if let Some(link) = carol_link {
+        let acceptance = kit.accept_invitation(&link, "carol@acme.com", "Carol Diaz")?;
+        println!("Carol accepted; grants dropped: {}", acceptance.dropped_grants.len());
+    }
+    let people = kit.people(alice.id, thread.id)?;
+    println!("People now: {}", names(&people));
+
+    rule("Audit log");
+    for e in kit.events(alice.id, None, 100)? {
+        println!("#{:<3} {:<32} {}", e.seq, e.kind.as_str(), e.at);
+    }
+    Ok(())
+}
+
+fn names(people: &invitekit::People) -> String {
+    people
+        .participants
+        .iter()
+        .map(|p| format!("{} {:?}", p.name, p.permissions.names()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

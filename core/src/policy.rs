@@ -31,22 +31,12 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in declaration order.
-    pub const ALL: [Permission; 5] = [
-        Permission::Read,
-        Permission::Write,
-        Permission::Interview,
-        Permission::Hire,
-        Permission::ManagePeople,
-    ];
+    pub const ALL: [Permission; 5] =
+        [Permission::Read, Permission::Write, Permission::Interview, Permission::Hire, Permission::ManagePeople];
 
     /// The order of [`PermissionSet::names`]: alphabetical by name.
-    const BY_NAME: [Permission; 5] = [
-        Permission::Hire,
-        Permission::Interview,
-        Permission::ManagePeople,
-        Permission::Read,
-        Permission::Write,
-    ];
+    const BY_NAME: [Permission; 5] =
+        [Permission::Hire, Permission::Interview, Permission::ManagePeople, Permission::Read, Permission::Write];
 
     /// The permission's name: `read`, `write`, `interview`, `hire` or `manage_people`.
     ///
@@ -193,12 +183,11 @@ impl PermissionSet {
 
     /// The permissions, in declaration order (`read` first, `manage_people` last).
     pub fn iter(self) -> impl Iterator<Item = Permission> {
-        Permission::ALL
-            .into_iter()
-            .filter(move |p| self.contains(*p))
+        Permission::ALL.into_iter().filter(move |p| self.contains(*p))
     }
 
-    /// Names sorted alphabetically (hire, interview, manage_people, read, write) — the order every API returns.
+    /// Names sorted alphabetically (hire, interview, manage_people, read, write) — the order
+    /// every API returns.
     ///
     /// # Examples
     /// ```
@@ -207,11 +196,7 @@ impl PermissionSet {
     /// assert_eq!(set.names(), ["hire", "write"]);
     /// ```
     pub fn names(self) -> Vec<&'static str> {
-        Permission::BY_NAME
-            .into_iter()
-            .filter(|p| self.contains(*p))
-            .map(Permission::as_str)
-            .collect()
+        Permission::BY_NAME.into_iter().filter(|p| self.contains(*p)).map(Permission::as_str).collect()
     }
 
     /// The raw bits (read = 1, write = 2, interview = 4, hire = 8, manage_people = 16),
@@ -246,9 +231,7 @@ impl FromIterator<Permission> for PermissionSet {
 
 impl fmt::Debug for PermissionSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set()
-            .entries(self.names().into_iter().map(NameOnly))
-            .finish()
+        f.debug_set().entries(self.names().into_iter().map(NameOnly)).finish()
     }
 }
 
@@ -315,12 +298,14 @@ impl Role {
         self.may_assign_team
     }
 
-    /// May manage the organization: set roles, deactivate members, change settings, see all invitations and the audit log, revoke anyone's invitation. `full` only by default.
+    /// May manage the organization: set roles, deactivate members, change settings, see all
+    /// invitations and the audit log, revoke anyone's invitation. `full` only by default.
     pub fn manages_organization(&self) -> bool {
         self.manages_organization
     }
 
-    /// The most a member with this role may hold in a thread; who starts a thread holds all of it (R3).
+    /// The most a member with this role may hold in a thread; who starts a thread holds all
+    /// of it (R3).
     pub fn thread_ceiling(&self) -> PermissionSet {
         self.thread_ceiling
     }
@@ -477,8 +462,8 @@ impl Policy {
                 json.len()
             )));
         }
-        let raw: RawPolicy = serde_json::from_str(json)
-            .map_err(|e| Error::invalid(format!("policy json: {}", json_error(&e))))?;
+        let raw: RawPolicy =
+            serde_json::from_str(json).map_err(|e| Error::invalid(format!("policy json: {}", json_error(&e))))?;
         let policy = resolve(raw)?;
         validate(&policy)?;
         Ok(policy)
@@ -490,10 +475,7 @@ impl Policy {
             presets: self
                 .presets
                 .iter()
-                .map(|p| RawPreset {
-                    name: p.name.clone(),
-                    permissions: owned_names(p.permissions),
-                })
+                .map(|p| RawPreset { name: p.name.clone(), permissions: owned_names(p.permissions) })
                 .collect(),
             roles: self
                 .roles
@@ -525,21 +507,17 @@ impl Policy {
 
     /// Like [`Policy::role`], but an unknown name is `invalid_input` (``unknown role `x` ``).
     pub fn require_role(&self, name: &str) -> Result<&Role> {
-        self.role(name)
-            .ok_or_else(|| Error::invalid(format!("unknown role `{}`", quote(name))))
+        self.role(name).ok_or_else(|| Error::invalid(format!("unknown role `{}`", quote(name))))
     }
 
     /// The preset with exactly this name.
     pub fn preset(&self, name: &str) -> Option<&Preset> {
-        self.preset_index
-            .get(name)
-            .and_then(|&i| self.presets.get(i))
+        self.preset_index.get(name).and_then(|&i| self.presets.get(i))
     }
 
     /// Like [`Policy::preset`], but an unknown name is `invalid_input` (``unknown preset `x` ``).
     pub fn require_preset(&self, name: &str) -> Result<&Preset> {
-        self.preset(name)
-            .ok_or_else(|| Error::invalid(format!("unknown preset `{}`", quote(name))))
+        self.preset(name).ok_or_else(|| Error::invalid(format!("unknown preset `{}`", quote(name))))
     }
 
     /// Every preset, in policy order.
@@ -554,9 +532,7 @@ impl Policy {
 
     /// The role an invitation gets when none is given, and `join_by_domain`'s role.
     pub fn default_role(&self) -> &str {
-        self.roles
-            .get(self.default_role)
-            .map_or("", |r| r.name.as_str())
+        self.roles.get(self.default_role).map_or("", |r| r.name.as_str())
     }
 
     /// R4: may an actor with role `actor` who holds `actor_holds` in a thread
@@ -583,10 +559,12 @@ impl Policy {
     /// let hiring = policy.require_preset("hiring")?.permissions();
     /// let holds = recruiter.thread_ceiling();
     ///
-    /// // The recruiter's role may not grant `hire`.
-    /// assert_eq!(policy.check_grant(recruiter, holds, member, hiring), Err(GrantCheck::ActorHoldings));
-    /// // A `member` cannot hold `interview`.
-    /// assert_eq!(policy.check_grant(recruiter, holds, member, interviewer), Err(GrantCheck::TargetCeiling));
+    /// // A recruiter never holds `hire` in a thread, so (a) refuses it.
+    /// let check = policy.check_grant(recruiter, holds, member, hiring);
+    /// assert_eq!(check, Err(GrantCheck::ActorHoldings));
+    /// // A `member` cannot hold `interview`: (c).
+    /// let check = policy.check_grant(recruiter, holds, member, interviewer);
+    /// assert_eq!(check, Err(GrantCheck::TargetCeiling));
     /// assert_eq!(policy.check_grant(recruiter, holds, recruiter, interviewer), Ok(()));
     /// # Ok::<(), invitekit::Error>(())
     /// ```
@@ -627,10 +605,9 @@ impl Policy {
             GrantCheck::ActorHoldings if !actor_holds.contains(Permission::ManagePeople) => {
                 "(a) changing who takes part in this thread needs `manage_people` in it".to_owned()
             }
-            GrantCheck::ActorHoldings => format!(
-                "(a) the actor does not hold {} in this thread",
-                backticked(perms.difference(actor_holds))
-            ),
+            GrantCheck::ActorHoldings => {
+                format!("(a) the actor does not hold {} in this thread", backticked(perms.difference(actor_holds)))
+            }
             GrantCheck::RoleGrantable => format!(
                 "(b) the role `{}` may not grant {}",
                 actor.name,
@@ -642,10 +619,7 @@ impl Policy {
                 backticked(perms.difference(target.thread_ceiling))
             ),
         };
-        Err(Error::PermissionDenied {
-            reason,
-            check: Some(check),
-        })
+        Err(Error::PermissionDenied { reason, check: Some(check) })
     }
 
     /// R5: the presets, in policy order, that [`Policy::check_grant`]'s (a) and
@@ -659,12 +633,13 @@ impl Policy {
     /// use invitekit::{Permission, PermissionSet, Policy};
     /// let policy = Policy::default();
     /// let recruiter = policy.require_role("recruiter")?;
-    /// let names = |holds| -> Vec<String> {
-    ///     policy.permission_options(recruiter, holds).iter().map(|p| p.name().to_owned()).collect()
+    /// let names = |holds| -> Vec<&str> {
+    ///     policy.permission_options(recruiter, holds).iter().map(|p| p.name()).collect()
     /// };
     /// assert_eq!(names(recruiter.thread_ceiling()), ["viewer", "participant", "interviewer"]);
     /// // Without `manage_people` in the thread there is nothing to offer.
-    /// assert!(names(PermissionSet::from_permissions([Permission::Read, Permission::Write])).is_empty());
+    /// let read_write = PermissionSet::from_permissions([Permission::Read, Permission::Write]);
+    /// assert!(names(read_write).is_empty());
     /// # Ok::<(), invitekit::Error>(())
     /// ```
     pub fn permission_options(&self, actor: &Role, actor_holds: PermissionSet) -> Vec<&Preset> {
@@ -702,11 +677,7 @@ fn owned_names(set: PermissionSet) -> Vec<String> {
 }
 
 fn backticked(set: PermissionSet) -> String {
-    set.names()
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    set.names().iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
 fn json_error(e: &serde_json::Error) -> String {
@@ -745,7 +716,8 @@ fn check_name(kind: &str, name: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::invalid(format!(
-            "{kind} name `{}` is not valid: use 1 to 64 characters among a-z, 0-9 and _, starting with a letter",
+            "{kind} name `{}` is not valid: use 1 to 64 characters among a-z, 0-9 and _, \
+             starting with a letter",
             quote(name)
         )))
     }
@@ -754,10 +726,7 @@ fn check_name(kind: &str, name: &str) -> Result<()> {
 // --- The JSON form -------------------------------------------------------------
 
 #[derive(Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a policy object with `presets`, `roles` and `default_role`"
-)]
+#[serde(deny_unknown_fields, expecting = "a policy object with `presets`, `roles` and `default_role`")]
 struct RawPolicy {
     presets: Vec<RawPreset>,
     roles: Vec<RawRole>,
@@ -765,10 +734,7 @@ struct RawPolicy {
 }
 
 #[derive(Serialize, Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a preset object with `name` and `permissions`"
-)]
+#[serde(deny_unknown_fields, expecting = "a preset object with `name` and `permissions`")]
 struct RawPreset {
     name: String,
     permissions: Vec<String>,
@@ -813,15 +779,8 @@ impl<'de> Deserialize<'de> for RawInvitable {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("`*` or a list of role names")
             }
-            fn visit_str<E: serde::de::Error>(
-                self,
-                v: &str,
-            ) -> std::result::Result<RawInvitable, E> {
-                Ok(if v == "*" {
-                    RawInvitable::Any
-                } else {
-                    RawInvitable::Other(v.to_owned())
-                })
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<RawInvitable, E> {
+                Ok(if v == "*" { RawInvitable::Any } else { RawInvitable::Other(v.to_owned()) })
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
@@ -859,22 +818,15 @@ struct RoleSpec<'a> {
 fn parse_permissions(names: &[String], owner: impl Fn() -> String) -> Result<PermissionSet> {
     let mut set = PermissionSet::EMPTY;
     for name in names {
-        let p = Permission::parse(name).map_err(|_| {
-            Error::invalid(format!(
-                "{} names unknown permission `{}`",
-                owner(),
-                quote(name)
-            ))
-        })?;
+        let p = Permission::parse(name)
+            .map_err(|_| Error::invalid(format!("{} names unknown permission `{}`", owner(), quote(name))))?;
         set.insert(p);
     }
     Ok(set)
 }
 
 fn too_many(what: &str, n: usize) -> Error {
-    Error::invalid(format!(
-        "the policy has {n} {what}, more than the limit of {MAX_POLICY_ENTRIES}"
-    ))
+    Error::invalid(format!("the policy has {n} {what}, more than the limit of {MAX_POLICY_ENTRIES}"))
 }
 
 // Turns names into indices and checks everything that is about one entry at a
@@ -895,17 +847,11 @@ fn resolve(raw: RawPolicy) -> Result<Policy> {
     for (i, p) in raw.presets.iter().enumerate() {
         check_name("preset", &p.name)?;
         if preset_index.insert(&p.name, i).is_some() {
-            return Err(Error::invalid(format!(
-                "preset `{}` is defined twice",
-                p.name
-            )));
+            return Err(Error::invalid(format!("preset `{}` is defined twice", p.name)));
         }
         let perms = parse_permissions(&p.permissions, || format!("preset `{}`", p.name))?;
         if perms.is_empty() {
-            return Err(Error::invalid(format!(
-                "preset `{}` has no permissions",
-                p.name
-            )));
+            return Err(Error::invalid(format!("preset `{}` has no permissions", p.name)));
         }
         presets.push((p.name.as_str(), perms));
     }
@@ -914,26 +860,18 @@ fn resolve(raw: RawPolicy) -> Result<Policy> {
     for (i, r) in raw.roles.iter().enumerate() {
         check_name("role", &r.name)?;
         if role_index.insert(&r.name, i).is_some() {
-            return Err(Error::invalid(format!(
-                "role `{}` is defined twice",
-                r.name
-            )));
+            return Err(Error::invalid(format!("role `{}` is defined twice", r.name)));
         }
     }
 
     let mut roles = Vec::with_capacity(raw.roles.len());
     for r in &raw.roles {
-        let thread_ceiling = parse_permissions(&r.thread_ceiling, || {
-            format!("the `thread_ceiling` of role `{}`", r.name)
-        })?;
+        let thread_ceiling =
+            parse_permissions(&r.thread_ceiling, || format!("the `thread_ceiling` of role `{}`", r.name))?;
         let mut grantable = Vec::with_capacity(r.grantable_presets.len());
         for name in &r.grantable_presets {
             let i = *preset_index.get(name.as_str()).ok_or_else(|| {
-                Error::invalid(format!(
-                    "role `{}` may grant unknown preset `{}`",
-                    r.name,
-                    quote(name)
-                ))
+                Error::invalid(format!("role `{}` may grant unknown preset `{}`", r.name, quote(name)))
             })?;
             if grantable.contains(&i) {
                 return Err(Error::invalid(format!(
@@ -947,7 +885,8 @@ fn resolve(raw: RawPolicy) -> Result<Policy> {
             RawInvitable::Any => Invitable::Any,
             RawInvitable::Other(s) => {
                 return Err(Error::invalid(format!(
-                    "the `invitable_roles` of role `{}` must be `*` or a list of role names, not `{}`",
+                    "the `invitable_roles` of role `{}` must be `*` or a list of role names, \
+                     not `{}`",
                     r.name,
                     quote(s)
                 )));
@@ -956,11 +895,7 @@ fn resolve(raw: RawPolicy) -> Result<Policy> {
                 let mut listed = Vec::with_capacity(names.len());
                 for name in names {
                     let i = *role_index.get(name.as_str()).ok_or_else(|| {
-                        Error::invalid(format!(
-                            "role `{}` may invite unknown role `{}`",
-                            r.name,
-                            quote(name)
-                        ))
+                        Error::invalid(format!("role `{}` may invite unknown role `{}`", r.name, quote(name)))
                     })?;
                     if listed.contains(&i) {
                         return Err(Error::invalid(format!(
@@ -985,34 +920,21 @@ fn resolve(raw: RawPolicy) -> Result<Policy> {
     }
 
     let default_role = *role_index.get(raw.default_role.as_str()).ok_or_else(|| {
-        Error::invalid(format!(
-            "the default role `{}` is not a role of the policy",
-            quote(&raw.default_role)
-        ))
+        Error::invalid(format!("the default role `{}` is not a role of the policy", quote(&raw.default_role)))
     })?;
     Ok(assemble(presets, roles, default_role))
 }
 
 // Precomputes everything the checks read. Indices must be in range (resolve
 // and the default table guarantee it); an out-of-range one is skipped.
-fn assemble(
-    presets: Vec<(&str, PermissionSet)>,
-    specs: Vec<RoleSpec<'_>>,
-    default_role: usize,
-) -> Policy {
-    let presets: Vec<Preset> = presets
-        .into_iter()
-        .map(|(name, permissions)| Preset {
-            name: name.to_owned(),
-            permissions,
-        })
-        .collect();
+fn assemble(presets: Vec<(&str, PermissionSet)>, specs: Vec<RoleSpec<'_>>, default_role: usize) -> Policy {
+    let presets: Vec<Preset> =
+        presets.into_iter().map(|(name, permissions)| Preset { name: name.to_owned(), permissions }).collect();
     let role_names: Vec<String> = specs.iter().map(|s| s.name.to_owned()).collect();
     let roles = specs
         .into_iter()
         .map(|s| {
-            let grantable: Vec<&Preset> =
-                s.grantable.iter().filter_map(|&i| presets.get(i)).collect();
+            let grantable: Vec<&Preset> = s.grantable.iter().filter_map(|&i| presets.get(i)).collect();
             let (invites_any_role, invitable): (bool, Vec<usize>) = match s.invitable {
                 Invitable::Any => (true, (0..role_names.len()).collect()),
                 Invitable::Listed(list) => (false, list),
@@ -1024,18 +946,10 @@ fn assemble(
                 manages_organization: s.manages_organization,
                 thread_ceiling: s.thread_ceiling,
                 grantable_presets: grantable.iter().map(|p| p.name.clone()).collect(),
-                grantable_permissions: grantable
-                    .iter()
-                    .fold(PermissionSet::EMPTY, |acc, p| acc.union(p.permissions)),
+                grantable_permissions: grantable.iter().fold(PermissionSet::EMPTY, |acc, p| acc.union(p.permissions)),
                 invites_any_role,
-                invitable_roles: invitable
-                    .iter()
-                    .filter_map(|&i| role_names.get(i).cloned())
-                    .collect(),
-                invitable_mask: invitable
-                    .iter()
-                    .filter(|&&i| i < 64)
-                    .fold(0, |m, &i| m | 1 << i),
+                invitable_roles: invitable.iter().filter_map(|&i| role_names.get(i).cloned()).collect(),
+                invitable_mask: invitable.iter().filter(|&&i| i < 64).fold(0, |m, &i| m | 1 << i),
             }
         })
         .collect();
@@ -1050,16 +964,8 @@ fn assemble(
     }
 
     Policy {
-        role_index: role_names
-            .into_iter()
-            .enumerate()
-            .map(|(i, n)| (n, i))
-            .collect(),
-        preset_index: presets
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.name.clone(), i))
-            .collect(),
+        role_index: role_names.into_iter().enumerate().map(|(i, n)| (n, i)).collect(),
+        preset_index: presets.iter().enumerate().map(|(i, p)| (p.name.clone(), i)).collect(),
         presets,
         roles,
         default_role,
@@ -1079,7 +985,8 @@ fn validate(policy: &Policy) -> Result<()> {
             let beyond = preset.permissions.difference(role.thread_ceiling);
             if !beyond.is_empty() {
                 return Err(Error::invalid(format!(
-                    "role `{}` may grant preset `{name}`, which gives {} beyond the role's thread ceiling",
+                    "role `{}` may grant preset `{name}`, which gives {} beyond the role's \
+                     thread ceiling",
                     role.name,
                     backticked(beyond)
                 )));
@@ -1092,10 +999,7 @@ fn validate(policy: &Policy) -> Result<()> {
             )));
         }
         if role.may_invite && role.invitable_roles.is_empty() {
-            return Err(Error::invalid(format!(
-                "role `{}` may invite but its `invitable_roles` is empty",
-                role.name
-            )));
+            return Err(Error::invalid(format!("role `{}` may invite but its `invitable_roles` is empty", role.name)));
         }
     }
     for inviter in &policy.roles {
@@ -1126,9 +1030,7 @@ fn more_powerful(invitee: &Role, inviter: &Role, policy: &Policy) -> Option<Stri
     if !ceiling.is_empty() {
         return Some(format!("its thread ceiling adds {}", backticked(ceiling)));
     }
-    let grantable = invitee
-        .grantable_permissions
-        .difference(inviter.grantable_permissions);
+    let grantable = invitee.grantable_permissions.difference(inviter.grantable_permissions);
     if !grantable.is_empty() {
         return Some(format!("it may grant {}", backticked(grantable)));
     }
@@ -1140,10 +1042,7 @@ fn more_powerful(invitee: &Role, inviter: &Role, policy: &Policy) -> Option<Stri
     }
     let extra = invitee.invitable_mask & !inviter.invitable_mask;
     if extra != 0 {
-        let name = policy
-            .roles
-            .get(extra.trailing_zeros() as usize)
-            .map_or("", |r| r.name.as_str());
+        let name = policy.roles.get(extra.trailing_zeros() as usize).map_or("", |r| r.name.as_str());
         return Some(format!("it may invite role `{name}`"));
     }
     None
@@ -1174,22 +1073,10 @@ mod tests {
         for p in Permission::ALL {
             assert_eq!(Permission::parse(p.as_str()).unwrap(), p);
         }
-        for bad in [
-            "Read",
-            "read ",
-            " read",
-            "READ",
-            "",
-            "admin",
-            "manage-people",
-            "read\n",
-        ] {
+        for bad in ["Read", "read ", " read", "READ", "", "admin", "manage-people", "read\n"] {
             let err = Permission::parse(bad).unwrap_err();
             assert_eq!(err.code(), "invalid_input");
-            assert!(
-                err.to_string().contains(&format!("`{}`", quote(bad))),
-                "{err}"
-            );
+            assert!(err.to_string().contains(&format!("`{}`", quote(bad))), "{err}");
         }
     }
 
@@ -1211,10 +1098,7 @@ mod tests {
         assert_eq!(s.iter().collect::<Vec<_>>(), [Write, ManagePeople]);
         assert!(PermissionSet::EMPTY.is_empty() && PermissionSet::default().is_empty());
         assert_eq!(PermissionSet::ALL.len(), 5);
-        assert_eq!(
-            PermissionSet::ALL.names(),
-            ["hire", "interview", "manage_people", "read", "write"]
-        );
+        assert_eq!(PermissionSet::ALL.names(), ["hire", "interview", "manage_people", "read", "write"]);
         assert_eq!(format!("{rw:?}"), "{read, write}");
         assert_eq!(format!("{:?}", PermissionSet::EMPTY), "{}");
     }
@@ -1232,19 +1116,10 @@ mod tests {
 
     #[test]
     fn parse_names_rejects_any_unknown_name_and_allows_duplicates() {
-        assert_eq!(
-            PermissionSet::parse_names(&["read", "write", "read"]).unwrap(),
-            set(&[Read, Write])
-        );
-        assert_eq!(
-            PermissionSet::parse_names::<&str>(&[]).unwrap(),
-            PermissionSet::EMPTY
-        );
+        assert_eq!(PermissionSet::parse_names(&["read", "write", "read"]).unwrap(), set(&[Read, Write]));
+        assert_eq!(PermissionSet::parse_names::<&str>(&[]).unwrap(), PermissionSet::EMPTY);
         let err = PermissionSet::parse_names(&["read", "Write"]).unwrap_err();
-        assert_eq!(
-            err,
-            Error::InvalidInput("unknown permission `Write`".into())
-        );
+        assert_eq!(err, Error::InvalidInput("unknown permission `Write`".into()));
         let owned = vec!["hire".to_string()];
         assert_eq!(PermissionSet::parse_names(&owned).unwrap(), set(&[Hire]));
     }
@@ -1254,11 +1129,7 @@ mod tests {
     #[test]
     fn default_presets_are_specs_table() {
         let p = Policy::default();
-        let got: Vec<(&str, PermissionSet)> = p
-            .presets()
-            .iter()
-            .map(|p| (p.name(), p.permissions()))
-            .collect();
+        let got: Vec<(&str, PermissionSet)> = p.presets().iter().map(|p| (p.name(), p.permissions())).collect();
         assert_eq!(
             got,
             [
@@ -1280,15 +1151,7 @@ mod tests {
         let all_roles = ["full", "hiring_manager", "recruiter", "member"];
 
         // name, may invite, assign team, manages org, invitable, ceiling, grantable presets
-        type Row<'a> = (
-            &'a str,
-            bool,
-            bool,
-            bool,
-            &'a [&'a str],
-            PermissionSet,
-            &'a [&'a str],
-        );
+        type Row<'a> = (&'a str, bool, bool, bool, &'a [&'a str], PermissionSet, &'a [&'a str]);
         let table: [Row; 4] = [
             (
                 "full",
@@ -1317,15 +1180,7 @@ mod tests {
                 set(&[Read, Write, Interview, ManagePeople]),
                 &["viewer", "participant", "interviewer"],
             ),
-            (
-                "member",
-                true,
-                false,
-                false,
-                &["member"],
-                set(&[Read, Write]),
-                &[],
-            ),
+            ("member", true, false, false, &["member"], set(&[Read, Write]), &[]),
         ];
         for (name, invite, team, org, invitable, ceiling, grantable) in table {
             let r = p.require_role(name).unwrap();
@@ -1335,17 +1190,13 @@ mod tests {
             assert_eq!(r.manages_organization(), org, "{name}");
             assert_eq!(r.invitable_roles(), invitable, "{name}");
             for other in all_roles {
-                assert_eq!(
-                    r.may_give_role(other),
-                    invitable.contains(&other),
-                    "{name} gives {other}"
-                );
+                assert_eq!(r.may_give_role(other), invitable.contains(&other), "{name} gives {other}");
             }
             assert_eq!(r.thread_ceiling(), ceiling, "{name}");
             assert_eq!(r.grantable_presets(), grantable, "{name}");
-            let union = grantable.iter().fold(PermissionSet::EMPTY, |acc, g| {
-                acc.union(p.require_preset(g).unwrap().permissions())
-            });
+            let union = grantable
+                .iter()
+                .fold(PermissionSet::EMPTY, |acc, g| acc.union(p.require_preset(g).unwrap().permissions()));
             assert_eq!(r.grantable_permissions(), union, "{name}");
         }
         assert!(!p.require_role("full").unwrap().may_give_role("admin"));
@@ -1364,22 +1215,13 @@ mod tests {
         for bad in ["Full", "full,admin", "full ", " full", "", "FULL", "full\n"] {
             let e = p.require_role(bad).unwrap_err();
             assert_eq!(e.code(), "invalid_input");
-            assert_eq!(
-                e.to_string(),
-                format!("invalid input: unknown role `{}`", quote(bad))
-            );
+            assert_eq!(e.to_string(), format!("invalid input: unknown role `{}`", quote(bad)));
             let e = p.require_preset(bad).unwrap_err();
-            assert_eq!(
-                e.to_string(),
-                format!("invalid input: unknown preset `{}`", quote(bad))
-            );
+            assert_eq!(e.to_string(), format!("invalid input: unknown preset `{}`", quote(bad)));
             assert!(p.role(bad).is_none() && p.preset(bad).is_none());
         }
         assert_eq!(p.require_role("full").unwrap().name(), "full");
-        assert_eq!(
-            p.require_preset("full").unwrap().permissions(),
-            PermissionSet::ALL
-        );
+        assert_eq!(p.require_preset("full").unwrap().permissions(), PermissionSet::ALL);
     }
 
     // --- R4 and R5 on the default policy ----------------------------------------
@@ -1388,44 +1230,25 @@ mod tests {
     fn permission_options_on_the_default_policy() {
         let p = Policy::default();
         let options = |role: &str| {
-            preset_names(&p.permission_options(
-                p.role(role).unwrap(),
-                p.role(role).unwrap().thread_ceiling(),
-            ))
+            preset_names(&p.permission_options(p.role(role).unwrap(), p.role(role).unwrap().thread_ceiling()))
         };
-        assert_eq!(
-            options("full"),
-            ["viewer", "participant", "interviewer", "hiring", "full"]
-        );
-        assert_eq!(
-            options("hiring_manager"),
-            ["viewer", "participant", "interviewer", "hiring"]
-        );
-        assert_eq!(
-            options("recruiter"),
-            ["viewer", "participant", "interviewer"]
-        );
+        assert_eq!(options("full"), ["viewer", "participant", "interviewer", "hiring", "full"]);
+        assert_eq!(options("hiring_manager"), ["viewer", "participant", "interviewer", "hiring"]);
+        assert_eq!(options("recruiter"), ["viewer", "participant", "interviewer"]);
         assert!(options("member").is_empty());
 
         for role in p.roles() {
             for bits in 0..32 {
                 let holds = PermissionSet::from_bits(bits).unwrap();
                 if !holds.contains(ManagePeople) {
-                    assert!(
-                        p.permission_options(role, holds).is_empty(),
-                        "{} {holds:?}",
-                        role.name()
-                    );
+                    assert!(p.permission_options(role, holds).is_empty(), "{} {holds:?}", role.name());
                 }
             }
         }
         // What the actor holds in the thread limits the options too.
         let full = p.role("full").unwrap();
         let holds = set(&[Read, Write, ManagePeople]);
-        assert_eq!(
-            preset_names(&p.permission_options(full, holds)),
-            ["viewer", "participant"]
-        );
+        assert_eq!(preset_names(&p.permission_options(full, holds)), ["viewer", "participant"]);
     }
 
     #[test]
@@ -1443,15 +1266,9 @@ mod tests {
             Err(GrantCheck::ActorHoldings)
         );
         // (a) more than the actor holds, even though role and target would allow it.
-        assert_eq!(
-            p.check_grant(full, set(&[Read, ManagePeople]), full, rw),
-            Err(GrantCheck::ActorHoldings)
-        );
+        assert_eq!(p.check_grant(full, set(&[Read, ManagePeople]), full, rw), Err(GrantCheck::ActorHoldings));
         // (b) the role may not grant it although the actor holds it.
-        assert_eq!(
-            p.check_grant(hm, PermissionSet::ALL, full, PermissionSet::ALL),
-            Err(GrantCheck::RoleGrantable)
-        );
+        assert_eq!(p.check_grant(hm, PermissionSet::ALL, full, PermissionSet::ALL), Err(GrantCheck::RoleGrantable));
         // (c) the target's role cannot hold it.
         assert_eq!(
             p.check_grant(full, PermissionSet::ALL, member, set(&[Read, Interview])),
@@ -1462,16 +1279,10 @@ mod tests {
             p.check_grant(hm, set(&[Read, ManagePeople]), member, PermissionSet::ALL),
             Err(GrantCheck::ActorHoldings)
         );
-        assert_eq!(
-            p.check_grant(recruiter, PermissionSet::ALL, member, set(&[Hire])),
-            Err(GrantCheck::RoleGrantable)
-        );
+        assert_eq!(p.check_grant(recruiter, PermissionSet::ALL, member, set(&[Hire])), Err(GrantCheck::RoleGrantable));
         assert_eq!(p.check_grant(full, PermissionSet::ALL, member, rw), Ok(()));
         // An empty grant is a subset of everything; callers reject it earlier.
-        assert_eq!(
-            p.check_grant(member, set(&[ManagePeople]), member, PermissionSet::EMPTY),
-            Ok(())
-        );
+        assert_eq!(p.check_grant(member, set(&[ManagePeople]), member, PermissionSet::EMPTY), Ok(()));
     }
 
     #[test]
@@ -1481,28 +1292,15 @@ mod tests {
         let hiring = p.require_preset("hiring").unwrap().permissions();
         // A recruiter cannot hold `hire` at all, so (a) fails first...
         assert_eq!(
-            p.check_grant(
-                recruiter,
-                recruiter.thread_ceiling(),
-                p.role("full").unwrap(),
-                hiring
-            ),
+            p.check_grant(recruiter, recruiter.thread_ceiling(), p.role("full").unwrap(), hiring),
             Err(GrantCheck::ActorHoldings)
         );
         // ...and were they given it anyway, their role still may not grant it.
         assert_eq!(
-            p.check_grant(
-                recruiter,
-                PermissionSet::ALL,
-                p.role("full").unwrap(),
-                hiring
-            ),
+            p.check_grant(recruiter, PermissionSet::ALL, p.role("full").unwrap(), hiring),
             Err(GrantCheck::RoleGrantable)
         );
-        assert!(
-            !preset_names(&p.permission_options(recruiter, PermissionSet::ALL))
-                .contains(&"hiring".to_owned())
-        );
+        assert!(!preset_names(&p.permission_options(recruiter, PermissionSet::ALL)).contains(&"hiring".to_owned()));
     }
 
     #[test]
@@ -1518,36 +1316,15 @@ mod tests {
         let (reason, check) = denied(p.require_grant(full, set(&[Read]), member, set(&[Read])));
         assert_eq!(check, Some(GrantCheck::ActorHoldings));
         assert!(reason.contains("`manage_people`"), "{reason}");
-        let (reason, _) = denied(p.require_grant(
-            full,
-            set(&[Read, ManagePeople]),
-            member,
-            set(&[Read, Write]),
-        ));
-        assert!(
-            reason.starts_with("(a)") && reason.contains("`write`"),
-            "{reason}"
-        );
-        let (reason, check) =
-            denied(p.require_grant(recruiter, PermissionSet::ALL, full, set(&[Hire])));
+        let (reason, _) = denied(p.require_grant(full, set(&[Read, ManagePeople]), member, set(&[Read, Write])));
+        assert!(reason.starts_with("(a)") && reason.contains("`write`"), "{reason}");
+        let (reason, check) = denied(p.require_grant(recruiter, PermissionSet::ALL, full, set(&[Hire])));
         assert_eq!(check, Some(GrantCheck::RoleGrantable));
-        assert!(
-            reason.starts_with("(b)")
-                && reason.contains("`recruiter`")
-                && reason.contains("`hire`"),
-            "{reason}"
-        );
-        let (reason, check) =
-            denied(p.require_grant(full, PermissionSet::ALL, member, set(&[Read, Hire])));
+        assert!(reason.starts_with("(b)") && reason.contains("`recruiter`") && reason.contains("`hire`"), "{reason}");
+        let (reason, check) = denied(p.require_grant(full, PermissionSet::ALL, member, set(&[Read, Hire])));
         assert_eq!(check, Some(GrantCheck::TargetCeiling));
-        assert!(
-            reason.starts_with("(c)") && reason.contains("`member`") && reason.contains("`hire`"),
-            "{reason}"
-        );
-        assert!(
-            p.require_grant(full, PermissionSet::ALL, member, set(&[Read]))
-                .is_ok()
-        );
+        assert!(reason.starts_with("(c)") && reason.contains("`member`") && reason.contains("`hire`"), "{reason}");
+        assert!(p.require_grant(full, PermissionSet::ALL, member, set(&[Read])).is_ok());
     }
 
     // --- Loading and validation --------------------------------------------------
@@ -1557,12 +1334,7 @@ mod tests {
     }
 
     fn role_mut<'a>(doc: &'a mut Value, name: &str) -> &'a mut Value {
-        doc["roles"]
-            .as_array_mut()
-            .unwrap()
-            .iter_mut()
-            .find(|r| r["name"] == name)
-            .unwrap()
+        doc["roles"].as_array_mut().unwrap().iter_mut().find(|r| r["name"] == name).unwrap()
     }
 
     // Loads `doc`, expects invalid_input whose message contains every `needle`.
@@ -1578,10 +1350,7 @@ mod tests {
             assert!(msg.contains(needle), "{msg:?} lacks {needle:?}");
         }
         assert!(!msg.ends_with('.'), "{msg}");
-        assert!(
-            !msg.contains("Raw") && !msg.contains("Vec<") && !msg.contains("struct "),
-            "{msg}"
-        );
+        assert!(!msg.contains("Raw") && !msg.contains("Vec<") && !msg.contains("struct "), "{msg}");
         // Lowercase except for the user's input, which is quoted in backticks.
         let prose: String = msg.split('`').step_by(2).collect();
         assert_eq!(prose, prose.to_lowercase(), "lowercase: {msg}");
@@ -1620,10 +1389,7 @@ mod tests {
         role_mut(&mut doc, "member")["superuser"] = json!(true);
         rejects(&doc, &["unknown field `superuser`"]);
         let mut doc = default_json();
-        role_mut(&mut doc, "member")
-            .as_object_mut()
-            .unwrap()
-            .remove("may_invite");
+        role_mut(&mut doc, "member").as_object_mut().unwrap().remove("may_invite");
         rejects(&doc, &["missing field `may_invite`"]);
         let mut doc = default_json();
         doc["presets"][0]["bad\nfield"] = json!(1);
@@ -1633,11 +1399,7 @@ mod tests {
 
     #[test]
     fn oversized_input_is_rejected_before_parsing() {
-        let big = format!(
-            "{}{}",
-            " ".repeat(MAX_POLICY_JSON_BYTES),
-            Policy::default().to_json()
-        );
+        let big = format!("{}{}", " ".repeat(MAX_POLICY_JSON_BYTES), Policy::default().to_json());
         rejects_text(&big, &["bytes", "1048576"]);
     }
 
@@ -1651,9 +1413,8 @@ mod tests {
     #[test]
     fn too_many_entries_are_rejected() {
         let mut doc = default_json();
-        let extra: Vec<Value> = (0..MAX_POLICY_ENTRIES)
-            .map(|i| json!({"name": format!("p{i}"), "permissions": ["read"]}))
-            .collect();
+        let extra: Vec<Value> =
+            (0..MAX_POLICY_ENTRIES).map(|i| json!({"name": format!("p{i}"), "permissions": ["read"]})).collect();
         doc["presets"].as_array_mut().unwrap().extend(extra);
         rejects(&doc, &["presets", "64"]);
     }
@@ -1662,20 +1423,10 @@ mod tests {
     fn unknown_permissions_are_named() {
         let mut doc = default_json();
         doc["presets"][1]["permissions"] = json!(["read", "Write"]);
-        rejects(
-            &doc,
-            &["preset `participant`", "unknown permission `Write`"],
-        );
+        rejects(&doc, &["preset `participant`", "unknown permission `Write`"]);
         let mut doc = default_json();
         role_mut(&mut doc, "recruiter")["thread_ceiling"] = json!(["read", "fly"]);
-        rejects(
-            &doc,
-            &[
-                "role `recruiter`",
-                "unknown permission `fly`",
-                "thread_ceiling",
-            ],
-        );
+        rejects(&doc, &["role `recruiter`", "unknown permission `fly`", "thread_ceiling"]);
     }
 
     #[test]
@@ -1696,17 +1447,7 @@ mod tests {
 
     #[test]
     fn badly_formed_names_are_rejected() {
-        for bad in [
-            "Full",
-            "full,admin",
-            "",
-            "1st",
-            "_x",
-            "a-b",
-            "a b",
-            "é",
-            &"a".repeat(65),
-        ] {
+        for bad in ["Full", "full,admin", "", "1st", "_x", "a-b", "a b", "é", &"a".repeat(65)] {
             let mut doc = default_json();
             doc["presets"][0]["name"] = json!(bad);
             rejects(&doc, &[&format!("preset name `{}`", quote(bad))]);
@@ -1737,15 +1478,7 @@ mod tests {
     fn granting_beyond_the_ceiling_is_rejected() {
         let mut doc = default_json();
         role_mut(&mut doc, "recruiter")["grantable_presets"] = json!(["viewer", "hiring"]);
-        rejects(
-            &doc,
-            &[
-                "role `recruiter`",
-                "preset `hiring`",
-                "`hire`",
-                "thread ceiling",
-            ],
-        );
+        rejects(&doc, &["role `recruiter`", "preset `hiring`", "`hire`", "thread ceiling"]);
     }
 
     #[test]
@@ -1761,22 +1494,34 @@ mod tests {
     // `owner` runs the organization; `a` may invite `b`, and `b` is weaker in
     // every way, so each test can make `b` stronger in exactly one.
     fn two_role_doc() -> Value {
+        let all = ["read", "write", "interview", "hire", "manage_people"];
+        let role = |name: &str, invitable: &[&str], ceiling: &[&str], grantable: &[&str]| {
+            json!({
+                "name": name,
+                "may_invite": !invitable.is_empty(),
+                "may_assign_team": name == "owner",
+                "manages_organization": name == "owner",
+                "invitable_roles": invitable,
+                "thread_ceiling": ceiling,
+                "grantable_presets": grantable,
+            })
+        };
         json!({
             "presets": [
                 {"name": "viewer", "permissions": ["read"]},
                 {"name": "participant", "permissions": ["read", "write"]},
                 {"name": "interviewer", "permissions": ["read", "write", "interview"]},
-                {"name": "full", "permissions": ["read", "write", "interview", "hire", "manage_people"]},
+                {"name": "full", "permissions": all},
             ],
             "roles": [
-                {"name": "owner", "may_invite": true, "may_assign_team": true, "manages_organization": true,
-                 "invitable_roles": ["owner"], "thread_ceiling": ["read", "write", "interview", "hire", "manage_people"],
-                 "grantable_presets": ["viewer", "participant", "interviewer", "full"]},
-                {"name": "a", "may_invite": true, "may_assign_team": false, "manages_organization": false,
-                 "invitable_roles": ["b"], "thread_ceiling": ["read", "write", "interview", "manage_people"],
-                 "grantable_presets": ["viewer", "participant"]},
-                {"name": "b", "may_invite": false, "may_assign_team": false, "manages_organization": false,
-                 "invitable_roles": [], "thread_ceiling": ["read", "write"], "grantable_presets": []},
+                role("owner", &["owner"], &all, &["viewer", "participant", "interviewer", "full"]),
+                role(
+                    "a",
+                    &["b"],
+                    &["read", "write", "interview", "manage_people"],
+                    &["viewer", "participant"],
+                ),
+                role("b", &[], &["read", "write"], &[]),
             ],
             "default_role": "b",
         })
@@ -1815,29 +1560,15 @@ mod tests {
 
         // The same on the default table: a hiring manager may not invite a `full` member.
         let mut doc = default_json();
-        role_mut(&mut doc, "hiring_manager")["invitable_roles"] =
-            json!(["recruiter", "member", "full"]);
-        rejects(
-            &doc,
-            &[
-                "role `hiring_manager` may invite role `full`",
-                "`manage_people`",
-            ],
-        );
+        role_mut(&mut doc, "hiring_manager")["invitable_roles"] = json!(["recruiter", "member", "full"]);
+        rejects(&doc, &["role `hiring_manager` may invite role `full`", "`manage_people`"]);
     }
 
     #[test]
     fn invite_flags_must_agree_with_invitable_roles() {
         let mut doc = default_json();
         role_mut(&mut doc, "member")["may_invite"] = json!(false);
-        rejects(
-            &doc,
-            &[
-                "role `member`",
-                "`invitable_roles`",
-                "`may_invite` is false",
-            ],
-        );
+        rejects(&doc, &["role `member`", "`invitable_roles`", "`may_invite` is false"]);
         let mut doc = default_json();
         role_mut(&mut doc, "member")["invitable_roles"] = json!([]);
         rejects(&doc, &["role `member` may invite", "empty"]);
@@ -1882,25 +1613,13 @@ mod tests {
     // ceiling is every permission, to isolate (a) and (b) of R4.
     fn arb_policy() -> impl Strategy<Value = Value> {
         let presets = prop::collection::vec(1u8..32, 0..8);
-        let role = (
-            0u8..32,
-            any::<u64>(),
-            any::<u64>(),
-            any::<bool>(),
-            any::<bool>(),
-        );
+        let role = (0u8..32, any::<u64>(), any::<u64>(), any::<bool>(), any::<bool>());
         let roles = prop::collection::vec(role, 1..7);
-        (presets, roles, any::<prop::sample::Index>(), any::<bool>()).prop_map(
-            |(presets, roles, default_pick, boss)| policy_doc(&presets, roles, default_pick, boss),
-        )
+        (presets, roles, any::<prop::sample::Index>(), any::<bool>())
+            .prop_map(|(presets, roles, default_pick, boss)| policy_doc(&presets, roles, default_pick, boss))
     }
 
-    fn policy_doc(
-        presets: &[u8],
-        mut draws: Vec<RoleDraw>,
-        default_pick: prop::sample::Index,
-        boss: bool,
-    ) -> Value {
+    fn policy_doc(presets: &[u8], mut draws: Vec<RoleDraw>, default_pick: prop::sample::Index, boss: bool) -> Value {
         struct R {
             ceiling: u8,
             grantable: Vec<usize>,
@@ -1919,20 +1638,12 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, &(ceiling, gpick, ipick, team, org))| {
-                let grantable: Vec<usize> = (0..presets.len())
-                    .filter(|&j| gpick >> j & 1 == 1 && presets[j] & !ceiling == 0)
-                    .collect();
+                let grantable: Vec<usize> =
+                    (0..presets.len()).filter(|&j| gpick >> j & 1 == 1 && presets[j] & !ceiling == 0).collect();
                 let grant_bits = grantable.iter().fold(0, |a, &j| a | presets[j]);
                 // Role 0 always manages the organization, so one does.
                 let org = org || i == 0;
-                R {
-                    ceiling,
-                    grantable,
-                    grant_bits,
-                    team,
-                    org,
-                    invitable: ipick & ((1 << n) - 1),
-                }
+                R { ceiling, grantable, grant_bits, team, org, invitable: ipick & ((1 << n) - 1) }
             })
             .collect();
         // Drop invitees that would out-power their inviter, until stable:
@@ -1960,13 +1671,9 @@ mod tests {
                 break;
             }
         }
-        let names = |m: u64| -> Vec<String> {
-            (0..n)
-                .filter(|j| m >> j & 1 == 1)
-                .map(|j| format!("r{j}"))
-                .collect()
-        };
+        let names = |m: u64| -> Vec<String> { (0..n).filter(|j| m >> j & 1 == 1).map(|j| format!("r{j}")).collect() };
         let perm_names = |b: u8| PermissionSet(b).names();
+        let preset_names_of = |js: &[usize]| -> Vec<String> { js.iter().map(|j| format!("p{j}")).collect() };
         let mut role_docs: Vec<Value> = rs
             .iter()
             .enumerate()
@@ -1980,7 +1687,7 @@ mod tests {
                     "manages_organization": r.org,
                     "invitable_roles": if star { json!("*") } else { json!(names(r.invitable)) },
                     "thread_ceiling": perm_names(r.ceiling),
-                    "grantable_presets": r.grantable.iter().map(|j| format!("p{j}")).collect::<Vec<_>>(),
+                    "grantable_presets": preset_names_of(&r.grantable),
                 })
             })
             .collect();
@@ -2011,7 +1718,10 @@ mod tests {
 
     proptest! {
         #[test]
-        fn permission_options_are_exactly_what_check_grant_allows(doc in arb_policy(), holds_bits in 0u8..32) {
+        fn permission_options_are_exactly_what_check_grant_allows(
+            doc in arb_policy(),
+            holds_bits in 0u8..32,
+        ) {
             let p = load(&doc)?;
             let holds = PermissionSet::from_bits(holds_bits).unwrap();
             let target = p.role("target_all").unwrap();

@@ -73,7 +73,7 @@ impl InvitationStatus {
 
 /// Permissions in a thread that an invitation carries, applied when it is
 /// accepted if rule R4 still allows them then (R8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct ThreadGrant {
     /// The thread.
     pub thread_id: ThreadId,
@@ -82,7 +82,7 @@ pub struct ThreadGrant {
 }
 
 /// An invitation to join an organization. It never contains its token.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Invitation {
     /// Its id: safe to list and show.
     pub id: InvitationId,
@@ -306,14 +306,15 @@ struct Checked {
     role: String,
 }
 
-/// When a limit of `max` per 24 hours frees up, given the sends in the window
-/// (oldest first); `None` when below the limit.
-fn frees_at(times: &[Timestamp], max: u32) -> Option<Timestamp> {
+/// When a limit of `max` per 24 hours on the sends counted by `key` frees up;
+/// `None` when below the limit.
+fn frees_at(tx: &dyn ReadTx, org: OrgId, key: &SendKey, since: Timestamp, max: u32) -> Result<Option<Timestamp>> {
     let max = max as usize;
-    if times.len() < max {
-        return None;
+    let (count, nth_latest) = tx.send_window(org, key, since, max)?;
+    if count < max as u64 {
+        return Ok(None);
     }
-    times.get(times.len() - max).map(|t| t.plus_secs(DAY_SECS))
+    Ok(nth_latest.map(|t| t.plus_secs(DAY_SECS)))
 }
 
 impl<S: Store> InviteKit<S> {
@@ -389,7 +390,9 @@ impl<S: Store> InviteKit<S> {
         emailed: bool,
         now: Timestamp,
     ) -> Result<()> {
-        let since = now.plus_secs(-DAY_SECS);
+        // The window is (now - 24 h, now]: a send stops counting exactly 24 h
+        // later, which is the `retry_at` that `frees_at` reports.
+        let since = Timestamp::from_millis(now.plus_secs(-DAY_SECS).as_millis().saturating_add(1));
         let s = &org.settings;
         if let Some(inviter) = inviter {
             let (count, earliest) = tx.live_pending(org.id, now)?;
@@ -399,13 +402,13 @@ impl<S: Store> InviteKit<S> {
                     retry_at: earliest.unwrap_or(now),
                 });
             }
-            if let Some(at) = frees_at(&tx.send_times(org.id, &SendKey::Inviter(inviter), since)?, s.max_invitations_per_inviter_per_day) {
+            if let Some(at) = frees_at(tx, org.id, &SendKey::Inviter(inviter), since, s.max_invitations_per_inviter_per_day)? {
                 return Err(Error::RateLimited {
                     reason: format!("at most {} invitations per member in 24 hours", s.max_invitations_per_inviter_per_day),
                     retry_at: at,
                 });
             }
-            if let Some(at) = frees_at(&tx.send_times(org.id, &SendKey::Org, since)?, s.max_invitations_per_org_per_day) {
+            if let Some(at) = frees_at(tx, org.id, &SendKey::Org, since, s.max_invitations_per_org_per_day)? {
                 return Err(Error::RateLimited {
                     reason: format!("at most {} invitations per organization in 24 hours", s.max_invitations_per_org_per_day),
                     retry_at: at,
@@ -414,7 +417,7 @@ impl<S: Store> InviteKit<S> {
         }
         if emailed {
             let key = SendKey::Address(email.key().to_owned());
-            if let Some(at) = frees_at(&tx.send_times(org.id, &key, since)?, s.max_emails_per_address_per_day) {
+            if let Some(at) = frees_at(tx, org.id, &key, since, s.max_emails_per_address_per_day)? {
                 return Err(Error::RateLimited {
                     reason: format!("at most {} emails to one address in 24 hours", s.max_emails_per_address_per_day),
                     retry_at: at,
@@ -822,6 +825,24 @@ impl<S: Store> InviteKit<S> {
                 });
             }
             let email = EmailAddress::parse(&inv.email)?;
+            if !inv.is_live(now) {
+                // Reviving an expired invitation makes it pending again: the
+                // rules a new one meets (one live invitation per address, no
+                // member with it, the pending cap) apply to it too.
+                if let Some(m) = tx.member_by_email(org.id, email.key())?.filter(Member::is_active) {
+                    return Err(Error::AlreadyMember { email: m.email });
+                }
+                if let Some(other) = tx.invitations_to(org.id, email.key())?.into_iter().find(|i| i.id != inv.id && i.is_live(now)) {
+                    return Err(Error::AlreadyInvited { email: other.email, invitation_id: other.id });
+                }
+                let (count, earliest) = tx.live_pending(org.id, now)?;
+                if count >= u64::from(org.settings.max_pending_invitations) {
+                    return Err(Error::RateLimited {
+                        reason: format!("the organization has {count} pending invitations, the most it may have"),
+                        retry_at: earliest.unwrap_or(now),
+                    });
+                }
+            }
             self.check_rate_limits(&*tx, &org, None, &email, inv.delivered, now)?;
             let inviter = tx.member(inv.inviter_id)?.filter(Member::is_active).ok_or(Error::InvalidToken)?;
             let token = Token::generate()?;

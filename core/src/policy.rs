@@ -229,6 +229,13 @@ impl FromIterator<Permission> for PermissionSet {
     }
 }
 
+/// Serialized as the sorted list of names, the form every API shows.
+impl Serialize for PermissionSet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.names())
+    }
+}
+
 impl fmt::Debug for PermissionSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_set().entries(self.names().into_iter().map(NameOnly)).finish()

@@ -54,7 +54,7 @@ pub struct Thread {
 }
 
 /// A member's place in a thread.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Participant {
     /// The thread.
     pub thread_id: ThreadId,
@@ -166,8 +166,8 @@ pub struct People {
 /// # Examples
 /// ```
 /// use invitekit::Grant;
-/// assert!(Grant::from_options(Some("viewer"), None).is_ok());
-/// assert!(Grant::from_options(None, None).is_err());
+/// assert!(Grant::from_options::<&str>(Some("viewer"), None).is_ok());
+/// assert!(Grant::from_options::<&str>(None, None).is_err());
 /// assert!(Grant::from_options(Some("viewer"), Some(&["read".to_string()])).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

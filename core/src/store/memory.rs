@@ -223,6 +223,16 @@ impl ReadTx for State {
             .unwrap_or_default())
     }
 
+    fn send_window(&self, org: OrgId, key: &SendKey, since: Timestamp, nth: usize) -> Result<(u64, Option<Timestamp>)> {
+        let Some(log) = self.sends.get(&(org, key.clone())) else { return Ok((0, None)) };
+        // The log is appended in time order, so the window is a suffix found by bisection.
+        let start = log.binary_search_by(|t| if *t < since { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater })
+            .unwrap_or_else(|i| i);
+        let count = log.len() - start;
+        let nth_latest = count.checked_sub(nth.max(1)).and_then(|i| log.get(start + i)).copied();
+        Ok((count as u64, nth_latest))
+    }
+
     fn template(&self, org: OrgId, kind: EmailKind) -> Result<Option<TemplateSource>> {
         Ok(self.templates.get(&(org, kind)).cloned())
     }
@@ -507,7 +517,14 @@ impl WriteTx for State {
             while log.front().is_some_and(|t| *t < horizon) {
                 log.pop_front();
             }
-            log.push_back(at);
+            if log.back().is_none_or(|last| *last <= at) {
+                log.push_back(at);
+            } else {
+                // A clock set back: keep the log sorted, the window bisection relies on it.
+                let i = log.binary_search_by(|t| if *t <= at { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater })
+                    .unwrap_or_else(|i| i);
+                log.insert(i, at);
+            }
         }
         Ok(())
     }

@@ -79,6 +79,15 @@ pub trait ReadTx {
     fn live_pending(&self, org: OrgId, now: Timestamp) -> Result<(u64, Option<Timestamp>)>;
     /// When the sends counted by `key` happened at or after `since`, oldest first.
     fn send_times(&self, org: OrgId, key: &SendKey, since: Timestamp) -> Result<Vec<Timestamp>>;
+    /// How many sends counted by `key` happened at or after `since`, and when
+    /// the `nth` most recent of them (1-based) happened. The rate limits call
+    /// this on every invitation, so a store should answer it from an index;
+    /// the default reads [`send_times`](Self::send_times).
+    fn send_window(&self, org: OrgId, key: &SendKey, since: Timestamp, nth: usize) -> Result<(u64, Option<Timestamp>)> {
+        let times = self.send_times(org, key, since)?;
+        let nth_latest = times.len().checked_sub(nth.max(1)).and_then(|i| times.get(i)).copied();
+        Ok((times.len() as u64, nth_latest))
+    }
     /// The host's template for `kind` in `org`, if registered.
     fn template(&self, org: OrgId, kind: EmailKind) -> Result<Option<TemplateSource>>;
     /// An outbox email by id.

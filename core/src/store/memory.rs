@@ -6,6 +6,7 @@
 //! is simply dropping it, and readers never wait for a writer.
 
 use std::cmp::Reverse;
+use std::ops::Bound;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use imbl::{HashMap, OrdMap, OrdSet, Vector};
@@ -34,35 +35,57 @@ fn activity_key(t: &Thread) -> ActivityKey {
     (Reverse(t.last_activity_at), Reverse(t.id))
 }
 
+/// A [`SendKey`] as the memory store keeps it: its address shared, because
+/// persistent maps copy their keys when a node is copied.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum SendSlot {
+    Org,
+    Inviter(MemberId),
+    Address(Arc<str>),
+}
+
+impl From<&SendKey> for SendSlot {
+    fn from(k: &SendKey) -> Self {
+        match k {
+            SendKey::Org => SendSlot::Org,
+            SendKey::Inviter(m) => SendSlot::Inviter(*m),
+            SendKey::Address(a) => SendSlot::Address(Arc::from(a.as_str())),
+        }
+    }
+}
+
+/// Values are kept behind `Arc` and string keys as `Arc<str>`: a write copies
+/// the persistent-map nodes on its path, and copying shared pointers costs a
+/// reference count where copying records would cost allocations.
 #[derive(Clone, Default)]
 struct State {
-    orgs: HashMap<OrgId, Organization>,
-    org_by_slug: HashMap<String, OrgId>,
-    members: HashMap<MemberId, Member>,
-    member_by_email: HashMap<(OrgId, String), MemberId>,
+    orgs: HashMap<OrgId, Arc<Organization>>,
+    org_by_slug: HashMap<Arc<str>, OrgId>,
+    members: HashMap<MemberId, Arc<Member>>,
+    member_by_email: HashMap<OrgId, HashMap<Arc<str>, MemberId>>,
     members_by_org: HashMap<OrgId, OrdSet<MemberId>>,
-    member_words: OrdMap<(OrgId, String), OrdSet<MemberId>>,
-    teams: HashMap<TeamId, Team>,
-    team_by_name: HashMap<(OrgId, String), TeamId>,
-    invitations: HashMap<InvitationId, Invitation>,
+    member_words: HashMap<OrgId, OrdMap<Arc<str>, OrdSet<MemberId>>>,
+    teams: HashMap<TeamId, Arc<Team>>,
+    team_by_name: HashMap<OrgId, HashMap<Arc<str>, TeamId>>,
+    invitations: HashMap<InvitationId, Arc<Invitation>>,
     inv_by_token: HashMap<TokenHash, InvitationId>,
     token_of: HashMap<InvitationId, TokenHash>,
-    invs_by_email: HashMap<String, OrdSet<InvitationId>>,
+    invs_by_email: HashMap<Arc<str>, OrdSet<InvitationId>>,
     invs_by_org: HashMap<OrgId, OrdSet<InvitationId>>,
     invs_by_inviter: HashMap<MemberId, OrdSet<InvitationId>>,
     pending_by_org: HashMap<OrgId, OrdSet<(Timestamp, InvitationId)>>,
-    sends: HashMap<(OrgId, SendKey), Vector<Timestamp>>,
-    templates: HashMap<(OrgId, EmailKind), TemplateSource>,
-    emails: HashMap<EmailId, OutgoingEmail>,
+    sends: HashMap<OrgId, HashMap<SendSlot, Vector<Timestamp>>>,
+    templates: HashMap<(OrgId, EmailKind), Arc<TemplateSource>>,
+    emails: HashMap<EmailId, Arc<OutgoingEmail>>,
     due: OrdSet<(Timestamp, EmailId)>,
     emails_by_invitation: HashMap<InvitationId, Vector<EmailId>>,
-    events: HashMap<OrgId, Vector<Event>>,
-    threads: HashMap<ThreadId, Thread>,
-    thread_words: HashMap<ThreadId, OrdSet<String>>,
+    events: HashMap<OrgId, Vector<Arc<Event>>>,
+    threads: HashMap<ThreadId, Arc<Thread>>,
+    thread_words: HashMap<ThreadId, OrdSet<Arc<str>>>,
     participants: HashMap<(ThreadId, MemberId), Participant>,
     thread_members: HashMap<ThreadId, Vector<MemberId>>,
     member_threads: HashMap<MemberId, OrdSet<ActivityKey>>,
-    messages: HashMap<ThreadId, Vector<Message>>,
+    messages: HashMap<ThreadId, Vector<Arc<Message>>>,
 }
 
 /// The in-memory [`Store`].
@@ -114,52 +137,48 @@ impl Store for MemoryStore {
 }
 
 fn newest_first<'a>(ids: impl DoubleEndedIterator<Item = &'a InvitationId>, s: &State) -> Vec<Invitation> {
-    ids.rev().filter_map(|id| s.invitations.get(id).cloned()).collect()
-}
-
-fn prefix_range(org: OrgId, term: &str) -> std::ops::RangeFrom<(OrgId, String)> {
-    (org, term.to_owned())..
+    ids.rev().filter_map(|id| s.invitations.get(id).map(|i| (**i).clone())).collect()
 }
 
 impl ReadTx for State {
     fn org(&self, id: OrgId) -> Result<Option<Organization>> {
-        Ok(self.orgs.get(&id).cloned())
+        Ok(self.orgs.get(&id).map(|o| (**o).clone()))
     }
 
     fn org_by_slug(&self, slug: &str) -> Result<Option<Organization>> {
-        Ok(self.org_by_slug.get(slug).and_then(|id| self.orgs.get(id)).cloned())
+        Ok(self.org_by_slug.get(slug).and_then(|id| self.orgs.get(id)).map(|o| (**o).clone()))
     }
 
     fn member(&self, id: MemberId) -> Result<Option<Member>> {
-        Ok(self.members.get(&id).cloned())
+        Ok(self.members.get(&id).map(|m| (**m).clone()))
     }
 
     fn member_by_email(&self, org: OrgId, email_key: &str) -> Result<Option<Member>> {
-        Ok(self.member_by_email.get(&(org, email_key.to_owned())).and_then(|id| self.members.get(id)).cloned())
+        Ok(self.member_by_email.get(&org).and_then(|by| by.get(email_key)).and_then(|id| self.members.get(id)).map(|m| (**m).clone()))
     }
 
     fn members(&self, org: OrgId) -> Result<Vec<Member>> {
         Ok(self
             .members_by_org
             .get(&org)
-            .map(|ids| ids.iter().filter_map(|id| self.members.get(id).cloned()).collect())
+            .map(|ids| ids.iter().filter_map(|id| self.members.get(id).map(|m| (**m).clone())).collect())
             .unwrap_or_default())
     }
 
     fn team(&self, id: TeamId) -> Result<Option<Team>> {
-        Ok(self.teams.get(&id).cloned())
+        Ok(self.teams.get(&id).map(|t| (**t).clone()))
     }
 
     fn team_by_name(&self, org: OrgId, name_key: &str) -> Result<Option<Team>> {
-        Ok(self.team_by_name.get(&(org, name_key.to_owned())).and_then(|id| self.teams.get(id)).cloned())
+        Ok(self.team_by_name.get(&org).and_then(|by| by.get(name_key)).and_then(|id| self.teams.get(id)).map(|t| (**t).clone()))
     }
 
     fn invitation(&self, id: InvitationId) -> Result<Option<Invitation>> {
-        Ok(self.invitations.get(&id).cloned())
+        Ok(self.invitations.get(&id).map(|i| (**i).clone()))
     }
 
     fn invitation_by_token(&self, hash: &TokenHash) -> Result<Option<Invitation>> {
-        Ok(self.inv_by_token.get(hash).and_then(|id| self.invitations.get(id)).cloned())
+        Ok(self.inv_by_token.get(hash).and_then(|id| self.invitations.get(id)).map(|i| (**i).clone()))
     }
 
     fn invitations_to(&self, org: OrgId, email_key: &str) -> Result<Vec<Invitation>> {
@@ -218,13 +237,14 @@ impl ReadTx for State {
     fn send_times(&self, org: OrgId, key: &SendKey, since: Timestamp) -> Result<Vec<Timestamp>> {
         Ok(self
             .sends
-            .get(&(org, key.clone()))
+            .get(&org)
+            .and_then(|by| by.get(&SendSlot::from(key)))
             .map(|v| v.iter().copied().filter(|t| *t >= since).collect())
             .unwrap_or_default())
     }
 
     fn send_window(&self, org: OrgId, key: &SendKey, since: Timestamp, nth: usize) -> Result<(u64, Option<Timestamp>)> {
-        let Some(log) = self.sends.get(&(org, key.clone())) else { return Ok((0, None)) };
+        let Some(log) = self.sends.get(&org).and_then(|by| by.get(&SendSlot::from(key))) else { return Ok((0, None)) };
         // The log is appended in time order, so the window is a suffix found by bisection.
         let start = log.binary_search_by(|t| if *t < since { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater })
             .unwrap_or_else(|i| i);
@@ -234,11 +254,11 @@ impl ReadTx for State {
     }
 
     fn template(&self, org: OrgId, kind: EmailKind) -> Result<Option<TemplateSource>> {
-        Ok(self.templates.get(&(org, kind)).cloned())
+        Ok(self.templates.get(&(org, kind)).map(|t| (**t).clone()))
     }
 
     fn email(&self, id: EmailId) -> Result<Option<OutgoingEmail>> {
-        Ok(self.emails.get(&id).cloned())
+        Ok(self.emails.get(&id).map(|e| (**e).clone()))
     }
 
     fn due_emails(&self, now: Timestamp, limit: usize) -> Result<Vec<OutgoingEmail>> {
@@ -247,7 +267,7 @@ impl ReadTx for State {
             .iter()
             .take_while(|(t, _)| *t <= now)
             .take(limit)
-            .filter_map(|(_, id)| self.emails.get(id).cloned())
+            .filter_map(|(_, id)| self.emails.get(id).map(|e| (**e).clone()))
             .collect())
     }
 
@@ -255,21 +275,24 @@ impl ReadTx for State {
         let Some(log) = self.events.get(&org) else { return Ok(Vec::new()) };
         let start = usize::try_from(after).unwrap_or(usize::MAX).min(log.len());
         let end = start.saturating_add(limit).min(log.len());
-        Ok((start..end).filter_map(|i| log.get(i).cloned()).collect())
+        Ok((start..end).filter_map(|i| log.get(i).map(|e| (**e).clone())).collect())
     }
 
     fn find_members(&self, org: OrgId, terms: &[String], limit: usize) -> Result<Vec<Member>> {
         let Some((first, rest)) = terms.split_first() else { return Ok(Vec::new()) };
         let mut candidates: OrdSet<MemberId> = OrdSet::new();
-        for ((o, word), ids) in self.member_words.range(prefix_range(org, first)) {
-            if *o != org || !word.starts_with(first.as_str()) {
-                break;
+        if let Some(index) = self.member_words.get(&org) {
+            for (word, ids) in index.range::<_, str>((Bound::Included(first.as_str()), Bound::Unbounded)) {
+                if !word.starts_with(first.as_str()) {
+                    break;
+                }
+                candidates = candidates.union(ids.clone());
             }
-            candidates = candidates.union(ids.clone());
         }
         let mut found: Vec<Member> = candidates
             .iter()
             .filter_map(|id| self.members.get(id))
+            .map(|m| &**m)
             .filter(|m| m.is_active())
             .filter(|m| {
                 rest.is_empty() || {
@@ -285,7 +308,7 @@ impl ReadTx for State {
     }
 
     fn thread(&self, id: ThreadId) -> Result<Option<Thread>> {
-        Ok(self.threads.get(&id).cloned())
+        Ok(self.threads.get(&id).map(|t| (**t).clone()))
     }
 
     fn participant(&self, thread: ThreadId, member: MemberId) -> Result<Option<Participant>> {
@@ -337,11 +360,15 @@ impl ReadTx for State {
             }
             let matches = terms.is_empty()
                 || self.thread_words.get(id).is_some_and(|ws| {
-                    terms.iter().all(|t| ws.range(t.clone()..).next().is_some_and(|w| w.starts_with(t.as_str())))
+                    terms.iter().all(|t| {
+                        ws.range::<_, str>((Bound::Included(t.as_str()), Bound::Unbounded))
+                            .next()
+                            .is_some_and(|w| w.starts_with(t.as_str()))
+                    })
                 });
             if matches {
                 if let Some(t) = self.threads.get(id) {
-                    out.push(t.clone());
+                    out.push((**t).clone());
                 }
             }
         }
@@ -351,14 +378,14 @@ impl ReadTx for State {
 
 impl State {
     fn index_member(&mut self, m: &Member, add: bool) {
+        let index = self.member_words.entry(m.org_id).or_default();
         for w in member_words(&m.name, &m.email) {
-            let key = (m.org_id, w);
             if add {
-                self.member_words.entry(key).or_default().insert(m.id);
-            } else if let Some(set) = self.member_words.get_mut(&key) {
+                index.entry(Arc::from(w.as_str())).or_default().insert(m.id);
+            } else if let Some(set) = index.get_mut(w.as_str()) {
                 set.remove(&m.id);
                 if set.is_empty() {
-                    self.member_words.remove(&key);
+                    index.remove(w.as_str());
                 }
             }
         }
@@ -390,7 +417,9 @@ impl State {
     fn index_words(&mut self, thread: ThreadId, text: &str) {
         let set = self.thread_words.entry(thread).or_default();
         for w in words(text) {
-            set.insert(w);
+            if !set.contains(w.as_str()) {
+                set.insert(Arc::from(w.as_str()));
+            }
         }
     }
 
@@ -409,20 +438,20 @@ impl State {
                 }
             }
         }
-        self.threads.insert(moved.id, moved);
+        self.threads.insert(moved.id, Arc::new(moved));
     }
 }
 
 impl WriteTx for State {
     fn insert_org(&mut self, org: &Organization) -> Result<()> {
-        if self.org_by_slug.contains_key(&org.slug) {
+        if self.org_by_slug.contains_key(org.slug.as_str()) {
             return Err(Error::Conflict(format!("the slug `{}` is taken", org.slug)));
         }
         if self.orgs.contains_key(&org.id) {
             return Err(Error::Conflict("the organization exists".into()));
         }
-        self.org_by_slug.insert(org.slug.clone(), org.id);
-        self.orgs.insert(org.id, org.clone());
+        self.org_by_slug.insert(Arc::from(org.slug.as_str()), org.id);
+        self.orgs.insert(org.id, Arc::new(org.clone()));
         Ok(())
     }
 
@@ -430,22 +459,22 @@ impl WriteTx for State {
         if !self.orgs.contains_key(&org.id) {
             return Err(Error::NotFound("organization"));
         }
-        self.orgs.insert(org.id, org.clone());
+        self.orgs.insert(org.id, Arc::new(org.clone()));
         Ok(())
     }
 
     fn insert_member(&mut self, m: &Member) -> Result<()> {
-        let key = (m.org_id, m.email_key());
-        if self.member_by_email.contains_key(&key) {
+        let key = m.email_key();
+        if self.member_by_email.get(&m.org_id).is_some_and(|by| by.contains_key(key.as_str())) {
             return Err(Error::AlreadyMember { email: m.email.clone() });
         }
         if self.members.contains_key(&m.id) {
             return Err(Error::Conflict("the member exists".into()));
         }
-        self.member_by_email.insert(key, m.id);
+        self.member_by_email.entry(m.org_id).or_default().insert(Arc::from(key.as_str()), m.id);
         self.members_by_org.entry(m.org_id).or_default().insert(m.id);
         self.index_member(m, true);
-        self.members.insert(m.id, m.clone());
+        self.members.insert(m.id, Arc::new(m.clone()));
         Ok(())
     }
 
@@ -456,17 +485,17 @@ impl WriteTx for State {
         }
         self.index_member(&old, false);
         self.index_member(m, true);
-        self.members.insert(m.id, m.clone());
+        self.members.insert(m.id, Arc::new(m.clone()));
         Ok(())
     }
 
     fn insert_team(&mut self, t: &Team) -> Result<()> {
-        let key = (t.org_id, t.name_key());
-        if self.team_by_name.contains_key(&key) {
+        let key = t.name_key();
+        if self.team_by_name.get(&t.org_id).is_some_and(|by| by.contains_key(key.as_str())) {
             return Err(Error::Conflict(format!("a team named `{}` exists", t.name)));
         }
-        self.team_by_name.insert(key, t.id);
-        self.teams.insert(t.id, t.clone());
+        self.team_by_name.entry(t.org_id).or_default().insert(Arc::from(key.as_str()), t.id);
+        self.teams.insert(t.id, Arc::new(t.clone()));
         Ok(())
     }
 
@@ -476,11 +505,11 @@ impl WriteTx for State {
         }
         self.inv_by_token.insert(*token, inv.id);
         self.token_of.insert(inv.id, *token);
-        self.invs_by_email.entry(inv.email_key()).or_default().insert(inv.id);
+        self.invs_by_email.entry(Arc::from(inv.email_key().as_str())).or_default().insert(inv.id);
         self.invs_by_org.entry(inv.org_id).or_default().insert(inv.id);
         self.invs_by_inviter.entry(inv.inviter_id).or_default().insert(inv.id);
         self.index_invitation(inv, true);
-        self.invitations.insert(inv.id, inv.clone());
+        self.invitations.insert(inv.id, Arc::new(inv.clone()));
         Ok(())
     }
 
@@ -506,14 +535,14 @@ impl WriteTx for State {
         }
         self.index_invitation(&old, false);
         self.index_invitation(inv, true);
-        self.invitations.insert(inv.id, inv.clone());
+        self.invitations.insert(inv.id, Arc::new(inv.clone()));
         Ok(true)
     }
 
     fn record_send(&mut self, org: OrgId, keys: &[SendKey], at: Timestamp) -> Result<()> {
         let horizon = at.plus_secs(-SEND_LOG_KEEP_SECS);
         for key in keys {
-            let log = self.sends.entry((org, key.clone())).or_default();
+            let log = self.sends.entry(org).or_default().entry(SendSlot::from(key)).or_default();
             while log.front().is_some_and(|t| *t < horizon) {
                 log.pop_front();
             }
@@ -530,7 +559,7 @@ impl WriteTx for State {
     }
 
     fn put_template(&mut self, org: OrgId, kind: EmailKind, src: &TemplateSource) -> Result<()> {
-        self.templates.insert((org, kind), src.clone());
+        self.templates.insert((org, kind), Arc::new(src.clone()));
         Ok(())
     }
 
@@ -542,7 +571,7 @@ impl WriteTx for State {
             self.emails_by_invitation.entry(inv).or_default().push_back(e.id);
         }
         self.index_email(e, true);
-        self.emails.insert(e.id, e.clone());
+        self.emails.insert(e.id, Arc::new(e.clone()));
         Ok(())
     }
 
@@ -550,7 +579,7 @@ impl WriteTx for State {
         let Some(old) = self.emails.get(&e.id).cloned() else { return Err(Error::NotFound("email")) };
         self.index_email(&old, false);
         self.index_email(e, true);
-        self.emails.insert(e.id, e.clone());
+        self.emails.insert(e.id, Arc::new(e.clone()));
         Ok(())
     }
 
@@ -560,7 +589,7 @@ impl WriteTx for State {
         for id in ids {
             if let Some(e) = self.emails.get(&id).cloned() {
                 if e.status == OutboxStatus::Pending {
-                    let mut c = e.clone();
+                    let mut c = (*e).clone();
                     c.status = OutboxStatus::Cancelled;
                     c.text.clear();
                     c.html.clear();
@@ -574,7 +603,7 @@ impl WriteTx for State {
     fn append_event(&mut self, e: NewEvent) -> Result<u64> {
         let log = self.events.entry(e.org_id).or_default();
         let seq = log.len() as u64 + 1;
-        log.push_back(Event { seq, org_id: e.org_id, at: e.at, actor_id: e.actor_id, kind: e.kind, details: e.details });
+        log.push_back(Arc::new(Event { seq, org_id: e.org_id, at: e.at, actor_id: e.actor_id, kind: e.kind, details: e.details }));
         Ok(seq)
     }
 
@@ -584,7 +613,7 @@ impl WriteTx for State {
         }
         self.index_words(t.id, &t.title);
         self.index_words(t.id, &t.freelancer_name);
-        self.threads.insert(t.id, t.clone());
+        self.threads.insert(t.id, Arc::new(t.clone()));
         Ok(())
     }
 
@@ -592,7 +621,7 @@ impl WriteTx for State {
         let Some(t) = self.threads.get(&m.thread_id).cloned() else { return Err(Error::NotFound("thread")) };
         self.index_words(m.thread_id, &m.body);
         self.touch_thread(&t, m.sent_at);
-        self.messages.entry(m.thread_id).or_default().push_back(m.clone());
+        self.messages.entry(m.thread_id).or_default().push_back(Arc::new(m.clone()));
         Ok(())
     }
 

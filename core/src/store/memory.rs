@@ -1,15 +1,18 @@
 //! The in-memory store: for tests, demos and single-process hosts.
 //!
-//! The whole state is a set of persistent maps (`imbl`), so taking a snapshot
-//! is a handful of reference-count increments. A write transaction works on
-//! its own snapshot and publishes it only when the closure succeeds: rollback
-//! is simply dropping it, and readers never wait for a writer.
+//! Plain hash maps and ordered sets, changed in place. Every change a write
+//! transaction makes is journaled (the old value of each key it touches), so
+//! a closure that fails, or panics, is undone before anyone else sees the
+//! state. Readers share a read lock; a writer holds the write lock for the
+//! few microseconds of its transaction.
 
+use std::borrow::Borrow;
 use std::cmp::Reverse;
-use std::ops::Bound;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::collections::{BTreeSet, HashMap};
+use std::hash::Hash;
+use std::sync::{PoisonError, RwLock};
 
-use imbl::{HashMap, OrdMap, OrdSet, Vector};
+use uuid::Uuid;
 
 use super::{ReadTx, SendKey, Store, WriteTx};
 use crate::clock::Timestamp;
@@ -28,64 +31,255 @@ use crate::token::TokenHash;
 /// How long send times are kept for the rate limits (they look back 24 hours).
 const SEND_LOG_KEEP_SECS: i64 = 48 * 3600;
 
-/// Orders a member's threads newest activity first.
-type ActivityKey = (Reverse<Timestamp>, Reverse<ThreadId>);
-
-fn activity_key(t: &Thread) -> ActivityKey {
-    (Reverse(t.last_activity_at), Reverse(t.id))
+/// A hash table whose writes can be undone.
+struct Table<K, V> {
+    map: HashMap<K, V>,
+    undo: Vec<(K, Option<V>)>,
 }
 
-/// A [`SendKey`] as the memory store keeps it: its address shared, because
-/// persistent maps copy their keys when a node is copied.
-#[derive(Clone, PartialEq, Eq, Hash)]
-enum SendSlot {
-    Org,
-    Inviter(MemberId),
-    Address(Arc<str>),
-}
-
-impl From<&SendKey> for SendSlot {
-    fn from(k: &SendKey) -> Self {
-        match k {
-            SendKey::Org => SendSlot::Org,
-            SendKey::Inviter(m) => SendSlot::Inviter(*m),
-            SendKey::Address(a) => SendSlot::Address(Arc::from(a.as_str())),
-        }
+impl<K, V> Default for Table<K, V> {
+    fn default() -> Self {
+        Table { map: HashMap::new(), undo: Vec::new() }
     }
 }
 
-/// Values are kept behind `Arc` and string keys as `Arc<str>`: a write copies
-/// the persistent-map nodes on its path, and copying shared pointers costs a
-/// reference count where copying records would cost allocations.
-#[derive(Clone, Default)]
-struct State {
-    orgs: HashMap<OrgId, Arc<Organization>>,
-    org_by_slug: HashMap<Arc<str>, OrgId>,
-    members: HashMap<MemberId, Arc<Member>>,
-    member_by_email: HashMap<OrgId, HashMap<Arc<str>, MemberId>>,
-    members_by_org: HashMap<OrgId, OrdSet<MemberId>>,
-    member_words: HashMap<OrgId, OrdMap<Arc<str>, OrdSet<MemberId>>>,
-    teams: HashMap<TeamId, Arc<Team>>,
-    team_by_name: HashMap<OrgId, HashMap<Arc<str>, TeamId>>,
-    invitations: HashMap<InvitationId, Arc<Invitation>>,
-    inv_by_token: HashMap<TokenHash, InvitationId>,
-    token_of: HashMap<InvitationId, TokenHash>,
-    invs_by_email: HashMap<Arc<str>, OrdSet<InvitationId>>,
-    invs_by_org: HashMap<OrgId, OrdSet<InvitationId>>,
-    invs_by_inviter: HashMap<MemberId, OrdSet<InvitationId>>,
-    pending_by_org: HashMap<OrgId, OrdSet<(Timestamp, InvitationId)>>,
-    sends: HashMap<OrgId, HashMap<SendSlot, Vector<Timestamp>>>,
-    templates: HashMap<(OrgId, EmailKind), Arc<TemplateSource>>,
-    emails: HashMap<EmailId, Arc<OutgoingEmail>>,
-    due: OrdSet<(Timestamp, EmailId)>,
-    emails_by_invitation: HashMap<InvitationId, Vector<EmailId>>,
-    events: HashMap<OrgId, Vector<Arc<Event>>>,
-    threads: HashMap<ThreadId, Arc<Thread>>,
-    thread_words: HashMap<ThreadId, OrdSet<Arc<str>>>,
-    participants: HashMap<(ThreadId, MemberId), Participant>,
-    thread_members: HashMap<ThreadId, Vector<MemberId>>,
-    member_threads: HashMap<MemberId, OrdSet<ActivityKey>>,
-    messages: HashMap<ThreadId, Vector<Arc<Message>>>,
+impl<K: Hash + Eq + Clone, V> Table<K, V> {
+    fn get<Q: Hash + Eq + ?Sized>(&self, k: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+    {
+        self.map.get(k)
+    }
+
+    fn contains<Q: Hash + Eq + ?Sized>(&self, k: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.map.contains_key(k)
+    }
+
+    fn put(&mut self, k: K, v: V) {
+        let old = self.map.insert(k.clone(), v);
+        self.undo.push((k, old));
+    }
+
+    fn del(&mut self, k: &K) -> bool {
+        match self.map.remove(k) {
+            Some(old) => {
+                self.undo.push((k.clone(), Some(old)));
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn rollback(&mut self) {
+        while let Some((k, old)) = self.undo.pop() {
+            match old {
+                Some(v) => self.map.insert(k, v),
+                None => self.map.remove(&k),
+            };
+        }
+    }
+
+    fn commit(&mut self) {
+        self.undo.clear();
+    }
+}
+
+/// An ordered set whose writes can be undone: the secondary indexes.
+struct Index<K> {
+    set: BTreeSet<K>,
+    undo: Vec<(K, bool)>,
+}
+
+impl<K> Default for Index<K> {
+    fn default() -> Self {
+        Index { set: BTreeSet::new(), undo: Vec::new() }
+    }
+}
+
+impl<K: Ord + Clone> Index<K> {
+    fn add(&mut self, k: K) {
+        if self.set.insert(k.clone()) {
+            self.undo.push((k, true));
+        }
+    }
+
+    fn remove(&mut self, k: &K) {
+        if self.set.remove(k) {
+            self.undo.push((k.clone(), false));
+        }
+    }
+
+    fn range(&self, from: K, to: K) -> std::collections::btree_set::Range<'_, K> {
+        self.set.range(from..=to)
+    }
+
+    fn rollback(&mut self) {
+        while let Some((k, added)) = self.undo.pop() {
+            if added {
+                self.set.remove(&k);
+            } else {
+                self.set.insert(k);
+            }
+        }
+    }
+
+    fn commit(&mut self) {
+        self.undo.clear();
+    }
+}
+
+/// Append-only logs (events, messages) whose appends can be undone.
+struct Logs<K, T> {
+    map: HashMap<K, Vec<T>>,
+    undo: Vec<K>,
+}
+
+impl<K, T> Default for Logs<K, T> {
+    fn default() -> Self {
+        Logs { map: HashMap::new(), undo: Vec::new() }
+    }
+}
+
+impl<K: Hash + Eq + Clone, T> Logs<K, T> {
+    fn get(&self, k: &K) -> &[T] {
+        self.map.get(k).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    fn push(&mut self, k: K, t: T) {
+        self.map.entry(k.clone()).or_default().push(t);
+        self.undo.push(k);
+    }
+
+    fn rollback(&mut self) {
+        while let Some(k) = self.undo.pop() {
+            if let Some(log) = self.map.get_mut(&k) {
+                log.pop();
+            }
+        }
+    }
+
+    fn commit(&mut self) {
+        self.undo.clear();
+    }
+}
+
+/// Send times per rate-limit key, each list sorted. Pruning what is older
+/// than two days is not undone: no query ever looks that far back.
+#[derive(Default)]
+struct SendLog {
+    map: HashMap<(OrgId, SendKey), Vec<Timestamp>>,
+    undo: Vec<((OrgId, SendKey), usize)>,
+}
+
+impl SendLog {
+    fn window(&self, org: OrgId, key: &SendKey, since: Timestamp) -> &[Timestamp] {
+        let Some(log) = self.map.get(&(org, key.clone())) else { return &[] };
+        let start = log.partition_point(|t| *t < since);
+        &log[start..]
+    }
+
+    fn add(&mut self, org: OrgId, key: &SendKey, at: Timestamp) {
+        let k = (org, key.clone());
+        let log = self.map.entry(k.clone()).or_default();
+        let horizon = at.plus_secs(-SEND_LOG_KEEP_SECS);
+        let old = log.partition_point(|t| *t < horizon);
+        log.drain(..old);
+        let i = log.partition_point(|t| *t <= at);
+        log.insert(i, at);
+        self.undo.push((k, i));
+    }
+
+    fn rollback(&mut self) {
+        while let Some((k, i)) = self.undo.pop() {
+            if let Some(log) = self.map.get_mut(&k) {
+                if i < log.len() {
+                    log.remove(i);
+                }
+            }
+        }
+    }
+
+    fn commit(&mut self) {
+        self.undo.clear();
+    }
+}
+
+fn min_uuid<T: From<Uuid>>() -> T {
+    T::from(Uuid::nil())
+}
+fn max_uuid<T: From<Uuid>>() -> T {
+    T::from(Uuid::max())
+}
+
+macro_rules! uuid_bounds {
+    ($($t:ty),*) => {$(
+        impl From<Uuid> for $t {
+            fn from(u: Uuid) -> Self {
+                <$t>::from_uuid(u)
+            }
+        }
+    )*};
+}
+uuid_bounds!(OrgId, MemberId, InvitationId, ThreadId, EmailId);
+
+const T_MIN: Timestamp = Timestamp::from_millis(i64::MIN);
+const T_MAX: Timestamp = Timestamp::from_millis(i64::MAX);
+
+/// A member's threads, newest activity first.
+type ActivityKey = (MemberId, Reverse<Timestamp>, Reverse<ThreadId>);
+
+macro_rules! state {
+    ($($field:ident: $ty:ty,)*) => {
+        #[derive(Default)]
+        struct State {
+            $($field: $ty,)*
+            /// Orders participants by when they were added.
+            next_seq: u64,
+        }
+
+        impl State {
+            fn commit(&mut self) {
+                $(self.$field.commit();)*
+            }
+
+            fn rollback(&mut self) {
+                $(self.$field.rollback();)*
+            }
+        }
+    };
+}
+
+state! {
+    orgs: Table<OrgId, Organization>,
+    org_by_slug: Table<String, OrgId>,
+    members: Table<MemberId, Member>,
+    member_by_email: Table<(OrgId, String), MemberId>,
+    org_members: Index<(OrgId, MemberId)>,
+    member_words: Index<(OrgId, String, MemberId)>,
+    teams: Table<TeamId, Team>,
+    team_by_name: Table<(OrgId, String), TeamId>,
+    invitations: Table<InvitationId, Invitation>,
+    inv_by_token: Table<TokenHash, InvitationId>,
+    token_of: Table<InvitationId, TokenHash>,
+    invs_by_email: Index<(String, InvitationId)>,
+    invs_by_org: Index<(OrgId, InvitationId)>,
+    invs_by_inviter: Index<(MemberId, InvitationId)>,
+    pending_by_org: Index<(OrgId, Timestamp, InvitationId)>,
+    sends: SendLog,
+    templates: Table<(OrgId, EmailKind), TemplateSource>,
+    emails: Table<EmailId, OutgoingEmail>,
+    due: Index<(Timestamp, EmailId)>,
+    emails_by_invitation: Index<(InvitationId, EmailId)>,
+    events: Logs<OrgId, Event>,
+    threads: Table<ThreadId, Thread>,
+    thread_words: Index<(ThreadId, String)>,
+    participants: Table<(ThreadId, MemberId), (u64, Participant)>,
+    thread_members: Index<(ThreadId, u64, MemberId)>,
+    member_threads: Index<ActivityKey>,
+    messages: Logs<ThreadId, Message>,
 }
 
 /// The in-memory [`Store`].
@@ -98,8 +292,7 @@ struct State {
 /// ```
 #[derive(Default)]
 pub struct MemoryStore {
-    current: RwLock<Arc<State>>,
-    writer: Mutex<()>,
+    state: RwLock<State>,
 }
 
 impl std::fmt::Debug for MemoryStore {
@@ -113,186 +306,234 @@ impl MemoryStore {
     pub fn new() -> Self {
         Self::default()
     }
+}
 
-    fn snapshot(&self) -> Arc<State> {
-        // A poisoned lock still guards a consistent state: it is only ever
-        // replaced whole, after a transaction succeeded.
-        self.current.read().unwrap_or_else(PoisonError::into_inner).clone()
+/// Undoes a write transaction unless it was committed, even when its closure panics.
+struct TxGuard<'a> {
+    state: &'a mut State,
+    committed: bool,
+}
+
+impl Drop for TxGuard<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            self.state.rollback();
+        }
     }
 }
 
 impl Store for MemoryStore {
     fn read<T>(&self, f: impl FnOnce(&dyn ReadTx) -> Result<T>) -> Result<T> {
-        let state = self.snapshot();
+        // A poisoned lock still guards a consistent state: a transaction
+        // that panicked was undone by its guard.
+        let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
         f(&*state)
     }
 
     fn write<T>(&self, mut f: impl FnMut(&mut dyn WriteTx) -> Result<T>) -> Result<T> {
-        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut state = (*self.snapshot()).clone();
-        let out = f(&mut state)?;
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(state);
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        let mut tx = TxGuard { state: &mut state, committed: false };
+        let out = f(&mut *tx.state)?;
+        tx.state.commit();
+        tx.committed = true;
         Ok(out)
     }
 }
 
-fn newest_first<'a>(ids: impl DoubleEndedIterator<Item = &'a InvitationId>, s: &State) -> Vec<Invitation> {
-    ids.rev().filter_map(|id| s.invitations.get(id).map(|i| (**i).clone())).collect()
+impl State {
+    fn invitations_in<'a>(&'a self, ids: impl DoubleEndedIterator<Item = InvitationId> + 'a) -> impl Iterator<Item = &'a Invitation> + 'a {
+        ids.rev().filter_map(move |id| self.invitations.get(&id))
+    }
+
+    fn index_member(&mut self, m: &Member, add: bool) {
+        for w in member_words(&m.name, &m.email) {
+            let k = (m.org_id, w, m.id);
+            if add {
+                self.member_words.add(k);
+            } else {
+                self.member_words.remove(&k);
+            }
+        }
+    }
+
+    fn index_invitation(&mut self, inv: &Invitation, add: bool) {
+        if inv.status != InvitationStatus::Pending {
+            return;
+        }
+        let k = (inv.org_id, inv.expires_at, inv.id);
+        if add {
+            self.pending_by_org.add(k);
+        } else {
+            self.pending_by_org.remove(&k);
+        }
+    }
+
+    fn index_email(&mut self, e: &OutgoingEmail, add: bool) {
+        if e.status != OutboxStatus::Pending {
+            return;
+        }
+        let k = (e.next_attempt_at, e.id);
+        if add {
+            self.due.add(k);
+        } else {
+            self.due.remove(&k);
+        }
+    }
+
+    fn index_words(&mut self, thread: ThreadId, text: &str) {
+        for w in words(text) {
+            self.thread_words.add((thread, w));
+        }
+    }
+
+    fn member_ids_of(&self, thread: ThreadId) -> Vec<MemberId> {
+        self.thread_members.range((thread, 0, min_uuid()), (thread, u64::MAX, max_uuid())).map(|(_, _, m)| *m).collect()
+    }
+
+    /// Moves a thread to `at` in every participant's activity order.
+    fn touch_thread(&mut self, thread: &Thread, at: Timestamp) {
+        if at <= thread.last_activity_at {
+            return;
+        }
+        let mut moved = thread.clone();
+        moved.last_activity_at = at;
+        for m in self.member_ids_of(thread.id) {
+            self.member_threads.remove(&(m, Reverse(thread.last_activity_at), Reverse(thread.id)));
+            self.member_threads.add((m, Reverse(at), Reverse(thread.id)));
+        }
+        self.threads.put(moved.id, moved);
+    }
 }
 
 impl ReadTx for State {
     fn org(&self, id: OrgId) -> Result<Option<Organization>> {
-        Ok(self.orgs.get(&id).map(|o| (**o).clone()))
+        Ok(self.orgs.get(&id).cloned())
     }
 
     fn org_by_slug(&self, slug: &str) -> Result<Option<Organization>> {
-        Ok(self.org_by_slug.get(slug).and_then(|id| self.orgs.get(id)).map(|o| (**o).clone()))
+        Ok(self.org_by_slug.get(slug).and_then(|id| self.orgs.get(id)).cloned())
     }
 
     fn member(&self, id: MemberId) -> Result<Option<Member>> {
-        Ok(self.members.get(&id).map(|m| (**m).clone()))
+        Ok(self.members.get(&id).cloned())
     }
 
     fn member_by_email(&self, org: OrgId, email_key: &str) -> Result<Option<Member>> {
-        Ok(self.member_by_email.get(&org).and_then(|by| by.get(email_key)).and_then(|id| self.members.get(id)).map(|m| (**m).clone()))
+        Ok(self.member_by_email.get(&(org, email_key.to_owned())).and_then(|id| self.members.get(id)).cloned())
     }
 
     fn members(&self, org: OrgId) -> Result<Vec<Member>> {
         Ok(self
-            .members_by_org
-            .get(&org)
-            .map(|ids| ids.iter().filter_map(|id| self.members.get(id).map(|m| (**m).clone())).collect())
-            .unwrap_or_default())
+            .org_members
+            .range((org, min_uuid()), (org, max_uuid()))
+            .filter_map(|(_, id)| self.members.get(id).cloned())
+            .collect())
     }
 
     fn team(&self, id: TeamId) -> Result<Option<Team>> {
-        Ok(self.teams.get(&id).map(|t| (**t).clone()))
+        Ok(self.teams.get(&id).cloned())
     }
 
     fn team_by_name(&self, org: OrgId, name_key: &str) -> Result<Option<Team>> {
-        Ok(self.team_by_name.get(&org).and_then(|by| by.get(name_key)).and_then(|id| self.teams.get(id)).map(|t| (**t).clone()))
+        Ok(self.team_by_name.get(&(org, name_key.to_owned())).and_then(|id| self.teams.get(id)).cloned())
     }
 
     fn invitation(&self, id: InvitationId) -> Result<Option<Invitation>> {
-        Ok(self.invitations.get(&id).map(|i| (**i).clone()))
+        Ok(self.invitations.get(&id).cloned())
     }
 
     fn invitation_by_token(&self, hash: &TokenHash) -> Result<Option<Invitation>> {
-        Ok(self.inv_by_token.get(hash).and_then(|id| self.invitations.get(id)).map(|i| (**i).clone()))
+        Ok(self.inv_by_token.get(hash).and_then(|id| self.invitations.get(id)).cloned())
     }
 
     fn invitations_to(&self, org: OrgId, email_key: &str) -> Result<Vec<Invitation>> {
-        Ok(self
+        let ids = self
             .invs_by_email
-            .get(email_key)
-            .map(|ids| newest_first(ids.iter(), self).into_iter().filter(|i| i.org_id == org).collect())
-            .unwrap_or_default())
+            .range((email_key.to_owned(), min_uuid()), (email_key.to_owned(), max_uuid()))
+            .map(|(_, id)| *id);
+        Ok(self.invitations_in(ids).filter(|i| i.org_id == org).cloned().collect())
     }
 
     fn pending_invitations_to(&self, email_key: &str) -> Result<Vec<Invitation>> {
-        Ok(self
+        let ids = self
             .invs_by_email
-            .get(email_key)
-            .map(|ids| {
-                newest_first(ids.iter(), self)
-                    .into_iter()
-                    .filter(|i| i.status == InvitationStatus::Pending)
-                    .collect()
-            })
-            .unwrap_or_default())
+            .range((email_key.to_owned(), min_uuid()), (email_key.to_owned(), max_uuid()))
+            .map(|(_, id)| *id);
+        Ok(self.invitations_in(ids).filter(|i| i.status == InvitationStatus::Pending).cloned().collect())
     }
 
     fn invitations(&self, org: OrgId, inviter: Option<MemberId>) -> Result<Vec<Invitation>> {
-        let ids = match inviter {
-            None => self.invs_by_org.get(&org),
-            Some(m) => self.invs_by_inviter.get(&m),
+        let found: Vec<Invitation> = match inviter {
+            None => {
+                let ids = self.invs_by_org.range((org, min_uuid()), (org, max_uuid())).map(|(_, id)| *id);
+                self.invitations_in(ids).cloned().collect()
+            }
+            Some(m) => {
+                let ids = self.invs_by_inviter.range((m, min_uuid()), (m, max_uuid())).map(|(_, id)| *id);
+                self.invitations_in(ids).filter(|i| i.org_id == org).cloned().collect()
+            }
         };
-        Ok(ids
-            .map(|ids| newest_first(ids.iter(), self).into_iter().filter(|i| i.org_id == org).collect())
-            .unwrap_or_default())
+        Ok(found)
     }
 
     fn pending_invitations_by(&self, inviter: MemberId) -> Result<Vec<Invitation>> {
-        Ok(self
-            .invs_by_inviter
-            .get(&inviter)
-            .map(|ids| {
-                newest_first(ids.iter(), self)
-                    .into_iter()
-                    .filter(|i| i.status == InvitationStatus::Pending)
-                    .collect()
-            })
-            .unwrap_or_default())
+        let ids = self.invs_by_inviter.range((inviter, min_uuid()), (inviter, max_uuid())).map(|(_, id)| *id);
+        Ok(self.invitations_in(ids).filter(|i| i.status == InvitationStatus::Pending).cloned().collect())
     }
 
     fn live_pending(&self, org: OrgId, now: Timestamp) -> Result<(u64, Option<Timestamp>)> {
-        let Some(set) = self.pending_by_org.get(&org) else { return Ok((0, None)) };
-        let from = (Timestamp::from_millis(now.as_millis().saturating_add(1)), InvitationId::from_uuid(uuid::Uuid::nil()));
-        let mut live = set.range(from..);
-        let first = live.next().map(|(t, _)| *t);
+        let after_now = Timestamp::from_millis(now.as_millis().saturating_add(1));
+        let mut live = self.pending_by_org.range((org, after_now, min_uuid()), (org, T_MAX, max_uuid()));
+        let first = live.next().map(|(_, t, _)| *t);
         let count = first.map_or(0, |_| 1 + live.count() as u64);
         Ok((count, first))
     }
 
     fn send_times(&self, org: OrgId, key: &SendKey, since: Timestamp) -> Result<Vec<Timestamp>> {
-        Ok(self
-            .sends
-            .get(&org)
-            .and_then(|by| by.get(&SendSlot::from(key)))
-            .map(|v| v.iter().copied().filter(|t| *t >= since).collect())
-            .unwrap_or_default())
+        Ok(self.sends.window(org, key, since).to_vec())
     }
 
     fn send_window(&self, org: OrgId, key: &SendKey, since: Timestamp, nth: usize) -> Result<(u64, Option<Timestamp>)> {
-        let Some(log) = self.sends.get(&org).and_then(|by| by.get(&SendSlot::from(key))) else { return Ok((0, None)) };
-        // The log is appended in time order, so the window is a suffix found by bisection.
-        let start = log.binary_search_by(|t| if *t < since { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater })
-            .unwrap_or_else(|i| i);
-        let count = log.len() - start;
-        let nth_latest = count.checked_sub(nth.max(1)).and_then(|i| log.get(start + i)).copied();
-        Ok((count as u64, nth_latest))
+        let w = self.sends.window(org, key, since);
+        let nth_latest = w.len().checked_sub(nth.max(1)).and_then(|i| w.get(i)).copied();
+        Ok((w.len() as u64, nth_latest))
     }
 
     fn template(&self, org: OrgId, kind: EmailKind) -> Result<Option<TemplateSource>> {
-        Ok(self.templates.get(&(org, kind)).map(|t| (**t).clone()))
+        Ok(self.templates.get(&(org, kind)).cloned())
     }
 
     fn email(&self, id: EmailId) -> Result<Option<OutgoingEmail>> {
-        Ok(self.emails.get(&id).map(|e| (**e).clone()))
+        Ok(self.emails.get(&id).cloned())
     }
 
     fn due_emails(&self, now: Timestamp, limit: usize) -> Result<Vec<OutgoingEmail>> {
         Ok(self
             .due
-            .iter()
-            .take_while(|(t, _)| *t <= now)
+            .range((T_MIN, min_uuid()), (now, max_uuid()))
             .take(limit)
-            .filter_map(|(_, id)| self.emails.get(id).map(|e| (**e).clone()))
+            .filter_map(|(_, id)| self.emails.get(id).cloned())
             .collect())
     }
 
     fn events(&self, org: OrgId, after: u64, limit: usize) -> Result<Vec<Event>> {
-        let Some(log) = self.events.get(&org) else { return Ok(Vec::new()) };
+        let log = self.events.get(&org);
         let start = usize::try_from(after).unwrap_or(usize::MAX).min(log.len());
-        let end = start.saturating_add(limit).min(log.len());
-        Ok((start..end).filter_map(|i| log.get(i).map(|e| (**e).clone())).collect())
+        Ok(log[start..].iter().take(limit).cloned().collect())
     }
 
     fn find_members(&self, org: OrgId, terms: &[String], limit: usize) -> Result<Vec<Member>> {
         let Some((first, rest)) = terms.split_first() else { return Ok(Vec::new()) };
-        let mut candidates: OrdSet<MemberId> = OrdSet::new();
-        if let Some(index) = self.member_words.get(&org) {
-            for (word, ids) in index.range::<_, str>((Bound::Included(first.as_str()), Bound::Unbounded)) {
-                if !word.starts_with(first.as_str()) {
-                    break;
-                }
-                candidates = candidates.union(ids.clone());
+        let mut candidates: BTreeSet<MemberId> = BTreeSet::new();
+        for (o, word, id) in self.member_words.set.range((org, first.clone(), min_uuid())..) {
+            if *o != org || !word.starts_with(first.as_str()) {
+                break;
             }
+            candidates.insert(*id);
         }
         let mut found: Vec<Member> = candidates
             .iter()
             .filter_map(|id| self.members.get(id))
-            .map(|m| &**m)
             .filter(|m| m.is_active())
             .filter(|m| {
                 rest.is_empty() || {
@@ -308,27 +549,27 @@ impl ReadTx for State {
     }
 
     fn thread(&self, id: ThreadId) -> Result<Option<Thread>> {
-        Ok(self.threads.get(&id).map(|t| (**t).clone()))
+        Ok(self.threads.get(&id).cloned())
     }
 
     fn participant(&self, thread: ThreadId, member: MemberId) -> Result<Option<Participant>> {
-        Ok(self.participants.get(&(thread, member)).cloned())
+        Ok(self.participants.get(&(thread, member)).map(|(_, p)| p.clone()))
     }
 
     fn participants(&self, thread: ThreadId) -> Result<Vec<Participant>> {
         Ok(self
-            .thread_members
-            .get(&thread)
-            .map(|ms| ms.iter().filter_map(|m| self.participants.get(&(thread, *m)).cloned()).collect())
-            .unwrap_or_default())
+            .member_ids_of(thread)
+            .into_iter()
+            .filter_map(|m| self.participants.get(&(thread, m)).map(|(_, p)| p.clone()))
+            .collect())
     }
 
     fn threads_of(&self, member: MemberId) -> Result<Vec<ThreadId>> {
         Ok(self
             .member_threads
-            .get(&member)
-            .map(|set| set.iter().map(|(_, Reverse(id))| *id).collect())
-            .unwrap_or_default())
+            .range((member, Reverse(T_MAX), Reverse(max_uuid())), (member, Reverse(T_MIN), Reverse(min_uuid())))
+            .map(|(_, _, Reverse(id))| *id)
+            .collect())
     }
 
     fn search_threads(
@@ -338,37 +579,38 @@ impl ReadTx for State {
         after: Option<&ThreadCursor>,
         limit: usize,
     ) -> Result<Vec<Thread>> {
-        let Some(set) = self.member_threads.get(&member) else { return Ok(Vec::new()) };
-        let iter: Box<dyn Iterator<Item = &ActivityKey>> = match after {
-            Some(c) => {
-                let from = (Reverse(c.last_activity_at), Reverse(c.thread_id));
-                Box::new(set.range(from..).skip_while(move |k| **k == from))
-            }
-            None => Box::new(set.iter()),
+        let from = match after {
+            Some(c) => (member, Reverse(c.last_activity_at), Reverse(c.thread_id)),
+            None => (member, Reverse(T_MAX), Reverse(max_uuid())),
         };
+        let to = (member, Reverse(T_MIN), Reverse(min_uuid()));
+        if from > to {
+            return Ok(Vec::new());
+        }
         let mut out = Vec::new();
-        for (_, Reverse(id)) in iter {
+        for key in self.member_threads.range(from, to) {
             if out.len() >= limit {
                 break;
             }
-            let readable = self
-                .participants
-                .get(&(*id, member))
-                .is_some_and(|p| p.permissions.contains(Permission::Read));
+            if after.is_some() && *key == from {
+                continue;
+            }
+            let id = key.2.0;
+            let readable =
+                self.participants.get(&(id, member)).is_some_and(|(_, p)| p.permissions.contains(Permission::Read));
             if !readable {
                 continue;
             }
-            let matches = terms.is_empty()
-                || self.thread_words.get(id).is_some_and(|ws| {
-                    terms.iter().all(|t| {
-                        ws.range::<_, str>((Bound::Included(t.as_str()), Bound::Unbounded))
-                            .next()
-                            .is_some_and(|w| w.starts_with(t.as_str()))
-                    })
-                });
+            let matches = terms.iter().all(|t| {
+                self.thread_words
+                    .set
+                    .range((id, t.clone())..)
+                    .next()
+                    .is_some_and(|(tid, w)| *tid == id && w.starts_with(t.as_str()))
+            });
             if matches {
-                if let Some(t) = self.threads.get(id) {
-                    out.push((**t).clone());
+                if let Some(t) = self.threads.get(&id) {
+                    out.push(t.clone());
                 }
             }
         }
@@ -376,105 +618,39 @@ impl ReadTx for State {
     }
 }
 
-impl State {
-    fn index_member(&mut self, m: &Member, add: bool) {
-        let index = self.member_words.entry(m.org_id).or_default();
-        for w in member_words(&m.name, &m.email) {
-            if add {
-                index.entry(Arc::from(w.as_str())).or_default().insert(m.id);
-            } else if let Some(set) = index.get_mut(w.as_str()) {
-                set.remove(&m.id);
-                if set.is_empty() {
-                    index.remove(w.as_str());
-                }
-            }
-        }
-    }
-
-    fn index_invitation(&mut self, inv: &Invitation, add: bool) {
-        if inv.status != InvitationStatus::Pending {
-            return;
-        }
-        let set = self.pending_by_org.entry(inv.org_id).or_default();
-        if add {
-            set.insert((inv.expires_at, inv.id));
-        } else {
-            set.remove(&(inv.expires_at, inv.id));
-        }
-    }
-
-    fn index_email(&mut self, e: &OutgoingEmail, add: bool) {
-        if e.status != OutboxStatus::Pending {
-            return;
-        }
-        if add {
-            self.due.insert((e.next_attempt_at, e.id));
-        } else {
-            self.due.remove(&(e.next_attempt_at, e.id));
-        }
-    }
-
-    fn index_words(&mut self, thread: ThreadId, text: &str) {
-        let set = self.thread_words.entry(thread).or_default();
-        for w in words(text) {
-            if !set.contains(w.as_str()) {
-                set.insert(Arc::from(w.as_str()));
-            }
-        }
-    }
-
-    /// Moves a thread in every participant's activity order.
-    fn touch_thread(&mut self, thread: &Thread, at: Timestamp) {
-        let old = activity_key(thread);
-        let mut moved = thread.clone();
-        moved.last_activity_at = moved.last_activity_at.max(at);
-        let new = activity_key(&moved);
-        if old != new {
-            let members: Vec<MemberId> = self.thread_members.get(&thread.id).map(|v| v.iter().copied().collect()).unwrap_or_default();
-            for m in members {
-                if let Some(set) = self.member_threads.get_mut(&m) {
-                    set.remove(&old);
-                    set.insert(new);
-                }
-            }
-        }
-        self.threads.insert(moved.id, Arc::new(moved));
-    }
-}
-
 impl WriteTx for State {
     fn insert_org(&mut self, org: &Organization) -> Result<()> {
-        if self.org_by_slug.contains_key(org.slug.as_str()) {
+        if self.org_by_slug.contains(org.slug.as_str()) {
             return Err(Error::Conflict(format!("the slug `{}` is taken", org.slug)));
         }
-        if self.orgs.contains_key(&org.id) {
+        if self.orgs.contains(&org.id) {
             return Err(Error::Conflict("the organization exists".into()));
         }
-        self.org_by_slug.insert(Arc::from(org.slug.as_str()), org.id);
-        self.orgs.insert(org.id, Arc::new(org.clone()));
+        self.org_by_slug.put(org.slug.clone(), org.id);
+        self.orgs.put(org.id, org.clone());
         Ok(())
     }
 
     fn update_org(&mut self, org: &Organization) -> Result<()> {
-        if !self.orgs.contains_key(&org.id) {
+        if !self.orgs.contains(&org.id) {
             return Err(Error::NotFound("organization"));
         }
-        self.orgs.insert(org.id, Arc::new(org.clone()));
+        self.orgs.put(org.id, org.clone());
         Ok(())
     }
 
     fn insert_member(&mut self, m: &Member) -> Result<()> {
-        let key = m.email_key();
-        if self.member_by_email.get(&m.org_id).is_some_and(|by| by.contains_key(key.as_str())) {
+        let key = (m.org_id, m.email_key());
+        if self.member_by_email.contains(&key) {
             return Err(Error::AlreadyMember { email: m.email.clone() });
         }
-        if self.members.contains_key(&m.id) {
+        if self.members.contains(&m.id) {
             return Err(Error::Conflict("the member exists".into()));
         }
-        self.member_by_email.entry(m.org_id).or_default().insert(Arc::from(key.as_str()), m.id);
-        self.members_by_org.entry(m.org_id).or_default().insert(m.id);
+        self.member_by_email.put(key, m.id);
+        self.org_members.add((m.org_id, m.id));
         self.index_member(m, true);
-        self.members.insert(m.id, Arc::new(m.clone()));
+        self.members.put(m.id, m.clone());
         Ok(())
     }
 
@@ -483,33 +659,35 @@ impl WriteTx for State {
         if old.email != m.email || old.org_id != m.org_id {
             return Err(Error::Conflict("a member's email and organization never change".into()));
         }
-        self.index_member(&old, false);
-        self.index_member(m, true);
-        self.members.insert(m.id, Arc::new(m.clone()));
+        if old.name != m.name {
+            self.index_member(&old, false);
+            self.index_member(m, true);
+        }
+        self.members.put(m.id, m.clone());
         Ok(())
     }
 
     fn insert_team(&mut self, t: &Team) -> Result<()> {
-        let key = t.name_key();
-        if self.team_by_name.get(&t.org_id).is_some_and(|by| by.contains_key(key.as_str())) {
+        let key = (t.org_id, t.name_key());
+        if self.team_by_name.contains(&key) {
             return Err(Error::Conflict(format!("a team named `{}` exists", t.name)));
         }
-        self.team_by_name.entry(t.org_id).or_default().insert(Arc::from(key.as_str()), t.id);
-        self.teams.insert(t.id, Arc::new(t.clone()));
+        self.team_by_name.put(key, t.id);
+        self.teams.put(t.id, t.clone());
         Ok(())
     }
 
     fn insert_invitation(&mut self, inv: &Invitation, token: &TokenHash) -> Result<()> {
-        if self.invitations.contains_key(&inv.id) || self.inv_by_token.contains_key(token) {
+        if self.invitations.contains(&inv.id) || self.inv_by_token.contains(token) {
             return Err(Error::Conflict("the invitation exists".into()));
         }
-        self.inv_by_token.insert(*token, inv.id);
-        self.token_of.insert(inv.id, *token);
-        self.invs_by_email.entry(Arc::from(inv.email_key().as_str())).or_default().insert(inv.id);
-        self.invs_by_org.entry(inv.org_id).or_default().insert(inv.id);
-        self.invs_by_inviter.entry(inv.inviter_id).or_default().insert(inv.id);
+        self.inv_by_token.put(*token, inv.id);
+        self.token_of.put(inv.id, *token);
+        self.invs_by_email.add((inv.email_key(), inv.id));
+        self.invs_by_org.add((inv.org_id, inv.id));
+        self.invs_by_inviter.add((inv.inviter_id, inv.id));
         self.index_invitation(inv, true);
-        self.invitations.insert(inv.id, Arc::new(inv.clone()));
+        self.invitations.put(inv.id, inv.clone());
         Ok(())
     }
 
@@ -524,54 +702,42 @@ impl WriteTx for State {
             return Ok(false);
         }
         if let Some(hash) = new_token {
-            if self.inv_by_token.contains_key(hash) {
+            if self.inv_by_token.contains(hash) {
                 return Err(Error::Conflict("the token is in use".into()));
             }
             if let Some(old_hash) = self.token_of.get(&inv.id).copied() {
-                self.inv_by_token.remove(&old_hash);
+                self.inv_by_token.del(&old_hash);
             }
-            self.inv_by_token.insert(*hash, inv.id);
-            self.token_of.insert(inv.id, *hash);
+            self.inv_by_token.put(*hash, inv.id);
+            self.token_of.put(inv.id, *hash);
         }
         self.index_invitation(&old, false);
         self.index_invitation(inv, true);
-        self.invitations.insert(inv.id, Arc::new(inv.clone()));
+        self.invitations.put(inv.id, inv.clone());
         Ok(true)
     }
 
     fn record_send(&mut self, org: OrgId, keys: &[SendKey], at: Timestamp) -> Result<()> {
-        let horizon = at.plus_secs(-SEND_LOG_KEEP_SECS);
         for key in keys {
-            let log = self.sends.entry(org).or_default().entry(SendSlot::from(key)).or_default();
-            while log.front().is_some_and(|t| *t < horizon) {
-                log.pop_front();
-            }
-            if log.back().is_none_or(|last| *last <= at) {
-                log.push_back(at);
-            } else {
-                // A clock set back: keep the log sorted, the window bisection relies on it.
-                let i = log.binary_search_by(|t| if *t <= at { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater })
-                    .unwrap_or_else(|i| i);
-                log.insert(i, at);
-            }
+            self.sends.add(org, key, at);
         }
         Ok(())
     }
 
     fn put_template(&mut self, org: OrgId, kind: EmailKind, src: &TemplateSource) -> Result<()> {
-        self.templates.insert((org, kind), Arc::new(src.clone()));
+        self.templates.put((org, kind), src.clone());
         Ok(())
     }
 
     fn insert_email(&mut self, e: &OutgoingEmail) -> Result<()> {
-        if self.emails.contains_key(&e.id) {
+        if self.emails.contains(&e.id) {
             return Err(Error::Conflict("the email exists".into()));
         }
         if let Some(inv) = e.invitation_id {
-            self.emails_by_invitation.entry(inv).or_default().push_back(e.id);
+            self.emails_by_invitation.add((inv, e.id));
         }
         self.index_email(e, true);
-        self.emails.insert(e.id, Arc::new(e.clone()));
+        self.emails.put(e.id, e.clone());
         Ok(())
     }
 
@@ -579,41 +745,44 @@ impl WriteTx for State {
         let Some(old) = self.emails.get(&e.id).cloned() else { return Err(Error::NotFound("email")) };
         self.index_email(&old, false);
         self.index_email(e, true);
-        self.emails.insert(e.id, Arc::new(e.clone()));
+        self.emails.put(e.id, e.clone());
         Ok(())
     }
 
     fn cancel_emails_for(&mut self, invitation: InvitationId) -> Result<()> {
-        let ids: Vec<EmailId> =
-            self.emails_by_invitation.get(&invitation).map(|v| v.iter().copied().collect()).unwrap_or_default();
+        let ids: Vec<EmailId> = self
+            .emails_by_invitation
+            .range((invitation, min_uuid()), (invitation, max_uuid()))
+            .map(|(_, id)| *id)
+            .collect();
         for id in ids {
-            if let Some(e) = self.emails.get(&id).cloned() {
-                if e.status == OutboxStatus::Pending {
-                    let mut c = (*e).clone();
-                    c.status = OutboxStatus::Cancelled;
-                    c.text.clear();
-                    c.html.clear();
-                    self.update_email(&c)?;
-                }
+            if let Some(e) = self.emails.get(&id).filter(|e| e.status == OutboxStatus::Pending).cloned() {
+                let mut c = e;
+                c.status = OutboxStatus::Cancelled;
+                c.text.clear();
+                c.html.clear();
+                self.update_email(&c)?;
             }
         }
         Ok(())
     }
 
     fn append_event(&mut self, e: NewEvent) -> Result<u64> {
-        let log = self.events.entry(e.org_id).or_default();
-        let seq = log.len() as u64 + 1;
-        log.push_back(Arc::new(Event { seq, org_id: e.org_id, at: e.at, actor_id: e.actor_id, kind: e.kind, details: e.details }));
+        let seq = self.events.get(&e.org_id).len() as u64 + 1;
+        self.events.push(
+            e.org_id,
+            Event { seq, org_id: e.org_id, at: e.at, actor_id: e.actor_id, kind: e.kind, details: e.details },
+        );
         Ok(seq)
     }
 
     fn insert_thread(&mut self, t: &Thread) -> Result<()> {
-        if self.threads.contains_key(&t.id) {
+        if self.threads.contains(&t.id) {
             return Err(Error::Conflict("the thread exists".into()));
         }
         self.index_words(t.id, &t.title);
         self.index_words(t.id, &t.freelancer_name);
-        self.threads.insert(t.id, Arc::new(t.clone()));
+        self.threads.put(t.id, t.clone());
         Ok(())
     }
 
@@ -621,45 +790,112 @@ impl WriteTx for State {
         let Some(t) = self.threads.get(&m.thread_id).cloned() else { return Err(Error::NotFound("thread")) };
         self.index_words(m.thread_id, &m.body);
         self.touch_thread(&t, m.sent_at);
-        self.messages.entry(m.thread_id).or_default().push_back(Arc::new(m.clone()));
+        self.messages.push(m.thread_id, m.clone());
         Ok(())
     }
 
     fn insert_participant(&mut self, p: &Participant) -> Result<()> {
         let key = (p.thread_id, p.member_id);
-        if self.participants.contains_key(&key) {
+        if self.participants.contains(&key) {
             return Err(Error::AlreadyParticipant);
         }
         let Some(t) = self.threads.get(&p.thread_id) else { return Err(Error::NotFound("thread")) };
-        let activity = activity_key(t);
-        self.member_threads.entry(p.member_id).or_default().insert(activity);
-        self.thread_members.entry(p.thread_id).or_default().push_back(p.member_id);
-        self.participants.insert(key, p.clone());
+        let activity = (p.member_id, Reverse(t.last_activity_at), Reverse(t.id));
+        self.next_seq += 1;
+        let seq = self.next_seq;
+        self.member_threads.add(activity);
+        self.thread_members.add((p.thread_id, seq, p.member_id));
+        self.participants.put(key, (seq, p.clone()));
         Ok(())
     }
 
     fn update_participant(&mut self, p: &Participant) -> Result<()> {
         let key = (p.thread_id, p.member_id);
-        if !self.participants.contains_key(&key) {
-            return Err(Error::NotFound("participant"));
-        }
-        self.participants.insert(key, p.clone());
+        let Some((seq, _)) = self.participants.get(&key) else { return Err(Error::NotFound("participant")) };
+        let seq = *seq;
+        self.participants.put(key, (seq, p.clone()));
         Ok(())
     }
 
     fn remove_participant(&mut self, thread: ThreadId, member: MemberId) -> Result<bool> {
-        if self.participants.remove(&(thread, member)).is_none() {
-            return Ok(false);
-        }
+        let Some((seq, _)) = self.participants.get(&(thread, member)) else { return Ok(false) };
+        let seq = *seq;
+        self.participants.del(&(thread, member));
+        self.thread_members.remove(&(thread, seq, member));
         if let Some(t) = self.threads.get(&thread) {
-            let key = activity_key(t);
-            if let Some(set) = self.member_threads.get_mut(&member) {
-                set.remove(&key);
-            }
-        }
-        if let Some(ms) = self.thread_members.get_mut(&thread) {
-            ms.retain(|m| *m != member);
+            let key = (member, Reverse(t.last_activity_at), Reverse(t.id));
+            self.member_threads.remove(&key);
         }
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::org::MemberStatus;
+
+    fn member(org: OrgId, email: &str) -> Member {
+        Member {
+            id: MemberId::new(),
+            org_id: org,
+            email: email.into(),
+            name: "Ann Lee".into(),
+            role: "member".into(),
+            team_ids: vec![],
+            status: MemberStatus::Active,
+            joined_at: ManualClock::START,
+        }
+    }
+
+    #[test]
+    fn a_failed_write_leaves_every_table_and_index_as_it_was() {
+        let store = MemoryStore::new();
+        let org = OrgId::new();
+        let first = member(org, "ann@acme.com");
+        store.write(|tx| tx.insert_member(&first)).unwrap();
+        let second = member(org, "bob@acme.com");
+        let err = store.write(|tx| {
+            tx.insert_member(&second)?;
+            tx.record_send(org, &[SendKey::Org], ManualClock::START)?;
+            tx.append_event(NewEvent {
+                org_id: org,
+                at: ManualClock::START,
+                actor_id: None,
+                kind: crate::events::EventKind::MemberAdded,
+                details: serde_json::json!({}),
+            })?;
+            tx.insert_member(&first) // a duplicate: the whole transaction fails
+        });
+        assert_eq!(err.map_err(|e| e.code()), Err("already_member"));
+        store
+            .read(|tx| {
+                assert_eq!(tx.members(org)?.len(), 1);
+                assert!(tx.member_by_email(org, "bob@acme.com")?.is_none());
+                assert!(tx.find_members(org, &["bob".into()], 10)?.is_empty());
+                assert_eq!(tx.send_times(org, &SendKey::Org, T_MIN)?.len(), 0);
+                assert!(tx.events(org, 0, 10)?.is_empty());
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_panicking_write_is_undone() {
+        let store = std::sync::Arc::new(MemoryStore::new());
+        let org = OrgId::new();
+        let s2 = store.clone();
+        let joined = std::thread::spawn(move || {
+            let _ = s2.write(|tx| -> Result<()> {
+                tx.insert_member(&member(org, "ann@acme.com"))?;
+                panic!("host code panicked mid-transaction");
+            });
+        })
+        .join();
+        assert!(joined.is_err());
+        assert!(store.read(|tx| tx.members(org)).unwrap().is_empty());
+        store.write(|tx| tx.insert_member(&member(org, "ann@acme.com"))).unwrap();
     }
 }

@@ -1,0 +1,1149 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! A model-based property test of the thread rules (SPEC §2 R3–R9, §5).
+//!
+//! A random valid policy (or the default one), a small world (Acme with six
+//! members and three threads, Globex with two members and one thread), then
+//! up to 40 random operations by random actors. A tiny reference model keeps
+//! who takes part in which thread with which permissions, the members' roles
+//! and statuses, and the pending invitations with their thread grants. The
+//! model predicts every outcome (success, or the set of error codes that the
+//! failed checks allow); after every step, successful or not:
+//!
+//! - the real state equals the model (members, participants, invitations);
+//! - nobody holds a permission outside their role's ceiling;
+//! - no deactivated member, or member of another organization, takes part;
+//! - a failed operation changed nothing (state, audit log, outbox);
+//! - every successful grant was within the granter's holdings and the presets
+//!   their role may grant at that moment (R4, re-checked at acceptance, R8);
+//! - `search_threads`, `people` and `permission_options` agree on what each
+//!   member can see (`not_found` otherwise), and with the model (R5, R9).
+
+use std::collections::{BTreeSet, HashMap};
+
+use invitekit::*;
+use proptest::prelude::*;
+use proptest::sample::Index;
+use serde_json::{Value, json};
+
+const PD: &str = "permission_denied";
+const NF: &str = "not_found";
+const INVALID: &str = "invalid_input";
+const CONFLICT: &str = "conflict";
+const ALREADY_PARTICIPANT: &str = "already_participant";
+const ALREADY_INVITED: &str = "already_invited";
+const ALREADY_MEMBER: &str = "already_member";
+const NOT_PENDING: &str = "invitation_not_pending";
+const INVALID_TOKEN: &str = "invalid_token";
+const DOMAIN: &str = "domain_not_allowed";
+const RATE_LIMITED: &str = "rate_limited";
+
+const MP: Permission = Permission::ManagePeople;
+const NEW_NAME: &str = "Newcomer Person";
+
+// ---------------------------------------------------------------------------
+// Random valid policies
+// ---------------------------------------------------------------------------
+
+/// One role: ceiling bits, whether `read` is forced in, which presets it may
+/// grant (bit j = preset j, kept only within the ceiling), which roles it may
+/// invite (bit j = role j, pruned until no invitee out-powers its inviter),
+/// may assign teams, manages the organization.
+type RoleDraw = (u8, bool, u8, u8, bool, bool);
+
+fn policy_doc(presets: &[u8], draws: &[RoleDraw], default_pick: &Index) -> Value {
+    struct R {
+        ceiling: u8,
+        grantable: Vec<usize>,
+        grant_bits: u8,
+        team: bool,
+        org: bool,
+        invitable: u8,
+    }
+    let n = draws.len();
+    let all_roles: u8 = ((1u16 << n) - 1) as u8;
+    let mut rs: Vec<R> = draws
+        .iter()
+        .enumerate()
+        .map(|(i, &(ceiling, read, gmask, imask, team, org))| {
+            let ceiling = (ceiling | u8::from(read)) & 0b1_1111;
+            let grantable: Vec<usize> =
+                (0..presets.len()).filter(|&j| gmask >> j & 1 == 1 && presets[j] & !ceiling == 0).collect();
+            let grant_bits = grantable.iter().fold(0, |a, &j| a | presets[j]);
+            // Role 0 always manages the organization, so that one does.
+            R { ceiling, grantable, grant_bits, team, org: org || i == 0, invitable: imask & all_roles }
+        })
+        .collect();
+    // An inviter may only invite roles no more powerful than itself; dropping
+    // one invitee can make another role more powerful than its inviters, so
+    // repeat until nothing changes.
+    loop {
+        let mut changed = false;
+        for i in 0..n {
+            for j in 0..n {
+                if rs[i].invitable >> j & 1 == 0 {
+                    continue;
+                }
+                let (a, b) = (&rs[i], &rs[j]);
+                let weaker = b.ceiling & !a.ceiling == 0
+                    && b.grant_bits & !a.grant_bits == 0
+                    && (!b.team || a.team)
+                    && (!b.org || a.org)
+                    && b.invitable & !a.invitable == 0;
+                if !weaker {
+                    rs[i].invitable &= !(1 << j);
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let bits_names = |b: u8| PermissionSet::from_bits(b).unwrap().names();
+    let roles: Vec<Value> = rs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let invitable: Vec<String> = (0..n).filter(|j| r.invitable >> j & 1 == 1).map(|j| format!("r{j}")).collect();
+            json!({
+                "name": format!("r{i}"),
+                "may_invite": !invitable.is_empty(),
+                "may_assign_team": r.team,
+                "manages_organization": r.org,
+                "invitable_roles": invitable,
+                "thread_ceiling": bits_names(r.ceiling),
+                "grantable_presets": r.grantable.iter().map(|j| format!("p{j}")).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let presets: Vec<Value> = presets
+        .iter()
+        .enumerate()
+        .map(|(j, &b)| json!({"name": format!("p{j}"), "permissions": bits_names(b)}))
+        .collect();
+    json!({"presets": presets, "roles": roles, "default_role": format!("r{}", default_pick.index(n))})
+}
+
+/// `None` for `Policy::default()`, else a random valid policy's JSON.
+fn arb_policy() -> impl Strategy<Value = Option<String>> {
+    let presets = prop::collection::vec(1u8..32, 1..7);
+    let role = (0u8..32, prop::bool::weighted(0.8), any::<u8>(), any::<u8>(), any::<bool>(), prop::bool::weighted(0.3));
+    let roles = prop::collection::vec(role, 1..6);
+    let random = (presets, roles, any::<Index>()).prop_map(|(p, r, d)| Some(policy_doc(&p, &r, &d).to_string()));
+    prop_oneof![Just(None), random]
+}
+
+// ---------------------------------------------------------------------------
+// Operations
+// ---------------------------------------------------------------------------
+
+/// Where a member is picked from, so that operations get past the first
+/// checks often enough; each falls back to anyone when nobody fits.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    /// Any member of either organization, active or not.
+    Any,
+    /// A participant of the thread.
+    InThread,
+    /// A participant of the thread holding `manage_people`.
+    Manager,
+    /// An active member of the thread's organization not taking part in it.
+    Outsider,
+    /// An active member whose role manages their organization.
+    Admin,
+}
+
+#[derive(Debug, Clone)]
+struct Pick {
+    who: Who,
+    idx: Index,
+}
+
+#[derive(Debug, Clone)]
+enum G {
+    /// Any preset of the policy.
+    Preset(Index),
+    /// A preset that R4 allows for this actor and target, when there is one.
+    Fitting(Index),
+    /// An explicit set (0 is the empty set: invalid).
+    Bits(u8),
+    /// A name the policy does not know.
+    Unknown,
+}
+
+#[derive(Debug, Clone)]
+enum EmailPick {
+    Member(Index),
+    Fresh(u8),
+    Foreign,
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Add { actor: Pick, thread: Index, target: Pick, grant: G },
+    Change { actor: Pick, thread: Index, target: Pick, grant: G },
+    Remove { actor: Pick, thread: Index, target: Pick },
+    Leave { actor: Pick, thread: Index },
+    SetRole { actor: Pick, target: Pick, role: Index },
+    Deactivate { actor: Pick, target: Pick },
+    Invite { actor: Pick, thread: Index, email: EmailPick, grant: G, accept_now: bool },
+    Accept { inv: Index },
+    Post { actor: Pick, thread: Index, valid: bool },
+    Start { actor: Pick },
+}
+
+fn who(weights: [u32; 5]) -> impl Strategy<Value = Pick> {
+    let [any_w, in_thread, manager, outsider, admin] = weights;
+    let who = prop_oneof![
+        any_w => Just(Who::Any),
+        in_thread => Just(Who::InThread),
+        manager => Just(Who::Manager),
+        outsider => Just(Who::Outsider),
+        admin => Just(Who::Admin),
+    ];
+    (who, any::<Index>()).prop_map(|(who, idx)| Pick { who, idx })
+}
+
+/// An actor in a thread: mostly one who manages people there.
+fn actor() -> impl Strategy<Value = Pick> {
+    who([2, 2, 6, 0, 0])
+}
+
+fn grant() -> impl Strategy<Value = G> {
+    prop_oneof![
+        3 => any::<Index>().prop_map(G::Preset),
+        5 => any::<Index>().prop_map(G::Fitting),
+        2 => (0u8..32).prop_map(G::Bits),
+        1 => Just(G::Unknown),
+    ]
+}
+
+fn email_pick() -> impl Strategy<Value = EmailPick> {
+    prop_oneof![
+        3 => any::<Index>().prop_map(EmailPick::Member),
+        4 => (0u8..4).prop_map(EmailPick::Fresh),
+        1 => Just(EmailPick::Foreign),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let t = any::<Index>;
+    prop_oneof![
+        4 => (actor(), t(), who([2, 1, 0, 7, 0]), grant()).prop_map(|(actor, thread, target, grant)| Op::Add { actor, thread, target, grant }),
+        3 => (actor(), t(), who([1, 8, 1, 0, 0]), grant()).prop_map(|(actor, thread, target, grant)| Op::Change { actor, thread, target, grant }),
+        2 => (actor(), t(), who([1, 8, 1, 0, 0])).prop_map(|(actor, thread, target)| Op::Remove { actor, thread, target }),
+        2 => (who([1, 6, 3, 0, 0]), t()).prop_map(|(actor, thread)| Op::Leave { actor, thread }),
+        2 => (who([3, 0, 0, 0, 7]), who([1, 0, 0, 0, 0]), any::<Index>()).prop_map(|(actor, target, role)| Op::SetRole { actor, target, role }),
+        1 => (who([3, 0, 0, 0, 7]), who([1, 0, 0, 0, 0])).prop_map(|(actor, target)| Op::Deactivate { actor, target }),
+        3 => (actor(), t(), email_pick(), grant(), any::<bool>())
+            .prop_map(|(actor, thread, email, grant, accept_now)| Op::Invite { actor, thread, email, grant, accept_now }),
+        1 => any::<Index>().prop_map(|inv| Op::Accept { inv }),
+        1 => (who([2, 8, 0, 0, 0]), t(), prop::bool::weighted(0.8)).prop_map(|(actor, thread, valid)| Op::Post { actor, thread, valid }),
+        1 => who([5, 0, 0, 0, 0]).prop_map(|actor| Op::Start { actor }),
+    ]
+}
+
+// ---------------------------------------------------------------------------
+// The reference model
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct MMember {
+    id: MemberId,
+    org: usize,
+    email: String,
+    name: String,
+    role: String,
+    active: bool,
+}
+
+#[derive(Debug, Clone)]
+struct MThread {
+    id: ThreadId,
+    org: usize,
+    title: String,
+    freelancer: String,
+    parts: Vec<(MemberId, PermissionSet)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InvState {
+    Pending,
+    Accepted,
+    Revoked,
+}
+
+#[derive(Debug, Clone)]
+struct MInv {
+    id: InvitationId,
+    token: String,
+    org: usize,
+    email: String,
+    inviter: MemberId,
+    role: String,
+    grants: Vec<ThreadGrant>,
+    state: InvState,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Model {
+    members: Vec<MMember>,
+    threads: Vec<MThread>,
+    invs: Vec<MInv>,
+    /// Emails sent per (organization, address): the 3-per-day limit.
+    sends: HashMap<(usize, String), u32>,
+}
+
+/// The union of the presets a role may grant, computed from the policy's data.
+fn grantable(p: &Policy, role: &Role) -> PermissionSet {
+    role.grantable_presets().iter().fold(PermissionSet::EMPTY, |acc, n| acc.union(p.preset(n).unwrap().permissions()))
+}
+
+/// R4, written out: manage_people held, and perms within (a) holdings, (b) grantable, (c) target ceiling.
+fn r4(p: &Policy, actor_role: &Role, holds: PermissionSet, target_role: &Role, perms: PermissionSet) -> bool {
+    holds.contains(MP)
+        && perms.is_subset(holds)
+        && perms.is_subset(grantable(p, actor_role))
+        && perms.is_subset(target_role.thread_ceiling())
+}
+
+impl Model {
+    fn member(&self, id: MemberId) -> &MMember {
+        self.members.iter().find(|m| m.id == id).unwrap()
+    }
+
+    fn member_mut(&mut self, id: MemberId) -> &mut MMember {
+        self.members.iter_mut().find(|m| m.id == id).unwrap()
+    }
+
+    fn role<'p>(&self, p: &'p Policy, id: MemberId) -> &'p Role {
+        p.role(&self.member(id).role).unwrap()
+    }
+
+    fn holds(&self, t: usize, id: MemberId) -> Option<PermissionSet> {
+        self.threads[t].parts.iter().find(|(m, _)| *m == id).map(|(_, p)| *p)
+    }
+
+    /// R9: a member sees a thread exactly when active and taking part with `read`.
+    fn visible(&self, t: usize, id: MemberId) -> bool {
+        let m = self.member(id);
+        m.active && m.org == self.threads[t].org && self.holds(t, id).is_some_and(|p| p.contains(Permission::Read))
+    }
+
+    fn another_manager(&self, t: usize, except: MemberId) -> bool {
+        self.threads[t].parts.iter().any(|(m, p)| *m != except && p.contains(MP))
+    }
+
+    fn another_admin(&self, p: &Policy, org: usize, except: MemberId) -> bool {
+        self.members
+            .iter()
+            .any(|m| m.id != except && m.org == org && m.active && p.role(&m.role).unwrap().manages_organization())
+    }
+
+    fn thread_index(&self, id: ThreadId) -> usize {
+        self.threads.iter().position(|t| t.id == id).unwrap()
+    }
+
+    fn pick(&self, p: &Policy, pk: &Pick, t: Option<usize>) -> MemberId {
+        let candidates: Vec<MemberId> = match (pk.who, t) {
+            (Who::InThread, Some(t)) => self.threads[t].parts.iter().map(|(m, _)| *m).collect(),
+            (Who::Manager, Some(t)) => {
+                self.threads[t].parts.iter().filter(|(_, h)| h.contains(MP)).map(|(m, _)| *m).collect()
+            }
+            (Who::Outsider, Some(t)) => self
+                .members
+                .iter()
+                .filter(|m| m.active && m.org == self.threads[t].org && self.holds(t, m.id).is_none())
+                .map(|m| m.id)
+                .collect(),
+            (Who::Admin, _) => self
+                .members
+                .iter()
+                .filter(|m| m.active && p.role(&m.role).unwrap().manages_organization())
+                .map(|m| m.id)
+                .collect(),
+            _ => Vec::new(),
+        };
+        if candidates.is_empty() {
+            return self.members[pk.idx.index(self.members.len())].id;
+        }
+        candidates[pk.idx.index(candidates.len())]
+    }
+
+    fn active_member_by_email(&self, org: usize, email: &str) -> Option<MemberId> {
+        self.members.iter().find(|m| m.org == org && m.active && m.email.eq_ignore_ascii_case(email)).map(|m| m.id)
+    }
+
+    /// What R4 lets `actor` give in thread `t` to a member with `target_role`.
+    fn allowed(&self, p: &Policy, t: usize, actor: MemberId, target_role: &Role) -> PermissionSet {
+        let holds = self.holds(t, actor).unwrap_or(PermissionSet::EMPTY);
+        if !holds.contains(MP) {
+            return PermissionSet::EMPTY;
+        }
+        holds.intersection(grantable(p, self.role(p, actor))).intersection(target_role.thread_ceiling())
+    }
+
+    /// Codes a refused `add_to_thread` may answer; empty when it must succeed.
+    fn expect_add(&self, p: &Policy, t: usize, actor: MemberId, target: MemberId, perms: Option<PermissionSet>) -> Vec<&'static str> {
+        let mut e = Vec::new();
+        if perms.is_none() {
+            e.push(INVALID);
+        }
+        if !self.member(actor).active {
+            e.extend([PD, NF]);
+            return e;
+        }
+        if !self.visible(t, actor) {
+            e.push(NF);
+            return e;
+        }
+        let holds = self.holds(t, actor).unwrap();
+        if !holds.contains(MP) {
+            e.push(PD);
+        }
+        let tg = self.member(target);
+        if tg.org != self.threads[t].org {
+            e.push(NF);
+            return e;
+        }
+        if !tg.active {
+            // R6; the spec names no code.
+            e.extend([PD, NF]);
+        } else if self.holds(t, target).is_some() {
+            e.push(ALREADY_PARTICIPANT);
+        }
+        if let Some(perms) = perms {
+            if !r4(p, self.role(p, actor), holds, self.role(p, target), perms) {
+                e.push(PD);
+            }
+        }
+        e
+    }
+
+    /// R7 after `id`'s role changed or they were deactivated: thread
+    /// permissions clamped (or removed), pending invitations revoked or clamped.
+    fn apply_r7(&mut self, p: &Policy, id: MemberId) {
+        let m = self.member(id).clone();
+        let role = p.role(&m.role).unwrap();
+        for t in &mut self.threads {
+            if let Some(i) = t.parts.iter().position(|(mid, _)| *mid == id) {
+                let clamped = t.parts[i].1.intersection(role.thread_ceiling());
+                if !m.active || clamped.is_empty() {
+                    t.parts.remove(i);
+                } else {
+                    t.parts[i].1 = clamped;
+                }
+            }
+        }
+        let limit = grantable(p, role).intersection(role.thread_ceiling());
+        for inv in self.invs.iter_mut().filter(|i| i.inviter == id && i.state == InvState::Pending) {
+            if !(m.active && role.may_invite() && role.may_give_role(&inv.role)) {
+                inv.state = InvState::Revoked;
+                continue;
+            }
+            inv.grants = inv
+                .grants
+                .iter()
+                .map(|g| ThreadGrant { thread_id: g.thread_id, permissions: g.permissions.intersection(limit) })
+                .filter(|g| !g.permissions.is_empty())
+                .collect();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The world and its checks
+// ---------------------------------------------------------------------------
+
+struct World {
+    clock: ManualClock,
+    kit: InviteKit,
+    orgs: [OrgId; 2],
+}
+
+#[derive(Debug, PartialEq)]
+struct Snap {
+    members: Vec<Member>,
+    invitations: Vec<Invitation>,
+    events: Vec<usize>,
+    threads: Vec<(Option<Thread>, Vec<Participant>)>,
+    outbox: usize,
+}
+
+impl World {
+    fn policy(&self) -> &Policy {
+        self.kit.policy()
+    }
+
+    fn snap(&self, model: &Model) -> Snap {
+        let store = self.kit.store();
+        let mut members = Vec::new();
+        let mut invitations = Vec::new();
+        let mut events = Vec::new();
+        for org in self.orgs {
+            members.extend(self.kit.list_members(org).unwrap());
+            invitations.extend(store.read(|tx| tx.invitations(org, None)).unwrap());
+            events.push(store.read(|tx| tx.events(org, 0, usize::MAX)).unwrap().len());
+        }
+        let threads = model
+            .threads
+            .iter()
+            .map(|t| store.read(|tx| Ok((tx.thread(t.id)?, tx.participants(t.id)?))).unwrap())
+            .collect();
+        let outbox = store.read(|tx| tx.due_emails(Timestamp::from_millis(i64::MAX), usize::MAX)).unwrap().len();
+        Snap { members, invitations, events, threads, outbox }
+    }
+
+    fn events_total(&self) -> usize {
+        self.orgs.iter().map(|o| self.kit.store().read(|tx| tx.events(*o, 0, usize::MAX)).unwrap().len()).sum()
+    }
+
+    /// The real state equals the model, and the invariants hold.
+    fn check(&self, model: &Model, ctx: &str) {
+        let p = self.policy();
+        let store = self.kit.store();
+        // Members.
+        for (o, org) in self.orgs.iter().enumerate() {
+            let real: BTreeSet<(String, String, String, String, bool)> = self
+                .kit
+                .list_members(*org)
+                .unwrap()
+                .into_iter()
+                .map(|m| (m.id.to_string(), m.email, m.name, m.role, m.status == MemberStatus::Active))
+                .collect();
+            let expected: BTreeSet<(String, String, String, String, bool)> = model
+                .members
+                .iter()
+                .filter(|m| m.org == o)
+                .map(|m| (m.id.to_string(), m.email.clone(), m.name.clone(), m.role.clone(), m.active))
+                .collect();
+            assert_eq!(real, expected, "{ctx}: members of org {o}");
+        }
+        // Participants, and the invariants on them.
+        for t in &model.threads {
+            let real = store.read(|tx| tx.participants(t.id)).unwrap();
+            let got: Vec<(MemberId, PermissionSet)> = real.iter().map(|x| (x.member_id, x.permissions)).collect();
+            assert_eq!(got, t.parts, "{ctx}: participants of {}", t.title);
+            for x in &real {
+                let m = self.kit.get_member(x.member_id).unwrap();
+                assert_eq!(m.status, MemberStatus::Active, "{ctx}: a deactivated member takes part in {}", t.title);
+                assert_eq!(m.org_id, self.orgs[t.org], "{ctx}: another organization's member takes part in {}", t.title);
+                let ceiling = p.role(&m.role).unwrap().thread_ceiling();
+                assert!(
+                    x.permissions.is_subset(ceiling),
+                    "{ctx}: {} holds {:?} beyond the ceiling {:?} of `{}`",
+                    m.name,
+                    x.permissions,
+                    ceiling,
+                    m.role
+                );
+            }
+        }
+        // Invitations.
+        let real_count: usize =
+            self.orgs.iter().map(|o| store.read(|tx| tx.invitations(*o, None)).unwrap().len()).sum();
+        assert_eq!(real_count, model.invs.len(), "{ctx}: number of invitations");
+        for inv in &model.invs {
+            let real = store.read(|tx| tx.invitation(inv.id)).unwrap().unwrap();
+            let state = match real.status {
+                InvitationStatus::Pending => InvState::Pending,
+                InvitationStatus::Accepted => InvState::Accepted,
+                InvitationStatus::Revoked => InvState::Revoked,
+                other => panic!("{ctx}: unexpected invitation status {other:?}"),
+            };
+            assert_eq!(state, inv.state, "{ctx}: status of the invitation to {}", inv.email);
+            if inv.state == InvState::Pending {
+                assert_eq!(real.thread_grants, inv.grants, "{ctx}: grants of the invitation to {}", inv.email);
+            }
+        }
+        // Visibility: search, people and permission_options agree, with each other and the model.
+        for m in &model.members {
+            let searched = self.kit.search_threads(m.id, "", 100, None);
+            if !m.active {
+                assert!(searched.is_err(), "{ctx}: a deactivated member can search");
+            }
+            let searched: BTreeSet<ThreadId> =
+                searched.map(|pg| pg.threads.into_iter().map(|t| t.id).collect()).unwrap_or_default();
+            for (ti, t) in model.threads.iter().enumerate() {
+                let visible = model.visible(ti, m.id);
+                let people = self.kit.people(m.id, t.id);
+                let options = self.kit.permission_options(m.id, t.id);
+                let what = format!("{ctx}: {} ({}) on {}", m.name, m.role, t.title);
+                assert_eq!(searched.contains(&t.id), visible, "{what}: search");
+                assert_eq!(people.is_ok(), visible, "{what}: people");
+                assert_eq!(options.is_ok(), visible, "{what}: permission_options");
+                if !visible {
+                    if m.active {
+                        assert_eq!(people.unwrap_err().code(), NF, "{what}");
+                        assert_eq!(options.unwrap_err().code(), NF, "{what}");
+                    }
+                    continue;
+                }
+                let people = people.unwrap();
+                assert_eq!(people.freelancer_name, t.freelancer, "{what}");
+                let shown: Vec<(MemberId, String, PermissionSet)> =
+                    people.participants.into_iter().map(|x| (x.member_id, x.name, x.permissions)).collect();
+                let expected: Vec<(MemberId, String, PermissionSet)> =
+                    t.parts.iter().map(|(id, perms)| (*id, model.member(*id).name.clone(), *perms)).collect();
+                assert_eq!(shown, expected, "{what}: people");
+                // R5: exactly the presets R4 lets the actor give, in policy order.
+                let holds = model.holds(ti, m.id).unwrap();
+                let role = p.role(&m.role).unwrap();
+                let allowed = holds.intersection(grantable(p, role));
+                let expected: Vec<String> = p
+                    .presets()
+                    .iter()
+                    .filter(|pr| holds.contains(MP) && pr.permissions().is_subset(allowed))
+                    .map(|pr| pr.name().to_owned())
+                    .collect();
+                assert_eq!(options.unwrap(), expected, "{what}: permission_options");
+            }
+        }
+    }
+}
+
+/// The outcome matches the prediction: success, or one of the allowed codes.
+fn outcome<T: std::fmt::Debug>(ctx: &str, expected: &[&'static str], real: &Result<T>) {
+    match real {
+        Ok(v) => assert!(expected.is_empty(), "{ctx}: expected one of {expected:?}, got Ok({v:?})"),
+        Err(e) => {
+            assert!(!expected.is_empty(), "{ctx}: expected success, got `{}`: {e}", e.code());
+            assert!(expected.contains(&e.code()), "{ctx}: expected one of {expected:?}, got `{}`: {e}", e.code());
+        }
+    }
+}
+
+/// The grant to send and the permissions it names (`None`: invalid).
+/// `allowed` is what R4 lets the actor give this target, for `G::Fitting`.
+fn resolve(p: &Policy, g: &G, allowed: PermissionSet) -> (Grant, Option<PermissionSet>) {
+    match g {
+        G::Preset(i) => {
+            let pr = &p.presets()[i.index(p.presets().len())];
+            (Grant::preset(pr.name()), Some(pr.permissions()))
+        }
+        G::Fitting(i) => {
+            let fitting: Vec<&Preset> = p.presets().iter().filter(|pr| pr.permissions().is_subset(allowed)).collect();
+            let pr = if fitting.is_empty() { &p.presets()[i.index(p.presets().len())] } else { fitting[i.index(fitting.len())] };
+            (Grant::preset(pr.name()), Some(pr.permissions()))
+        }
+        G::Bits(b) => {
+            let set = PermissionSet::from_bits(*b).unwrap();
+            (Grant::permissions(&set.names()), (!set.is_empty()).then_some(set))
+        }
+        G::Unknown => (Grant::preset("no_such_preset"), None),
+    }
+}
+
+fn token_in(text: &str) -> String {
+    let at = text.find("ikinv_").expect("a join link in the email");
+    text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+fn setup(policy: Policy, roles: &[Index]) -> (World, Model) {
+    let clock = ManualClock::new();
+    let kit = InviteKit::builder().policy(policy).clock(clock.clone()).in_memory();
+    let acme = kit.create_organization("Acme Corp", "acme", "https://acme.example.com", &["acme.com"]).unwrap();
+    let empty: [&str; 0] = [];
+    let globex = kit.create_organization("Globex Inc", "globex", "https://globex.example.org", &empty).unwrap();
+    let w = World { clock, kit, orgs: [acme.id, globex.id] };
+    let p = w.policy();
+    let role_names: Vec<String> = p.roles().iter().map(|r| r.name().to_owned()).collect();
+    let admin = p.roles().iter().find(|r| r.manages_organization()).unwrap().name().to_owned();
+    let mut model = Model::default();
+    let add = |model: &mut Model, org: usize, email: String, name: String, role: String| {
+        let m = w.kit.add_member(w.orgs[org], &email, &name, &role).unwrap();
+        model.members.push(MMember { id: m.id, org, email, name, role, active: true });
+    };
+    add(&mut model, 0, "m0@acme.com".into(), "Member Zero".into(), admin.clone());
+    for i in 1..6 {
+        let role = role_names[roles[i].index(role_names.len())].clone();
+        add(&mut model, 0, format!("m{i}@acme.com"), format!("Member {i}"), role);
+    }
+    add(&mut model, 1, "b0@globex.com".into(), "Globex Boss".into(), admin);
+    let role = role_names[roles[0].index(role_names.len())].clone();
+    add(&mut model, 1, "b1@globex.com".into(), "Globex Worker".into(), role);
+    let creators = [model.members[0].id, model.members[roles[6].index(6)].id, model.members[roles[7].index(6)].id, model.members[6].id];
+    for c in creators {
+        start(&w, &mut model, c).unwrap();
+    }
+    (w, model)
+}
+
+/// `start_thread` by an active member; R3: they hold their role's ceiling.
+fn start(w: &World, model: &mut Model, actor: MemberId) -> Result<Thread> {
+    let n = model.threads.len();
+    let (title, freelancer) = (format!("Thread {n}"), format!("Freelancer {n}"));
+    let r = w.kit.start_thread(actor, &format!("fl-{n}"), &freelancer, &title);
+    if let Ok(t) = &r {
+        let m = model.member(actor);
+        let ceiling = w.policy().role(&m.role).unwrap().thread_ceiling();
+        model.threads.push(MThread { id: t.id, org: m.org, title, freelancer, parts: vec![(actor, ceiling)] });
+    }
+    r
+}
+
+/// Accepts model invitation `i`, predicting and checking the outcome (R8).
+/// Returns whether the state changed.
+fn accept(w: &World, model: &mut Model, i: usize, ctx: &str) -> bool {
+    let p = w.policy();
+    let inv = model.invs[i].clone();
+    let mut e = Vec::new();
+    if inv.state != InvState::Pending {
+        e.push(NOT_PENDING);
+    } else {
+        let inviter = model.member(inv.inviter);
+        let irole = p.role(&inviter.role).unwrap();
+        if !inviter.active {
+            e.push(INVALID_TOKEN);
+        } else if !(irole.may_invite() && irole.may_give_role(&inv.role)) {
+            e.push(PD);
+        }
+        if model.active_member_by_email(inv.org, &inv.email).is_some() {
+            e.push(ALREADY_MEMBER);
+        }
+    }
+    let r = w.kit.accept_invitation(&inv.token, &inv.email, NEW_NAME);
+    outcome(ctx, &e, &r);
+    let Ok(acc) = r else { return false };
+    // The member: reactivated if the address had a deactivated one, else new.
+    let existing = model.members.iter().position(|m| m.org == inv.org && m.email.eq_ignore_ascii_case(&inv.email));
+    match existing {
+        Some(k) => {
+            assert_eq!(acc.member.id, model.members[k].id, "{ctx}: the deactivated member is reactivated");
+            let m = &mut model.members[k];
+            m.active = true;
+            m.role = inv.role.clone();
+            m.name = NEW_NAME.to_owned();
+        }
+        None => model.members.push(MMember {
+            id: acc.member.id,
+            org: inv.org,
+            email: inv.email.clone(),
+            name: NEW_NAME.to_owned(),
+            role: inv.role.clone(),
+            active: true,
+        }),
+    }
+    assert_eq!(acc.member.role, inv.role, "{ctx}");
+    // R8: each grant re-checked against the inviter's role and holdings now.
+    let target_role = p.role(&inv.role).unwrap();
+    let inviter_role = model.role(p, inv.inviter);
+    let mut dropped = Vec::new();
+    for g in &inv.grants {
+        let t = model.thread_index(g.thread_id);
+        let passes = model.visible(t, inv.inviter)
+            && !g.permissions.is_empty()
+            && r4(p, inviter_role, model.holds(t, inv.inviter).unwrap(), target_role, g.permissions)
+            && model.holds(t, acc.member.id).is_none();
+        if passes {
+            model.threads[t].parts.push((acc.member.id, g.permissions));
+        } else {
+            dropped.push(g.thread_id);
+        }
+    }
+    assert_eq!(acc.dropped_grants, dropped, "{ctx}: dropped grants");
+    model.invs[i].state = InvState::Accepted;
+    true
+}
+
+/// Runs one operation: predicts, runs, compares, updates the model.
+/// Returns (succeeded, changed state, changed state that logs no event).
+fn step(w: &World, model: &mut Model, op: &Op, ctx: &str) -> (bool, bool, bool) {
+    let p = w.policy();
+    let nt = model.threads.len();
+    match op {
+        Op::Add { actor, thread, target, grant } => {
+            let t = thread.index(nt);
+            let (actor, target) = (model.pick(p, actor, Some(t)), model.pick(p, target, Some(t)));
+            let (g, perms) = resolve(p, grant, model.allowed(p, t, actor, model.role(p, target)));
+            let e = model.expect_add(p, t, actor, target, perms);
+            let r = w.kit.add_to_thread(actor, model.threads[t].id, target, &g);
+            outcome(ctx, &e, &r);
+            let Ok(info) = r else { return (false, false, false) };
+            let perms = perms.unwrap();
+            // The grant was within what the actor held and may grant, at that moment.
+            let holds = model.holds(t, actor).unwrap();
+            assert!(holds.contains(MP) && perms.is_subset(holds), "{ctx}: granted beyond holdings");
+            assert!(perms.is_subset(grantable(p, model.role(p, actor))), "{ctx}: granted beyond the role's presets");
+            assert_eq!((info.member_id, info.permissions), (target, perms), "{ctx}");
+            model.threads[t].parts.push((target, perms));
+            (true, true, false)
+        }
+        Op::Change { actor, thread, target, grant } => {
+            let t = thread.index(nt);
+            let (actor, target) = (model.pick(p, actor, Some(t)), model.pick(p, target, Some(t)));
+            let (g, perms) = resolve(p, grant, model.allowed(p, t, actor, model.role(p, target)));
+            let mut e = Vec::new();
+            if perms.is_none() {
+                e.push(INVALID);
+            }
+            if !model.member(actor).active {
+                e.extend([PD, NF]);
+            } else if !model.visible(t, actor) {
+                e.push(NF);
+            } else {
+                let holds = model.holds(t, actor).unwrap();
+                if !holds.contains(MP) {
+                    e.push(PD);
+                }
+                let tg = model.member(target);
+                match model.holds(t, target) {
+                    None => e.push(NF),
+                    Some(current) => {
+                        if let Some(perms) = perms {
+                            if !r4(p, model.role(p, actor), holds, p.role(&tg.role).unwrap(), perms) {
+                                e.push(PD);
+                            }
+                            if current.contains(MP) && !perms.contains(MP) && !model.another_manager(t, target) {
+                                e.push(CONFLICT);
+                            }
+                        }
+                    }
+                }
+            }
+            let r = w.kit.change_permissions(actor, model.threads[t].id, target, &g);
+            outcome(ctx, &e, &r);
+            let Ok(info) = r else { return (false, false, false) };
+            let perms = perms.unwrap();
+            let holds = model.holds(t, actor).unwrap();
+            assert!(holds.contains(MP) && perms.is_subset(holds), "{ctx}: granted beyond holdings");
+            assert!(perms.is_subset(grantable(p, model.role(p, actor))), "{ctx}: granted beyond the role's presets");
+            assert_eq!((info.member_id, info.permissions), (target, perms), "{ctx}");
+            let slot = model.threads[t].parts.iter_mut().find(|(m, _)| *m == target).unwrap();
+            let changed = slot.1 != perms;
+            slot.1 = perms;
+            (true, changed, false)
+        }
+        Op::Remove { actor, thread, target } => {
+            let t = thread.index(nt);
+            let (actor, target) = (model.pick(p, actor, Some(t)), model.pick(p, target, Some(t)));
+            let mut e = Vec::new();
+            if !model.member(actor).active {
+                e.extend([PD, NF]);
+            } else if !model.visible(t, actor) {
+                e.push(NF);
+            } else {
+                if !model.holds(t, actor).unwrap().contains(MP) {
+                    e.push(PD);
+                }
+                match model.holds(t, target) {
+                    None => e.push(NF),
+                    Some(h) if h.contains(MP) && !model.another_manager(t, target) => e.push(CONFLICT),
+                    Some(_) => {}
+                }
+            }
+            let r = w.kit.remove_from_thread(actor, model.threads[t].id, target);
+            outcome(ctx, &e, &r);
+            if r.is_err() {
+                return (false, false, false);
+            }
+            model.threads[t].parts.retain(|(m, _)| *m != target);
+            (true, true, false)
+        }
+        Op::Leave { actor, thread } => {
+            let t = thread.index(nt);
+            let actor = model.pick(p, actor, Some(t));
+            let mut e = Vec::new();
+            if !model.member(actor).active {
+                e.extend([PD, NF]);
+            } else {
+                match model.holds(t, actor) {
+                    None => e.push(NF),
+                    Some(h) if h.contains(MP) && !model.another_manager(t, actor) => e.push(CONFLICT),
+                    Some(_) => {}
+                }
+            }
+            let r = w.kit.leave_thread(actor, model.threads[t].id);
+            outcome(ctx, &e, &r);
+            if r.is_err() {
+                return (false, false, false);
+            }
+            model.threads[t].parts.retain(|(m, _)| *m != actor);
+            (true, true, false)
+        }
+        Op::SetRole { actor, target, role } => {
+            let (actor, target) = (model.pick(p, actor, None), model.pick(p, target, None));
+            let new_role = &p.roles()[role.index(p.roles().len())];
+            let (a, tg) = (model.member(actor).clone(), model.member(target).clone());
+            let mut e = Vec::new();
+            let mut changes = false;
+            if !a.active {
+                e.extend([PD, NF]);
+            } else if a.org != tg.org {
+                e.push(NF);
+            } else {
+                if !p.role(&a.role).unwrap().manages_organization() {
+                    e.push(PD);
+                }
+                if !tg.active {
+                    e.push(CONFLICT);
+                } else if tg.role != new_role.name() {
+                    changes = true;
+                    if !new_role.manages_organization()
+                        && p.role(&tg.role).unwrap().manages_organization()
+                        && !model.another_admin(p, tg.org, target)
+                    {
+                        e.push(CONFLICT);
+                    }
+                }
+            }
+            let r = w.kit.set_role(actor, target, new_role.name());
+            outcome(ctx, &e, &r);
+            if r.is_err() {
+                return (false, false, false);
+            }
+            model.member_mut(target).role = new_role.name().to_owned();
+            model.apply_r7(p, target);
+            (true, changes, false)
+        }
+        Op::Deactivate { actor, target } => {
+            let (actor, target) = (model.pick(p, actor, None), model.pick(p, target, None));
+            let (a, tg) = (model.member(actor).clone(), model.member(target).clone());
+            let mut e = Vec::new();
+            if !a.active {
+                e.extend([PD, NF]);
+            } else if a.org != tg.org {
+                e.push(NF);
+            } else {
+                if !p.role(&a.role).unwrap().manages_organization() {
+                    e.push(PD);
+                }
+                if tg.active
+                    && p.role(&tg.role).unwrap().manages_organization()
+                    && !model.another_admin(p, tg.org, target)
+                {
+                    e.push(CONFLICT);
+                }
+            }
+            let r = w.kit.deactivate_member(actor, target);
+            outcome(ctx, &e, &r);
+            if r.is_err() {
+                return (false, false, false);
+            }
+            model.member_mut(target).active = false;
+            model.apply_r7(p, target);
+            (true, tg.active, false)
+        }
+        Op::Invite { actor, thread, email, grant, accept_now } => {
+            let t = thread.index(nt);
+            let actor = model.pick(p, actor, Some(t));
+            let email = match email {
+                EmailPick::Member(i) => model.members[i.index(model.members.len())].email.clone(),
+                EmailPick::Fresh(k) => format!("new{k}@acme.com"),
+                EmailPick::Foreign => "someone@elsewhere.org".to_owned(),
+            };
+            let a = model.member(actor).clone();
+            let org = a.org;
+            let existing = model.active_member_by_email(org, &email);
+            let target_role = match existing {
+                Some(m) => model.role(p, m),
+                None => p.role(p.default_role()).unwrap(),
+            };
+            let (g, perms) = resolve(p, grant, model.allowed(p, t, actor, target_role));
+            let e = if let Some(target) = existing.filter(|_| a.active && model.visible(t, actor)) {
+                model.expect_add(p, t, actor, target, perms)
+            } else {
+                let mut e = Vec::new();
+                if perms.is_none() {
+                    e.push(INVALID);
+                }
+                if !a.active {
+                    e.extend([PD, NF]);
+                } else if !model.visible(t, actor) {
+                    e.push(NF);
+                } else {
+                    let role = p.role(&a.role).unwrap();
+                    let default = p.default_role();
+                    if !(role.may_invite() && role.may_give_role(default)) {
+                        e.push(PD);
+                    }
+                    if org == 0 && !email.ends_with("@acme.com") {
+                        e.push(DOMAIN);
+                    }
+                    if model.invs.iter().any(|i| i.org == org && i.state == InvState::Pending && i.email == email) {
+                        e.push(ALREADY_INVITED);
+                    }
+                    let holds = model.holds(t, actor).unwrap();
+                    if let Some(perms) = perms {
+                        if !r4(p, role, holds, p.role(default).unwrap(), perms) {
+                            e.push(PD);
+                        }
+                    }
+                    if model.sends.get(&(org, email.clone())).copied().unwrap_or(0) >= 3 {
+                        e.push(RATE_LIMITED);
+                    }
+                }
+                e
+            };
+            let tid = model.threads[t].id;
+            let r = w.kit.invite_to_thread(actor, tid, &email, &g, Some("Join us"));
+            outcome(ctx, &e, &r);
+            let Ok(res) = r else { return (false, false, false) };
+            let perms = perms.unwrap();
+            let holds = model.holds(t, actor).unwrap();
+            assert!(holds.contains(MP) && perms.is_subset(holds), "{ctx}: granted beyond holdings");
+            assert!(perms.is_subset(grantable(p, model.role(p, actor))), "{ctx}: granted beyond the role's presets");
+            match res.kind {
+                ThreadInviteKind::Added => {
+                    let target = existing.expect("added, yet the address is no active member");
+                    assert!(res.invitation.is_none(), "{ctx}");
+                    let info = res.participant.unwrap();
+                    assert_eq!((info.member_id, info.permissions), (target, perms), "{ctx}");
+                    model.threads[t].parts.push((target, perms));
+                    (true, true, false)
+                }
+                ThreadInviteKind::Invited => {
+                    assert!(existing.is_none(), "{ctx}: invited an active member");
+                    assert!(res.participant.is_none(), "{ctx}");
+                    let inv = res.invitation.unwrap();
+                    assert_eq!(inv.role, p.default_role(), "{ctx}");
+                    let grants = vec![ThreadGrant { thread_id: tid, permissions: perms }];
+                    assert_eq!(inv.thread_grants, grants, "{ctx}");
+                    // The email names the conversation and carries the link.
+                    let out = w.kit.outbox_pending(1000).unwrap();
+                    for o in &out {
+                        w.kit.outbox_ack(o.id).unwrap();
+                    }
+                    let mail = out.iter().find(|o| o.invitation_id == Some(inv.id)).expect("the invitation's email");
+                    assert_eq!(mail.kind, EmailKind::ThreadInvitation, "{ctx}");
+                    assert_eq!(mail.to, email, "{ctx}");
+                    assert!(mail.text.contains(&model.threads[t].title), "{ctx}: the email names the thread");
+                    assert!(mail.text.contains(&model.threads[t].freelancer), "{ctx}: the email names the freelancer");
+                    *model.sends.entry((org, email.clone())).or_default() += 1;
+                    model.invs.push(MInv {
+                        id: inv.id,
+                        token: token_in(&mail.text),
+                        org,
+                        email,
+                        inviter: actor,
+                        role: inv.role.clone(),
+                        grants,
+                        state: InvState::Pending,
+                    });
+                    if *accept_now {
+                        // Check the invitation first, then accept it as a step of its own.
+                        w.check(model, &format!("{ctx} (before accepting)"));
+                        let i = model.invs.len() - 1;
+                        let before = w.events_total();
+                        assert!(accept(w, model, i, &format!("{ctx} (accept)")));
+                        assert!(w.events_total() > before, "{ctx}: accepting logged nothing");
+                    }
+                    (true, true, false)
+                }
+            }
+        }
+        Op::Accept { inv } => {
+            if model.invs.is_empty() {
+                return (true, false, false);
+            }
+            let i = inv.index(model.invs.len());
+            let ok = accept(w, model, i, ctx);
+            (ok, ok, false)
+        }
+        Op::Post { actor, thread, valid } => {
+            let t = thread.index(nt);
+            let actor = model.pick(p, actor, Some(t));
+            let body = if *valid { "Hello <b>there</b> & welcome" } else { "  " };
+            let mut e = Vec::new();
+            if !valid {
+                e.push(INVALID);
+            }
+            if !model.member(actor).active {
+                e.extend([PD, NF]);
+            } else if !model.visible(t, actor) {
+                e.push(NF);
+            } else if !model.holds(t, actor).unwrap().contains(Permission::Write) {
+                e.push(PD);
+            }
+            let r = w.kit.post_message(actor, model.threads[t].id, body);
+            outcome(ctx, &e, &r);
+            match r {
+                Ok(m) => {
+                    assert_eq!(m.body, body, "{ctx}");
+                    // A message is a state change the audit log has no kind for.
+                    (true, true, true)
+                }
+                Err(_) => (false, false, false),
+            }
+        }
+        Op::Start { actor } => {
+            let actor = model.pick(p, actor, None);
+            let e: Vec<&str> = if model.member(actor).active { vec![] } else { vec![PD, NF] };
+            let r = start(w, model, actor);
+            outcome(ctx, &e, &r);
+            (r.is_ok(), r.is_ok(), false)
+        }
+    }
+}
+
+static STATS: std::sync::Mutex<std::collections::BTreeMap<String, usize>> = std::sync::Mutex::new(std::collections::BTreeMap::new());
+#[test]
+fn zz_stats() { std::thread::sleep(std::time::Duration::from_secs(6)); for (k, v) in STATS.lock().unwrap().iter() { eprintln!("{k}: {v}"); } }
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn threads_follow_the_model(
+        doc in arb_policy(),
+        roles in prop::collection::vec(any::<Index>(), 8),
+        ops in prop::collection::vec(op(), 1..40),
+    ) {
+        let policy = match &doc {
+            None => Policy::default(),
+            Some(json) => match Policy::from_json(json) {
+                Ok(p) => p,
+                Err(e) => panic!("the generator made a policy that does not load ({e}): {json}"),
+            },
+        };
+        let (w, mut model) = setup(policy, &roles);
+        w.check(&model, "setup");
+        for (n, op) in ops.iter().enumerate() {
+            w.clock.advance(1);
+            let ctx = format!("step {n} {op:?}");
+            let before = w.snap(&model);
+            let events_before = w.events_total();
+            let (ok, changed, silent) = step(&w, &mut model, op, &ctx);
+            {
+                let name = format!("{op:?}").split(' ').next().unwrap().to_owned();
+                let mut st = STATS.lock().unwrap();
+                let e = st.entry(format!("{name} ok={ok} changed={changed}")).or_insert(0);
+                *e += 1;
+                let e = st.entry(format!("~members={} threads={} invs={}", model.members.len(), model.threads.len() / 3 * 3, model.invs.len())).or_insert(0);
+                *e += 1;
+            }
+            if !ok {
+                assert_eq!(w.snap(&model), before, "{ctx}: a failed operation changed something");
+            } else if changed && !silent {
+                assert!(w.events_total() > events_before, "{ctx}: a change logged no event");
+            } else if !changed {
+                assert_eq!(w.events_total(), events_before, "{ctx}: nothing changed, yet events were logged");
+            }
+            w.check(&model, &ctx);
+        }
+    }
+}
+
+/// The generator only makes policies that load, and they vary.
+#[test]
+fn generated_policies_are_valid() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = arb_policy();
+    let mut random = 0;
+    let mut with_manage_people_presets = 0;
+    for _ in 0..300 {
+        let Some(json) = strategy.new_tree(&mut runner).unwrap().current() else { continue };
+        random += 1;
+        let p = Policy::from_json(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+        assert!(p.roles().iter().any(Role::manages_organization));
+        for r in p.roles() {
+            assert!(grantable(&p, r).is_subset(r.thread_ceiling()));
+        }
+        if p.roles().iter().any(|r| grantable(&p, r).contains(MP)) {
+            with_manage_people_presets += 1;
+        }
+    }
+    assert!(random > 100, "{random}");
+    assert!(with_manage_people_presets > 10, "{with_manage_people_presets}");
+}

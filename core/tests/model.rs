@@ -607,6 +607,7 @@ fn outcome<T: std::fmt::Debug>(ctx: &str, expected: &[&'static str], real: &Resu
     match real {
         Ok(v) => assert!(expected.is_empty(), "{ctx}: expected one of {expected:?}, got Ok({v:?})"),
         Err(e) => {
+            { let name = ctx.split(' ').nth(2).unwrap_or("?").to_owned(); *STATS.lock().unwrap().entry(format!("{name} err {}", e.code())).or_insert(0) += 1; }
             assert!(!expected.is_empty(), "{ctx}: expected success, got `{}`: {e}", e.code());
             assert!(expected.contains(&e.code()), "{ctx}: expected one of {expected:?}, got `{}`: {e}", e.code());
         }

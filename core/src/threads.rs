@@ -467,12 +467,24 @@ impl<S: Store> InviteKit<S> {
 
     /// R5: the names of the presets the actor may give in the thread, in
     /// policy order; exactly those [`add_to_thread`](Self::add_to_thread) accepts.
-    pub fn permission_options(&self, actor: MemberId, thread_id: ThreadId) -> Result<Vec<String>> {
+    pub fn permission_options(&self, actor: MemberId, thread_id: ThreadId) -> Result<Vec<&str>> {
         self.store.read(|tx| {
-            let actor = self.active_member(tx, actor)?;
-            let holds = self.holdings(tx, &actor, thread_id)?;
-            let role = self.role_of(&actor)?;
-            Ok(self.policy.permission_options(role, holds).into_iter().map(|p| p.name().to_owned()).collect())
+            // The hot path of every "add a coworker" screen: look at the
+            // member in place rather than copying their record.
+            let mut role: Result<&Role> = Err(Error::NotFound("member"));
+            tx.with_member(actor, &mut |m| {
+                role = match m {
+                    None => Err(Error::NotFound("member")),
+                    Some(m) if !m.is_active() => Err(Error::denied("the member is deactivated")),
+                    Some(m) => self.role_of(m),
+                }
+            })?;
+            let role = role?;
+            let holds = match tx.participant(thread_id, actor)? {
+                Some(p) if p.permissions.contains(Permission::Read) => p.permissions,
+                _ => return Err(Error::NotFound("thread")),
+            };
+            Ok(self.policy.iter_permission_options(role, holds).map(|p| p.name()).collect())
         })
     }
 

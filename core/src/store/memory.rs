@@ -418,6 +418,11 @@ impl ReadTx for State {
         Ok(self.members.get(&id).cloned())
     }
 
+    fn with_member(&self, id: MemberId, f: &mut dyn FnMut(Option<&Member>)) -> Result<()> {
+        f(self.members.get(&id));
+        Ok(())
+    }
+
     fn member_by_email(&self, org: OrgId, email_key: &str) -> Result<Option<Member>> {
         Ok(self.member_by_email.get(&(org, email_key.to_owned())).and_then(|id| self.members.get(id)).cloned())
     }

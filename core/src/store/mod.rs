@@ -54,6 +54,14 @@ pub trait ReadTx {
     fn org_by_slug(&self, slug: &str) -> Result<Option<Organization>>;
     /// A member by id.
     fn member(&self, id: MemberId) -> Result<Option<Member>>;
+    /// Calls `f` with the member (or `None`), lending it where the store can
+    /// rather than copying it: the permission checks' hot path. The default
+    /// reads [`member`](Self::member).
+    fn with_member(&self, id: MemberId, f: &mut dyn FnMut(Option<&Member>)) -> Result<()> {
+        let m = self.member(id)?;
+        f(m.as_ref());
+        Ok(())
+    }
     /// A member of `org` by the comparison key of their email.
     fn member_by_email(&self, org: OrgId, email_key: &str) -> Result<Option<Member>>;
     /// Every member of `org`, oldest first.

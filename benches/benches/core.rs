@@ -9,10 +9,15 @@
 //!
 //! Run with `cargo bench -p invitekit-benches --bench core`.
 
+// Set-up that fails here is a bug in the benchmark, to be seen at once.
+#![allow(clippy::unwrap_used)]
+
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use invitekit::{Grant, InviteKit, InviteOptions, ManualClock, MemberId, Permission, PermissionSet, SettingsUpdate, ThreadId};
+use invitekit::{
+    Grant, InviteKit, InviteOptions, ManualClock, MemberId, Permission, PermissionSet, SettingsUpdate, ThreadId,
+};
 
 /// A deterministic generator, so every run builds the same world.
 struct Lcg(u64);
@@ -43,7 +48,8 @@ fn world(members: usize, threads: usize) -> World {
     let mut thread_ids = Vec::with_capacity(threads);
     for i in 0..threads {
         let starter = ids[rng.below(ids.len())];
-        let t = kit.start_thread(starter, &format!("fl-{i}"), &format!("Freelancer {i}"), &format!("Project {i}")).unwrap();
+        let t =
+            kit.start_thread(starter, &format!("fl-{i}"), &format!("Freelancer {i}"), &format!("Project {i}")).unwrap();
         thread_ids.push((t.id, starter));
     }
     World { kit, members: ids, threads: thread_ids }
@@ -60,7 +66,9 @@ fn permission(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("permission");
     g.bench_function("check_grant (pure R4)", |b| {
-        b.iter(|| black_box(policy.check_grant(black_box(recruiter), black_box(holds), black_box(member), black_box(asked))))
+        b.iter(|| {
+            black_box(policy.check_grant(black_box(recruiter), black_box(holds), black_box(member), black_box(asked)))
+        })
     });
     g.bench_function("permission_options (pure R5)", |b| {
         b.iter(|| black_box(policy.permission_options(black_box(full), black_box(PermissionSet::ALL))))
@@ -84,7 +92,8 @@ const VOCABULARY: usize = 5_000;
 
 fn word(i: usize) -> String {
     // Pronounceable, distinct words: "kato", "mire", ... with a numeric tail.
-    const SYL: [&str; 16] = ["ka", "to", "mi", "re", "su", "no", "la", "pe", "zo", "bi", "ru", "ve", "do", "fa", "gu", "hi"];
+    const SYL: [&str; 16] =
+        ["ka", "to", "mi", "re", "su", "no", "la", "pe", "zo", "bi", "ru", "ve", "do", "fa", "gu", "hi"];
     format!("{}{}{}", SYL[i % 16], SYL[(i / 16) % 16], i / 256)
 }
 
@@ -99,9 +108,14 @@ fn search(c: &mut Criterion) {
     let threads: Vec<ThreadId> = (0..1000)
         .map(|i| {
             let who = if i % 5 == 0 { alice } else { bob };
-            kit.start_thread(who, &format!("fl-{i}"), &format!("Freelancer {}", word(i)), &format!("Project {}", word(i + 7)))
-                .unwrap()
-                .id
+            kit.start_thread(
+                who,
+                &format!("fl-{i}"),
+                &format!("Freelancer {}", word(i)),
+                &format!("Project {}", word(i + 7)),
+            )
+            .unwrap()
+            .id
         })
         .collect();
     let authors: Vec<MemberId> = (0..1000).map(|i| if i % 5 == 0 { alice } else { bob }).collect();
@@ -114,7 +128,9 @@ fn search(c: &mut Criterion) {
             kit.post_message(authors[t], threads[t], &body.join(" ")).unwrap();
             posted += 1;
         }
-        for (name, query) in [("one word", word(4321)), ("two words", format!("{} {}", word(17), word(99))), ("empty", String::new())] {
+        for (name, query) in
+            [("one word", word(4321)), ("two words", format!("{} {}", word(17), word(99))), ("empty", String::new())]
+        {
             g.bench_with_input(BenchmarkId::new(name, target), &query, |b, q| {
                 b.iter(|| black_box(kit.search_threads(alice, q, 20, None).unwrap()))
             });

@@ -1,8 +1,22 @@
-//! Node bindings for InviteKit (`require('invitekit')`).
+//! Node bindings for InviteKit: `const { InviteKit, ManualClock } = require('invitekit')`
+//! (or `import`).
 //!
-//! The napi-rs addon is built out in its own issue; until then this crate only
-//! holds the one table every binding shares: the `code` a JavaScript `Error`
-//! carries for each InviteKit error code.
+//! A thin layer over the `invitekit` crate: every operation is a method of the
+//! `InviteKit` class returning a promise whose work runs on the libuv thread
+//! pool ([`task`]); arguments are read by [`args`], results converted by
+//! [`types`], and every error is made in [`error`]. No rule lives here.
+//!
+//! The TypeScript declarations (`index.d.ts`) are generated from this crate by
+//! `napi build` and committed.
+
+pub mod args;
+pub mod clock;
+pub mod draft;
+pub mod error;
+pub mod kit;
+pub mod options;
+pub mod task;
+pub mod types;
 
 /// The JavaScript error code for an InviteKit code: upper case
 /// (`permission_denied` -> `PERMISSION_DENIED`).
@@ -14,6 +28,11 @@ pub fn js_code(code: &str) -> String {
 mod tests {
     #[test]
     fn codes_are_upper_case() {
+        for code in invitekit::Error::CODES {
+            let js = super::js_code(code);
+            assert_eq!(js.to_ascii_lowercase(), code);
+            assert!(js.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{js}");
+        }
         assert_eq!(super::js_code(invitekit::Error::InvalidToken.code()), "INVALID_TOKEN");
     }
 }

@@ -77,11 +77,7 @@ impl EmailAddress {
             return Err(fail(&format!("is longer than {MAX_EMAIL_BYTES} bytes")));
         }
         let key = format!("{}@{domain}", local.to_ascii_lowercase());
-        Ok(EmailAddress {
-            display,
-            key,
-            at: local.len(),
-        })
+        Ok(EmailAddress { display, key, at: local.len() })
     }
 
     /// The canonical display form: the local part as typed, `@`, the ASCII
@@ -140,8 +136,7 @@ impl fmt::Debug for EmailAddress {
 /// Outer ASCII whitespace is trimmed. Failure is [`Error::InvalidInput`]
 /// naming the domain.
 pub fn normalize_domain(input: &str) -> Result<String> {
-    let fail =
-        |reason: &str| Error::InvalidInput(format!("the domain `{}` {reason}", quote(input)));
+    let fail = |reason: &str| Error::InvalidInput(format!("the domain `{}` {reason}", quote(input)));
     if input.len() > MAX_INPUT_BYTES {
         return Err(fail(&format!("is longer than {MAX_INPUT_BYTES} bytes")));
     }
@@ -172,9 +167,7 @@ pub fn domain_matches(domain: &str, allowed: &str, allow_subdomains: bool) -> bo
     // Byte-slicing is safe only at a char boundary; a normalized domain is
     // ASCII, but this function must not panic on whatever it is given.
     match (domain.get(..split), domain.get(split..)) {
-        (Some(prefix), Some(suffix)) => {
-            prefix.ends_with('.') && suffix.eq_ignore_ascii_case(allowed)
-        }
+        (Some(prefix), Some(suffix)) => prefix.ends_with('.') && suffix.eq_ignore_ascii_case(allowed),
         _ => false,
     }
 }
@@ -230,12 +223,7 @@ fn normalize_domain_inner(domain: &str) -> std::result::Result<String, &'static 
     }
     let lowered = domain.to_ascii_lowercase();
     let ascii = Uts46::new()
-        .to_ascii(
-            lowered.as_bytes(),
-            AsciiDenyList::STD3,
-            Hyphens::CheckFirstLast,
-            DnsLength::Verify,
-        )
+        .to_ascii(lowered.as_bytes(), AsciiDenyList::STD3, Hyphens::CheckFirstLast, DnsLength::Verify)
         .map_err(|_| "has a domain that is not a valid internationalized domain name")?;
 
     let mut typed = lowered.split('.');
@@ -247,10 +235,7 @@ fn normalize_domain_inner(domain: &str) -> std::result::Result<String, &'static 
                 let same = if t.is_ascii() {
                     t == c
                 } else {
-                    c.strip_prefix("xn--")
-                        .and_then(idna::punycode::decode_to_string)
-                        .as_deref()
-                        == Some(t)
+                    c.strip_prefix("xn--").and_then(idna::punycode::decode_to_string).as_deref() == Some(t)
                 };
                 if !same {
                     return Err(
@@ -286,10 +271,7 @@ fn check_dns(ascii: &str) -> std::result::Result<(), &'static str> {
         if label.len() > MAX_LABEL_BYTES {
             return Err("has a domain label longer than 63 bytes");
         }
-        if !label
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
+        if !label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
             return Err("has a domain with characters outside letters, digits and hyphens");
         }
         if label.starts_with('-') || label.ends_with('-') {
@@ -368,10 +350,7 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(b.as_str(), a.as_str());
         // Upper-case ASCII around an IDN label is still just ASCII case.
-        assert_eq!(
-            ok("Bob@BÜcher.de".replace('Ü', "ü").as_str()).domain(),
-            "xn--bcher-kva.de"
-        );
+        assert_eq!(ok("Bob@BÜcher.de".replace('Ü', "ü").as_str()).domain(), "xn--bcher-kva.de");
         assert_eq!(ok("bob@XN--BCHER-KVA.DE").domain(), "xn--bcher-kva.de");
         assert_eq!(ok("a@例え.jp").domain(), "xn--r8jz45g.jp");
     }
@@ -385,10 +364,7 @@ mod tests {
         assert_ne!(ok("bob+x@acme.com"), ok("bob@acme.com"));
         assert_ne!(ok("bob@eng.acme.com"), ok("bob@acme.com"));
 
-        let set: HashSet<_> = ["bob@acme.com", "BOB@ACME.COM", "Bob@Acme.Com"]
-            .iter()
-            .map(|s| ok(s))
-            .collect();
+        let set: HashSet<_> = ["bob@acme.com", "BOB@ACME.COM", "Bob@Acme.Com"].iter().map(|s| ok(s)).collect();
         assert_eq!(set.len(), 1);
     }
 
@@ -401,9 +377,7 @@ mod tests {
 
     #[test]
     fn control_characters_anywhere_are_refused() {
-        for c in [
-            '\r', '\n', '\0', '\t', '\u{7f}', '\u{85}', '\u{2028}', '\u{2029}', '\u{1b}', '\u{c}',
-        ] {
+        for c in ['\r', '\n', '\0', '\t', '\u{7f}', '\u{85}', '\u{2028}', '\u{2029}', '\u{1b}', '\u{c}'] {
             for s in [
                 format!("{c}bob@acme.com"),
                 format!("bob{c}@acme.com"),
@@ -456,12 +430,7 @@ mod tests {
         let domain = format!("{}.{}.{}", "b".repeat(63), "c".repeat(63), "d".repeat(61));
         ok(&format!("   {local}@{domain}   "));
         // …but punycode expansion does.
-        let idn = format!(
-            "{local}@{}.{}.{}.bücher.de",
-            "b".repeat(63),
-            "c".repeat(63),
-            "d".repeat(45)
-        );
+        let idn = format!("{local}@{}.{}.{}.bücher.de", "b".repeat(63), "c".repeat(63), "d".repeat(45));
         assert!(idn.len() < 254);
         assert_eq!(idn.replace("bücher", "xn--bcher-kva").len(), 255);
         invalid(&idn);
@@ -587,10 +556,7 @@ mod tests {
     fn configured_domains_normalize_with_the_same_rules() {
         assert_eq!(normalize_domain(" ACME.com ").unwrap(), "acme.com");
         assert_eq!(normalize_domain("bücher.de").unwrap(), "xn--bcher-kva.de");
-        assert_eq!(
-            normalize_domain("xn--bcher-kva.de").unwrap(),
-            "xn--bcher-kva.de"
-        );
+        assert_eq!(normalize_domain("xn--bcher-kva.de").unwrap(), "xn--bcher-kva.de");
         for bad in [
             "",
             " ",
@@ -626,11 +592,7 @@ mod tests {
         // Generous bound: a full scan would be ~1 GB of work for 1000 runs.
         assert!(start.elapsed() < std::time::Duration::from_secs(2));
         let e = EmailAddress::parse(&huge).unwrap_err().to_string();
-        assert!(
-            e.len() < 400,
-            "error message should be short: {} bytes",
-            e.len()
-        );
+        assert!(e.len() < 400, "error message should be short: {} bytes", e.len());
         invalid(&"@".repeat(1025));
         invalid(&"\u{2028}".repeat(500_000));
     }

@@ -32,10 +32,7 @@ pub(crate) fn name(field: &str, value: &str, max: usize) -> Result<String> {
         return Err(Error::invalid(format!("`{field}` is longer than {max} characters")));
     }
     if v.chars().any(is_line_breaking) {
-        return Err(Error::invalid(format!(
-            "`{field}` contains a control character: `{}`",
-            quote(v)
-        )));
+        return Err(Error::invalid(format!("`{field}` contains a control character: `{}`", quote(v))));
     }
     Ok(v.to_owned())
 }
@@ -70,19 +67,14 @@ pub(crate) fn slug(value: &str) -> Result<String> {
     if ok {
         Ok(value.to_owned())
     } else {
-        Err(Error::invalid(format!(
-            "`{}` is not a valid slug: use 2 to 63 of a-z, 0-9 and -",
-            quote(value)
-        )))
+        Err(Error::invalid(format!("`{}` is not a valid slug: use 2 to 63 of a-z, 0-9 and -", quote(value))))
     }
 }
 
 /// An opaque id chosen by the host (a freelancer's id): 1..=200 bytes of
 /// printable ASCII, no spaces.
 pub(crate) fn external_id(field: &str, value: &str) -> Result<String> {
-    let ok = !value.is_empty()
-        && value.len() <= MAX_EXTERNAL_ID_BYTES
-        && value.bytes().all(|b| b.is_ascii_graphic());
+    let ok = !value.is_empty() && value.len() <= MAX_EXTERNAL_ID_BYTES && value.bytes().all(|b| b.is_ascii_graphic());
     if ok {
         Ok(value.to_owned())
     } else {

@@ -347,11 +347,7 @@ impl<S: Store> InviteKit<S> {
             None => self.policy.require_role(self.policy.default_role())?,
         };
         if !inviter_role.may_give_role(role.name()) {
-            return Err(Error::denied(format!(
-                "the role `{}` may not invite as `{}`",
-                inviter.role,
-                role.name()
-            )));
+            return Err(Error::denied(format!("the role `{}` may not invite as `{}`", inviter.role, role.name())));
         }
         let team_name = match opts.team {
             Some(team_id) => {
@@ -366,10 +362,10 @@ impl<S: Store> InviteKit<S> {
         if !org.allows(email) {
             return Err(Error::DomainNotAllowed { domain: email.domain().to_owned() });
         }
-        if let Some(m) = tx.member_by_email(org.id, email.key())? {
-            if m.is_active() {
-                return Err(Error::AlreadyMember { email: m.email });
-            }
+        if let Some(m) = tx.member_by_email(org.id, email.key())?
+            && m.is_active()
+        {
+            return Err(Error::AlreadyMember { email: m.email });
         }
         if let Some(existing) = tx.invitations_to(org.id, email.key())?.into_iter().find(|i| i.is_live(now)) {
             return Err(Error::AlreadyInvited { email: existing.email, invitation_id: existing.id });
@@ -402,15 +398,23 @@ impl<S: Store> InviteKit<S> {
                     retry_at: earliest.unwrap_or(now),
                 });
             }
-            if let Some(at) = frees_at(tx, org.id, &SendKey::Inviter(inviter), since, s.max_invitations_per_inviter_per_day)? {
+            if let Some(at) =
+                frees_at(tx, org.id, &SendKey::Inviter(inviter), since, s.max_invitations_per_inviter_per_day)?
+            {
                 return Err(Error::RateLimited {
-                    reason: format!("at most {} invitations per member in 24 hours", s.max_invitations_per_inviter_per_day),
+                    reason: format!(
+                        "at most {} invitations per member in 24 hours",
+                        s.max_invitations_per_inviter_per_day
+                    ),
                     retry_at: at,
                 });
             }
             if let Some(at) = frees_at(tx, org.id, &SendKey::Org, since, s.max_invitations_per_org_per_day)? {
                 return Err(Error::RateLimited {
-                    reason: format!("at most {} invitations per organization in 24 hours", s.max_invitations_per_org_per_day),
+                    reason: format!(
+                        "at most {} invitations per organization in 24 hours",
+                        s.max_invitations_per_org_per_day
+                    ),
                     retry_at: at,
                 });
             }
@@ -541,14 +545,21 @@ impl<S: Store> InviteKit<S> {
         self.store.write(|tx| self.send_in(tx, draft, deliver, now))
     }
 
-    pub(crate) fn send_in(&self, tx: &mut dyn WriteTx, draft: &Draft, deliver: bool, now: Timestamp) -> Result<Invitation> {
+    pub(crate) fn send_in(
+        &self,
+        tx: &mut dyn WriteTx,
+        draft: &Draft,
+        deliver: bool,
+        now: Timestamp,
+    ) -> Result<Invitation> {
         if tx.invitation(draft.id)?.is_some() {
             return Err(Error::Conflict("this draft was already sent".into()));
         }
         if draft.expires_at <= now {
             return Err(Error::InvitationExpired);
         }
-        let opts = InviteOptions { message: draft.message.clone(), team: draft.team_id, role: Some(draft.role.clone()) };
+        let opts =
+            InviteOptions { message: draft.message.clone(), team: draft.team_id, role: Some(draft.role.clone()) };
         let c = self.check_invitation(&*tx, draft.inviter_id, &draft.email, &opts, deliver, now)?;
         if c.org.id != draft.org_id {
             return Err(Error::Conflict("the inviter changed organization".into()));
@@ -599,7 +610,12 @@ impl<S: Store> InviteKit<S> {
     /// Draft and send in one call, for each of up to 100 addresses, in order.
     /// Each is all-or-nothing on its own; one bad address does not stop the
     /// others. More than 100 addresses is `invalid_input` for the whole call.
-    pub fn invite_many<E: AsRef<str>>(&self, actor: MemberId, emails: &[E], opts: InviteOptions) -> Result<Vec<InviteResult>> {
+    pub fn invite_many<E: AsRef<str>>(
+        &self,
+        actor: MemberId,
+        emails: &[E],
+        opts: InviteOptions,
+    ) -> Result<Vec<InviteResult>> {
         if emails.len() > MAX_BATCH {
             return Err(Error::invalid(format!("at most {MAX_BATCH} addresses at once")));
         }
@@ -607,9 +623,8 @@ impl<S: Store> InviteKit<S> {
             .iter()
             .map(|e| {
                 let e = e.as_ref();
-                let outcome = self
-                    .draft_invitation(actor, e, opts.clone())
-                    .and_then(|d| self.send_invitation(&d, true));
+                let outcome =
+                    self.draft_invitation(actor, e, opts.clone()).and_then(|d| self.send_invitation(&d, true));
                 match outcome {
                     Ok(inv) => InviteResult { email: e.to_owned(), invitation: Some(inv), error: None },
                     Err(err) => InviteResult { email: e.to_owned(), invitation: None, error: Some(err) },
@@ -910,9 +925,8 @@ impl<S: Store> InviteKit<S> {
     pub fn invitations_for_email(&self, email: &str) -> Result<Vec<Invitation>> {
         let email = EmailAddress::parse(email)?;
         let now = self.now();
-        self.store.read(|tx| {
-            Ok(tx.pending_invitations_to(email.key())?.into_iter().filter(|i| i.is_live(now)).collect())
-        })
+        self.store
+            .read(|tx| Ok(tx.pending_invitations_to(email.key())?.into_iter().filter(|i| i.is_live(now)).collect()))
     }
 
     /// Joins an organization without an invitation, when the **verified**
@@ -978,8 +992,7 @@ impl<S: Store> InviteKit<S> {
     ) -> Result<()> {
         let role = self.policy.role(&member.role);
         for inv in tx.pending_invitations_by(member.id)? {
-            let keep = member.is_active()
-                && role.is_some_and(|r| r.may_invite() && r.may_give_role(&inv.role));
+            let keep = member.is_active() && role.is_some_and(|r| r.may_invite() && r.may_give_role(&inv.role));
             if !keep {
                 let reason = if member.is_active() { "inviter_role_changed" } else { "inviter_deactivated" };
                 self.revoke_in(tx, inv, actor, reason, now)?;
@@ -995,7 +1008,10 @@ impl<S: Store> InviteKit<S> {
                 .iter()
                 .map(|g| ThreadGrant {
                     thread_id: g.thread_id,
-                    permissions: g.permissions.intersection(role.grantable_permissions()).intersection(role.thread_ceiling()),
+                    permissions: g
+                        .permissions
+                        .intersection(role.grantable_permissions())
+                        .intersection(role.thread_ceiling()),
                 })
                 .filter(|g| !g.permissions.is_empty())
                 .collect();

@@ -144,3 +144,15 @@ impl InviteKitBuilder {
         self.build(MemoryStore::new())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_invitekit_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync + 'static>() {}
+        shared::<InviteKit<MemoryStore>>();
+        shared::<InviteKitBuilder>();
+    }
+}

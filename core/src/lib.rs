@@ -1,5 +1,6 @@
 #![doc = include_str!("../../README.md")]
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod clock;
 pub mod email;
@@ -24,8 +25,7 @@ pub use error::{Error, GrantCheck, Result};
 pub use events::{Event, EventKind};
 pub use ids::{EmailId, InvitationId, MemberId, MessageId, OrgId, TeamId, ThreadId};
 pub use input::{
-    MAX_BODY_CHARS, MAX_EXTERNAL_ID_BYTES, MAX_MESSAGE_CHARS_CEILING, MAX_NAME_CHARS, MAX_QUERY_CHARS,
-    MAX_TITLE_CHARS,
+    MAX_BODY_CHARS, MAX_EXTERNAL_ID_BYTES, MAX_MESSAGE_CHARS_CEILING, MAX_NAME_CHARS, MAX_QUERY_CHARS, MAX_TITLE_CHARS,
 };
 pub use invitations::{
     Acceptance, Draft, Invitation, InvitationPreview, InvitationStatus, InviteOptions, InviteResult, Resent,
@@ -35,7 +35,9 @@ pub use kit::{InviteKit, InviteKitBuilder};
 pub use org::{Member, MemberStatus, OrgSettings, Organization, SettingsUpdate, Team};
 pub use outbox::{OutboxStatus, OutgoingEmail};
 pub use policy::{Permission, PermissionSet, Policy, Preset, Role};
-pub use store::{MemoryStore, Store};
+#[cfg(feature = "sqlite")]
+pub use store::SqliteStore;
+pub use store::{AnyStore, MemoryStore, Store, open as open_store};
 pub use templates::{Email, EmailKind, TemplateSource};
 pub use threads::{
     Author, Grant, Message, Participant, ParticipantInfo, People, Thread, ThreadInviteKind, ThreadInviteResult,

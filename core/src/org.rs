@@ -45,10 +45,7 @@ impl Organization {
     /// exactly, or as a subdomain when the settings allow subdomains.
     pub fn allows(&self, email: &EmailAddress) -> bool {
         self.allowed_domains.is_empty()
-            || self
-                .allowed_domains
-                .iter()
-                .any(|d| domain_matches(email.domain(), d, self.settings.allow_subdomains))
+            || self.allowed_domains.iter().any(|d| domain_matches(email.domain(), d, self.settings.allow_subdomains))
     }
 
     /// Whether `email` may join without an invitation (SPEC §3.10).
@@ -146,7 +143,12 @@ impl SettingsUpdate {
 
     /// Applies the update to `org`, checking every range; `org` is unchanged on error.
     fn apply(&self, org: &mut Organization) -> Result<serde_json::Value> {
-        fn range<T: PartialOrd + std::fmt::Display + Copy>(name: &str, v: Option<T>, lo: T, hi: T) -> Result<Option<T>> {
+        fn range<T: PartialOrd + std::fmt::Display + Copy>(
+            name: &str,
+            v: Option<T>,
+            lo: T,
+            hi: T,
+        ) -> Result<Option<T>> {
             match v {
                 Some(x) if x < lo || x > hi => Err(Error::invalid(format!("`{name}` must be between {lo} and {hi}"))),
                 other => Ok(other),
@@ -160,7 +162,9 @@ impl SettingsUpdate {
         if let Some(v) = range("resend_cooldown_secs", self.resend_cooldown_secs, 0, 86_400)? {
             s.resend_cooldown_secs = v;
         }
-        if let Some(v) = range("max_invitations_per_inviter_per_day", self.max_invitations_per_inviter_per_day, 1, 10_000)? {
+        if let Some(v) =
+            range("max_invitations_per_inviter_per_day", self.max_invitations_per_inviter_per_day, 1, 10_000)?
+        {
             s.max_invitations_per_inviter_per_day = v;
         }
         if let Some(v) = range("max_invitations_per_org_per_day", self.max_invitations_per_org_per_day, 1, 100_000)? {
@@ -334,7 +338,12 @@ impl<S: Store> InviteKit<S> {
     }
 
     /// Changes an organization's settings (a role that manages the organization only).
-    pub fn set_organization_settings(&self, actor: MemberId, org_id: OrgId, update: &SettingsUpdate) -> Result<Organization> {
+    pub fn set_organization_settings(
+        &self,
+        actor: MemberId,
+        org_id: OrgId,
+        update: &SettingsUpdate,
+    ) -> Result<Organization> {
         let now = self.now();
         self.store.write(|tx| {
             let admin = self.admin_of(tx, actor, org_id)?;
@@ -463,14 +472,7 @@ impl<S: Store> InviteKit<S> {
             let mut m = target;
             m.status = MemberStatus::Deactivated;
             tx.update_member(&m)?;
-            record(
-                tx,
-                m.org_id,
-                now,
-                Some(admin.id),
-                EventKind::MemberDeactivated,
-                json!({"member_id": m.id}),
-            )?;
+            record(tx, m.org_id, now, Some(admin.id), EventKind::MemberDeactivated, json!({"member_id": m.id}))?;
             self.clamp_invitations(tx, &m, Some(admin.id), now)?;
             self.clamp_threads(tx, &m, Some(admin.id), now)?;
             Ok(m)

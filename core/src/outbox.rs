@@ -174,10 +174,9 @@ impl<S: Store> InviteKit<S> {
                     tx.update_email(&e)
                 }
                 OutboxStatus::Sent => Ok(()),
-                OutboxStatus::Dead | OutboxStatus::Cancelled => Err(Error::Conflict(format!(
-                    "the email is {} and cannot be acknowledged",
-                    e.status.as_str()
-                ))),
+                OutboxStatus::Dead | OutboxStatus::Cancelled => {
+                    Err(Error::Conflict(format!("the email is {} and cannot be acknowledged", e.status.as_str())))
+                }
             }
         })
     }

@@ -15,11 +15,7 @@ pub fn fold(text: &str) -> String {
 
 /// The folded words of `text`, in order, repeats included.
 pub fn words(text: &str) -> Vec<String> {
-    fold(text)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect()
+    fold(text).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect()
 }
 
 /// The words under which a member is found by `find_coworkers`: the words

@@ -187,9 +187,7 @@ pub fn validate_template(kind: EmailKind, src: &TemplateSource) -> Result<()> {
     let globals: Vec<String> = env.globals().map(|(name, _)| name.to_owned()).collect();
     for part in Part::ALL {
         let name = part.template_name(kind);
-        let template = env
-            .get_template(name)
-            .map_err(|e| compile_error(name, &e))?;
+        let template = env.get_template(name).map_err(|e| compile_error(name, &e))?;
         let mut unknown: Vec<String> = template
             .undeclared_variables(false)
             .into_iter()
@@ -197,10 +195,7 @@ pub fn validate_template(kind: EmailKind, src: &TemplateSource) -> Result<()> {
             .collect();
         unknown.sort();
         if let Some(first) = unknown.first() {
-            return Err(Error::invalid(format!(
-                "template `{name}` uses the unknown variable `{}`",
-                quote(first)
-            )));
+            return Err(Error::invalid(format!("template `{name}` uses the unknown variable `{}`", quote(first))));
         }
     }
     Ok(())
@@ -216,11 +211,7 @@ pub fn validate_template(kind: EmailKind, src: &TemplateSource) -> Result<()> {
 /// A [`EmailKind::ThreadInvitation`] needs `thread_title` and `freelancer_name`.
 /// In `message`, line endings are normalized to `\n` and other control
 /// characters except tabs are dropped before any template sees it.
-pub fn render(
-    kind: EmailKind,
-    custom: Option<&TemplateSource>,
-    ctx: &EmailContext,
-) -> Result<Email> {
+pub fn render(kind: EmailKind, custom: Option<&TemplateSource>, ctx: &EmailContext) -> Result<Email> {
     check_context(kind, ctx)?;
     match custom {
         Some(src) => render_with(&custom_env(kind, src)?, kind, ctx),
@@ -271,22 +262,11 @@ fn base_env() -> Result<Environment<'static>> {
         .lstrip_blocks(true)
         .keep_trailing_newline(true)
         .build()
-        .map_err(|e| {
-            Error::invalid(format!(
-                "template syntax settings are invalid: {}",
-                quote(&e.to_string())
-            ))
-        })?;
+        .map_err(|e| Error::invalid(format!("template syntax settings are invalid: {}", quote(&e.to_string()))))?;
     env.set_syntax(syntax);
     // Escaping is decided by the template's name, never by its content: only
     // the HTML part is HTML; the subject and text are plain text.
-    env.set_auto_escape_callback(|name| {
-        if name.ends_with(".html") {
-            AutoEscape::Html
-        } else {
-            AutoEscape::None
-        }
-    });
+    env.set_auto_escape_callback(|name| if name.ends_with(".html") { AutoEscape::Html } else { AutoEscape::None });
     env.set_formatter(html_formatter);
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_fuel(Some(FUEL_PER_RENDER));
@@ -297,15 +277,10 @@ fn base_env() -> Result<Environment<'static>> {
 /// Like minijinja's default formatter, except that `/` is left alone in HTML:
 /// `https:&#x2f;&#x2f;` is valid but confuses some mail clients and link
 /// scanners, and `/` needs no escaping in text or in a quoted attribute.
-fn html_formatter(
-    out: &mut Output,
-    state: &mut State,
-    value: &Value,
-) -> std::result::Result<(), minijinja::Error> {
+fn html_formatter(out: &mut Output, state: &mut State, value: &Value) -> std::result::Result<(), minijinja::Error> {
     if matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe() {
         let text = value.to_string();
-        out.write_str(&escape_html(&text))
-            .map_err(minijinja::Error::from)
+        out.write_str(&escape_html(&text)).map_err(minijinja::Error::from)
     } else {
         minijinja::escape_formatter(out, state, value)
     }
@@ -336,11 +311,7 @@ fn nl2br(state: &State, value: &Value) -> std::result::Result<Value, minijinja::
         return Ok(value.clone());
     }
     let raw = value.to_string();
-    let escaped = if value.is_safe() {
-        raw
-    } else {
-        escape_html(&raw)
-    };
+    let escaped = if value.is_safe() { raw } else { escape_html(&raw) };
     let html = normalize_newlines(&escaped).replace('\n', "<br>\n");
     Ok(Value::from_safe_string(html))
 }
@@ -357,17 +328,14 @@ fn builtin_env() -> Result<&'static Environment<'static>> {
         for kind in EmailKind::ALL {
             for part in Part::ALL {
                 let name = part.template_name(kind);
-                env.add_template(name, builtin_part(kind, part))
-                    .map_err(|e| compile_error(name, &e).to_string())?;
+                env.add_template(name, builtin_part(kind, part)).map_err(|e| compile_error(name, &e).to_string())?;
             }
         }
         Ok(env)
     });
     // Unreachable in practice (the tests compile every built-in template), but
     // a broken build must fail the send, not the process.
-    built
-        .as_ref()
-        .map_err(|msg| Error::invalid(format!("the built-in email templates are broken: {msg}")))
+    built.as_ref().map_err(|msg| Error::invalid(format!("the built-in email templates are broken: {msg}")))
 }
 
 /// An environment holding a host's three templates for `kind`.
@@ -377,12 +345,9 @@ fn custom_env(kind: EmailKind, src: &TemplateSource) -> Result<Environment<'stat
         let name = part.template_name(kind);
         let source = part.source(src);
         if source.len() > MAX_SOURCE_BYTES {
-            return Err(Error::invalid(format!(
-                "template `{name}` is longer than {MAX_SOURCE_BYTES} bytes"
-            )));
+            return Err(Error::invalid(format!("template `{name}` is longer than {MAX_SOURCE_BYTES} bytes")));
         }
-        env.add_template_owned(name, source.to_owned())
-            .map_err(|e| compile_error(name, &e))?;
+        env.add_template_owned(name, source.to_owned()).map_err(|e| compile_error(name, &e))?;
     }
     Ok(env)
 }
@@ -393,16 +358,10 @@ fn check_context(kind: EmailKind, ctx: &EmailContext) -> Result<()> {
     // `to` becomes a header; refuse rather than fold it, since a folded
     // address is a different address.
     if ctx.to.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            "the recipient address contains a control character",
-        ));
+        return Err(Error::invalid("the recipient address contains a control character"));
     }
-    if kind == EmailKind::ThreadInvitation
-        && (ctx.thread_title.is_none() || ctx.freelancer_name.is_none())
-    {
-        return Err(Error::invalid(
-            "a `thread_invitation` email needs a conversation title and a freelancer name",
-        ));
+    if kind == EmailKind::ThreadInvitation && (ctx.thread_title.is_none() || ctx.freelancer_name.is_none()) {
+        return Err(Error::invalid("a `thread_invitation` email needs a conversation title and a freelancer name"));
     }
     Ok(())
 }
@@ -414,10 +373,8 @@ fn clean_message(message: &str) -> Option<String> {
     if message.trim().is_empty() {
         return None;
     }
-    let cleaned: String = normalize_newlines(message)
-        .chars()
-        .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
-        .collect();
+    let cleaned: String =
+        normalize_newlines(message).chars().filter(|&c| c == '\n' || c == '\t' || !c.is_control()).collect();
     Some(cleaned)
 }
 
@@ -439,9 +396,7 @@ fn render_with(env: &Environment<'static>, kind: EmailKind, ctx: &EmailContext) 
     let values = template_context(ctx);
     let render_part = |part: Part| -> Result<String> {
         let name = part.template_name(kind);
-        env.get_template(name)
-            .and_then(|t| t.render(values.clone()))
-            .map_err(|e| render_error(name, &e, &ctx.link))
+        env.get_template(name).and_then(|t| t.render(values.clone())).map_err(|e| render_error(name, &e, &ctx.link))
     };
     // Every part renders before anything is returned: a failure anywhere
     // gives an error, never an email with a missing part.
@@ -455,12 +410,7 @@ fn render_with(env: &Environment<'static>, kind: EmailKind, ctx: &EmailContext) 
             Part::Subject.template_name(kind)
         )));
     }
-    Ok(Email {
-        to: ctx.to.clone(),
-        subject,
-        text,
-        html,
-    })
+    Ok(Email { to: ctx.to.clone(), subject, text, html })
 }
 
 /// Folds every run of whitespace and control characters (CR, LF, TAB, NUL,
@@ -490,17 +440,11 @@ fn fold_subject(raw: &str) -> String {
 }
 
 fn compile_error(name: &str, err: &minijinja::Error) -> Error {
-    Error::invalid(format!(
-        "template `{name}` does not compile: {}",
-        describe(err, None)
-    ))
+    Error::invalid(format!("template `{name}` does not compile: {}", describe(err, None)))
 }
 
 fn render_error(name: &str, err: &minijinja::Error, link: &str) -> Error {
-    Error::invalid(format!(
-        "template `{name}` cannot be rendered: {}",
-        describe(err, Some(link))
-    ))
+    Error::invalid(format!("template `{name}` cannot be rendered: {}", describe(err, Some(link))))
 }
 
 /// A short, single-line account of a minijinja error: its kind, detail and
@@ -540,11 +484,7 @@ fn one_error(err: &minijinja::Error, link: Option<&str>) -> String {
 }
 
 fn redact(msg: &str, link: &str) -> String {
-    let mut msg = if link.is_empty() {
-        msg.to_owned()
-    } else {
-        msg.replace(link, "<link>")
-    };
+    let mut msg = if link.is_empty() { msg.to_owned() } else { msg.replace(link, "<link>") };
     for segment in link.split('/').filter(|s| s.len() >= 16) {
         msg = msg.replace(segment, "<redacted>");
     }
@@ -611,7 +551,8 @@ const INVITATION_HTML: &str = r#"<!doctype html>
 </html>
 "#;
 
-const THREAD_INVITATION_SUBJECT: &str = "{{ inviter_name }} invited you to a conversation with {{ freelancer_name }} at {{ organization_name }}";
+const THREAD_INVITATION_SUBJECT: &str =
+    "{{ inviter_name }} invited you to a conversation with {{ freelancer_name }} at {{ organization_name }}";
 
 const THREAD_INVITATION_TEXT: &str = r#"Hi,
 
@@ -675,8 +616,7 @@ const THREAD_INVITATION_HTML: &str = r#"<!doctype html>
 mod tests {
     use super::*;
 
-    const LINK: &str =
-        "https://acme.example.com/portal/join/ikinv_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd";
+    const LINK: &str = "https://acme.example.com/portal/join/ikinv_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd";
     const HOSTILE: &str = "<script>alert(1)</script>\"'&<>";
     const HOSTILE_ESCAPED: &str = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;&lt;&gt;";
 
@@ -696,18 +636,12 @@ mod tests {
 
     fn thread_ctx() -> EmailContext {
         EmailContext {
-            thread_title: Some("Logo redesign".into()),
-            freelancer_name: Some("José Pérez".into()),
-            ..ctx()
+            thread_title: Some("Logo redesign".into()), freelancer_name: Some("José Pérez".into()), ..ctx()
         }
     }
 
     fn custom(subject: &str, text: &str, html: &str) -> TemplateSource {
-        TemplateSource {
-            subject: subject.into(),
-            text: text.into(),
-            html: html.into(),
-        }
+        TemplateSource { subject: subject.into(), text: text.into(), html: html.into() }
     }
 
     fn invalid_message(r: Result<impl fmt::Debug>) -> String {
@@ -754,27 +688,15 @@ mod tests {
              If you weren't expecting this invitation, you can ignore this email.\n"
         );
         assert_eq!(email.text, expected_text);
-        assert!(
-            email
-                .html
-                .starts_with("<!doctype html>\n<html lang=\"en\">")
-        );
+        assert!(email.html.starts_with("<!doctype html>\n<html lang=\"en\">"));
         assert!(email.html.trim_end().ends_with("</html>"));
-        assert!(email.html.contains(
-            "<strong>Alice Smith</strong> invited you to join <strong>Acme Corp</strong>.</p>"
-        ));
+        assert!(
+            email.html.contains("<strong>Alice Smith</strong> invited you to join <strong>Acme Corp</strong>.</p>")
+        );
         assert!(email.html.contains(&format!("<a href=\"{LINK}\"")));
         assert!(email.html.contains(&format!(">{LINK}</a>")));
-        assert!(
-            email
-                .html
-                .contains("This invitation expires on January 8, 2026 at 00:00 UTC.")
-        );
-        assert!(
-            email
-                .html
-                .contains("If you weren't expecting this invitation, you can ignore this email.")
-        );
+        assert!(email.html.contains("This invitation expires on January 8, 2026 at 00:00 UTC."));
+        assert!(email.html.contains("If you weren't expecting this invitation, you can ignore this email."));
         assert!(!email.html.contains("part of the"));
         assert!(!email.html.contains("<blockquote"));
         assert!(!email.text.contains("wrote:"));
@@ -796,55 +718,24 @@ mod tests {
             "Alice Smith invited you to join Acme Corp. You'll be part of the Design team.\n\n\
              Alice Smith wrote:\n\n> Welcome aboard!\n> See you Monday.\n\nAccept the invitation"
         ));
-        assert!(
-            email
-                .html
-                .contains("You'll be part of the <strong>Design</strong> team.")
-        );
-        assert!(
-            email
-                .html
-                .contains(">Welcome aboard!<br>\nSee you Monday.</blockquote>")
-        );
+        assert!(email.html.contains("You'll be part of the <strong>Design</strong> team."));
+        assert!(email.html.contains(">Welcome aboard!<br>\nSee you Monday.</blockquote>"));
         assert!(!email.text.contains("<br>"));
     }
 
     #[test]
     fn thread_invitation_with_and_without_team_and_message() {
         let email = render(EmailKind::ThreadInvitation, None, &thread_ctx()).unwrap();
-        assert_eq!(
-            email.subject,
-            "Alice Smith invited you to a conversation with José Pérez at Acme Corp"
-        );
-        assert!(
-            email.text.contains(
-                "Alice Smith invited you to a conversation with José Pérez at Acme Corp."
-            )
-        );
-        assert!(email.text.contains(
-            "Conversation: \"Logo redesign\"\n\nAccept the invitation to join Acme Corp"
-        ));
-        assert!(email.text.contains(&format!(
-            "you'll have access to the conversation right away:\n{LINK}\n"
-        )));
-        assert!(
-            email
-                .text
-                .contains("This invitation expires on January 8, 2026 at 00:00 UTC.")
-        );
-        assert!(
-            email
-                .text
-                .contains("If you weren't expecting this invitation, you can ignore this email.")
-        );
+        assert_eq!(email.subject, "Alice Smith invited you to a conversation with José Pérez at Acme Corp");
+        assert!(email.text.contains("Alice Smith invited you to a conversation with José Pérez at Acme Corp."));
+        assert!(email.text.contains("Conversation: \"Logo redesign\"\n\nAccept the invitation to join Acme Corp"));
+        assert!(email.text.contains(&format!("you'll have access to the conversation right away:\n{LINK}\n")));
+        assert!(email.text.contains("This invitation expires on January 8, 2026 at 00:00 UTC."));
+        assert!(email.text.contains("If you weren't expecting this invitation, you can ignore this email."));
         assert!(!email.text.contains("wrote:"));
         assert!(!email.text.contains("team"));
         assert!(email.html.contains("<strong>Logo redesign</strong>"));
-        assert!(
-            email
-                .html
-                .contains("with <strong>José Pérez</strong> at <strong>Acme Corp</strong>")
-        );
+        assert!(email.html.contains("with <strong>José Pérez</strong> at <strong>Acme Corp</strong>"));
         assert!(email.html.contains(&format!("<a href=\"{LINK}\"")));
         assert!(!email.html.contains("<blockquote"));
 
@@ -854,25 +745,15 @@ mod tests {
             ..thread_ctx()
         };
         let email = render(EmailKind::ThreadInvitation, None, &c).unwrap();
-        assert!(email.text.contains(
-            "Conversation: \"Logo redesign\"\n\nYou'll be part of the Design team.\n\nAlice Smith wrote:"
-        ));
         assert!(
-            email
-                .text
-                .contains("Alice Smith wrote:\n\n> Can you help with this one?\n> Thanks\n")
+            email.text.contains(
+                "Conversation: \"Logo redesign\"\n\nYou'll be part of the Design team.\n\nAlice Smith wrote:"
+            )
         );
+        assert!(email.text.contains("Alice Smith wrote:\n\n> Can you help with this one?\n> Thanks\n"));
         assert!(!email.text.contains('\r'));
-        assert!(
-            email
-                .html
-                .contains("You'll be part of the <strong>Design</strong> team.")
-        );
-        assert!(
-            email
-                .html
-                .contains(">Can you help with this one?<br>\nThanks</blockquote>")
-        );
+        assert!(email.html.contains("You'll be part of the <strong>Design</strong> team."));
+        assert!(email.html.contains(">Can you help with this one?<br>\nThanks</blockquote>"));
     }
 
     #[test]
@@ -897,43 +778,25 @@ mod tests {
             assert!(!email.html.contains("<script"), "{kind}: {}", email.html);
             assert!(!email.html.contains("alert(1)</"), "{kind}");
             for prefix in ["Eve", "Org", "Team", "Msg"] {
-                assert!(
-                    email.html.contains(&format!("{prefix} {HOSTILE_ESCAPED}")),
-                    "{kind}: {prefix}"
-                );
-                assert!(
-                    email.text.contains(&format!("{prefix} {HOSTILE}")),
-                    "{kind}: {prefix}"
-                );
+                assert!(email.html.contains(&format!("{prefix} {HOSTILE_ESCAPED}")), "{kind}: {prefix}");
+                assert!(email.text.contains(&format!("{prefix} {HOSTILE}")), "{kind}: {prefix}");
             }
             assert!(email.subject.contains(&format!("Eve {HOSTILE}")));
             assert!(email.subject.contains(&format!("Org {HOSTILE}")));
         }
         let email = render(EmailKind::ThreadInvitation, None, &c).unwrap();
         for prefix in ["Title", "Free"] {
-            assert!(
-                email.html.contains(&format!("{prefix} {HOSTILE_ESCAPED}")),
-                "{prefix}"
-            );
-            assert!(
-                email.text.contains(&format!("{prefix} {HOSTILE}")),
-                "{prefix}"
-            );
+            assert!(email.html.contains(&format!("{prefix} {HOSTILE_ESCAPED}")), "{prefix}");
+            assert!(email.text.contains(&format!("{prefix} {HOSTILE}")), "{prefix}");
         }
     }
 
     #[test]
     fn template_syntax_in_message_is_printed_literally() {
         let message = "Here: {{ link }} {% for x in range(3) %}x{% endfor %} {# c #}";
-        let c = EmailContext {
-            message: Some(message.into()),
-            ..ctx()
-        };
+        let c = EmailContext { message: Some(message.into()), ..ctx() };
         for kind in EmailKind::ALL {
-            let c = EmailContext {
-                message: Some(message.into()),
-                ..thread_ctx()
-            };
+            let c = EmailContext { message: Some(message.into()), ..thread_ctx() };
             let email = render(kind, None, &c).unwrap();
             assert!(email.text.contains(&format!("> {message}")), "{kind}");
             assert!(email.html.contains(message), "{kind}");
@@ -941,11 +804,7 @@ mod tests {
             assert_eq!(email.text.matches(LINK).count(), 1, "{kind}");
         }
         // Also through a host template that prints the message itself.
-        let src = custom(
-            "{{ message }}",
-            "{{ message }}",
-            "<p>{{ message|nl2br }}</p>",
-        );
+        let src = custom("{{ message }}", "{{ message }}", "<p>{{ message|nl2br }}</p>");
         let email = render(EmailKind::Invitation, Some(&src), &c).unwrap();
         assert_eq!(email.subject, message);
         assert_eq!(email.text, message);
@@ -954,16 +813,9 @@ mod tests {
 
     #[test]
     fn newlines_become_br_in_html_only() {
-        let c = EmailContext {
-            message: Some("one\ntwo\r\nthree\rfour <b>".into()),
-            ..ctx()
-        };
+        let c = EmailContext { message: Some("one\ntwo\r\nthree\rfour <b>".into()), ..ctx() };
         let email = render(EmailKind::Invitation, None, &c).unwrap();
-        assert!(
-            email
-                .html
-                .contains("one<br>\ntwo<br>\nthree<br>\nfour &lt;b&gt;</blockquote>")
-        );
+        assert!(email.html.contains("one<br>\ntwo<br>\nthree<br>\nfour &lt;b&gt;</blockquote>"));
         assert!(email.text.contains("> one\n> two\n> three\n> four <b>\n"));
         assert!(!email.text.contains("<br>"));
         // In a host's text part, nl2br leaves the value alone.
@@ -975,10 +827,7 @@ mod tests {
 
     #[test]
     fn blank_message_is_left_out() {
-        let c = EmailContext {
-            message: Some("  \n ".into()),
-            ..ctx()
-        };
+        let c = EmailContext { message: Some("  \n ".into()), ..ctx() };
         let email = render(EmailKind::Invitation, None, &c).unwrap();
         assert!(!email.text.contains("wrote:"));
         assert!(!email.html.contains("<blockquote"));
@@ -991,39 +840,23 @@ mod tests {
             "t",
             "h",
         );
-        let c = EmailContext {
-            inviter_name: "Al\r\nice".into(),
-            ..ctx()
-        };
+        let c = EmailContext { inviter_name: "Al\r\nice".into(), ..ctx() };
         let email = render(EmailKind::Invitation, Some(&src), &c).unwrap();
         assert_eq!(email.subject, "Hello Bcc: evil@x.io Al ice Acme Corp end");
         assert!(!email.subject.contains(['\r', '\n', '\t']));
 
         // Names with line breaks in the built-in subject too.
-        let c = EmailContext {
-            organization_name: "Acme\nCorp\r\nX-Header: 1".into(),
-            ..ctx()
-        };
+        let c = EmailContext { organization_name: "Acme\nCorp\r\nX-Header: 1".into(), ..ctx() };
         let email = render(EmailKind::Invitation, None, &c).unwrap();
-        assert_eq!(
-            email.subject,
-            "Alice Smith invited you to join Acme Corp X-Header: 1"
-        );
+        assert_eq!(email.subject, "Alice Smith invited you to join Acme Corp X-Header: 1");
     }
 
     #[test]
     fn subject_is_cut_at_200_characters() {
-        let c = EmailContext {
-            organization_name: "é".repeat(500),
-            ..ctx()
-        };
+        let c = EmailContext { organization_name: "é".repeat(500), ..ctx() };
         let email = render(EmailKind::Invitation, None, &c).unwrap();
         assert_eq!(email.subject.chars().count(), 200);
-        assert!(
-            email
-                .subject
-                .starts_with("Alice Smith invited you to join éé")
-        );
+        assert!(email.subject.starts_with("Alice Smith invited you to join éé"));
 
         // A cut never leaves a trailing space.
         let long = format!("{} {}", "a".repeat(199), "b".repeat(10));
@@ -1036,24 +869,15 @@ mod tests {
     fn empty_subject_is_refused() {
         let src = custom("{{ '' }}\r\n", "t", "h");
         let msg = invalid_message(render(EmailKind::Invitation, Some(&src), &ctx()));
-        assert_eq!(
-            msg,
-            "template `invitation.subject` renders an empty subject"
-        );
+        assert_eq!(msg, "template `invitation.subject` renders an empty subject");
     }
 
     #[test]
     fn link_appears_in_text_and_html_escaped() {
         let link = "https://acme.example.com/portal/join/ikinv_abc?x=1&y=2";
-        let c = EmailContext {
-            link: link.into(),
-            ..ctx()
-        };
+        let c = EmailContext { link: link.into(), ..ctx() };
         for kind in EmailKind::ALL {
-            let c = EmailContext {
-                link: link.into(),
-                ..thread_ctx()
-            };
+            let c = EmailContext { link: link.into(), ..thread_ctx() };
             let email = render(kind, None, &c).unwrap();
             assert!(email.text.contains(link));
             let escaped = "https://acme.example.com/portal/join/ikinv_abc?x=1&amp;y=2";
@@ -1073,27 +897,14 @@ mod tests {
             "<p class=\"x\">Custom {{ organization_name }}: <a href=\"{{ link }}\">join</a></p>",
         );
         validate_template(EmailKind::Invitation, &src).unwrap();
-        let c = EmailContext {
-            organization_name: "A&B".into(),
-            team_name: Some("Ops".into()),
-            ..ctx()
-        };
+        let c = EmailContext { organization_name: "A&B".into(), team_name: Some("Ops".into()), ..ctx() };
         let email = render(EmailKind::Invitation, Some(&src), &c).unwrap();
         assert_eq!(email.subject, "Welcome to A&B, from Alice Smith");
-        assert_eq!(
-            email.text,
-            format!("Custom text for bob@acme.com: {LINK} (Ops)")
-        );
-        assert_eq!(
-            email.html,
-            format!("<p class=\"x\">Custom A&amp;B: <a href=\"{LINK}\">join</a></p>")
-        );
+        assert_eq!(email.text, format!("Custom text for bob@acme.com: {LINK} (Ops)"));
+        assert_eq!(email.html, format!("<p class=\"x\">Custom A&amp;B: <a href=\"{LINK}\">join</a></p>"));
 
-        let src = custom(
-            "{{ freelancer_name }} / {{ thread_title }}",
-            "{{ thread_title }}",
-            "<b>{{ thread_title }}</b>",
-        );
+        let src =
+            custom("{{ freelancer_name }} / {{ thread_title }}", "{{ thread_title }}", "<b>{{ thread_title }}</b>");
         validate_template(EmailKind::ThreadInvitation, &src).unwrap();
         let email = render(EmailKind::ThreadInvitation, Some(&src), &thread_ctx()).unwrap();
         assert_eq!(email.subject, "José Pérez / Logo redesign");
@@ -1104,23 +915,14 @@ mod tests {
     fn syntax_error_is_invalid_input_naming_the_part() {
         let src = custom("ok", "ok", "<p>{% if team_name %}</p>");
         let msg = invalid_message(validate_template(EmailKind::Invitation, &src));
-        assert!(
-            msg.starts_with("template `invitation.html` does not compile: syntax error"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("template `invitation.html` does not compile: syntax error"), "{msg}");
         assert!(msg.contains("(line 1)"), "{msg}");
         let msg = invalid_message(render(EmailKind::Invitation, Some(&src), &ctx()));
-        assert!(
-            msg.starts_with("template `invitation.html` does not compile"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("template `invitation.html` does not compile"), "{msg}");
 
         let src = custom("{{ inviter_name", "ok", "ok");
         let msg = invalid_message(validate_template(EmailKind::ThreadInvitation, &src));
-        assert!(
-            msg.starts_with("template `thread_invitation.subject` does not compile"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("template `thread_invitation.subject` does not compile"), "{msg}");
         let err = render(EmailKind::ThreadInvitation, Some(&src), &thread_ctx()).unwrap_err();
         assert_eq!(err.code(), "invalid_input");
     }
@@ -1129,48 +931,27 @@ mod tests {
     fn undefined_variable_is_invalid_input() {
         let src = custom("s", "Hello {{ inviter }}", "h");
         let msg = invalid_message(render(EmailKind::Invitation, Some(&src), &ctx()));
-        assert!(
-            msg.starts_with("template `invitation.text` cannot be rendered: undefined value"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("template `invitation.text` cannot be rendered: undefined value"), "{msg}");
         assert!(msg.contains("inviter"), "{msg}");
         let msg = invalid_message(validate_template(EmailKind::Invitation, &src));
-        assert_eq!(
-            msg,
-            "template `invitation.text` uses the unknown variable `inviter`"
-        );
+        assert_eq!(msg, "template `invitation.text` uses the unknown variable `inviter`");
 
         // An attribute of a string is undefined too, and never prints as empty.
         let src = custom("s", "t", "{{ link.token }}");
         let msg = invalid_message(render(EmailKind::Invitation, Some(&src), &ctx()));
-        assert!(
-            msg.starts_with("template `invitation.html` cannot be rendered"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("template `invitation.html` cannot be rendered"), "{msg}");
 
         // Globals, loop variables and `set` are fine.
-        let src = custom(
-            "s",
-            "{% set n = 2 %}{% for i in range(n) %}{{ loop.index }}{% endfor %}",
-            "h",
-        );
+        let src = custom("s", "{% set n = 2 %}{% for i in range(n) %}{{ loop.index }}{% endfor %}", "h");
         validate_template(EmailKind::Invitation, &src).unwrap();
-        assert_eq!(
-            render(EmailKind::Invitation, Some(&src), &ctx())
-                .unwrap()
-                .text,
-            "12"
-        );
+        assert_eq!(render(EmailKind::Invitation, Some(&src), &ctx()).unwrap().text, "12");
     }
 
     #[test]
     fn runaway_templates_stop_with_invalid_input() {
         let src = custom("s", "{% for i in range(100000000) %}x{% endfor %}", "h");
         let msg = invalid_message(render(EmailKind::Invitation, Some(&src), &ctx()));
-        assert!(
-            msg.starts_with("template `invitation.text` cannot be rendered"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("template `invitation.text` cannot be rendered"), "{msg}");
 
         let src = custom(
             "s",
@@ -1178,35 +959,23 @@ mod tests {
             "{% for i in range(10000) %}{% for j in range(10000) %}{{ link }}{% endfor %}{% endfor %}",
         );
         let msg = invalid_message(render(EmailKind::Invitation, Some(&src), &ctx()));
-        assert!(
-            msg.starts_with("template `invitation.html` cannot be rendered"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("template `invitation.html` cannot be rendered"), "{msg}");
         assert!(msg.contains("fuel"), "{msg}");
 
         let src = custom("{{ 'x' * 100000000 }}", "t", "h");
         let msg = invalid_message(render(EmailKind::Invitation, Some(&src), &ctx()));
-        assert!(
-            msg.starts_with("template `invitation.subject` cannot be rendered"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("template `invitation.subject` cannot be rendered"), "{msg}");
 
         let src = custom("s", "{% include 'invitation.text' %}", "h");
         let msg = invalid_message(render(EmailKind::Invitation, Some(&src), &ctx()));
-        assert!(
-            msg.starts_with("template `invitation.text` cannot be rendered"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("template `invitation.text` cannot be rendered"), "{msg}");
     }
 
     #[test]
     fn render_errors_never_show_the_link() {
         let src = custom("s", "{% include link %}", "h");
         let msg = invalid_message(render(EmailKind::Invitation, Some(&src), &ctx()));
-        assert!(
-            msg.starts_with("template `invitation.text` cannot be rendered"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("template `invitation.text` cannot be rendered"), "{msg}");
         assert!(!msg.contains("ikinv_"), "{msg}");
     }
 
@@ -1215,32 +984,17 @@ mod tests {
         let ok = "a".repeat(MAX_SOURCE_BYTES);
         validate_template(EmailKind::Invitation, &custom(&ok, "t", "h")).unwrap();
         let big = "a".repeat(MAX_SOURCE_BYTES + 1);
-        let msg = invalid_message(validate_template(
-            EmailKind::Invitation,
-            &custom("s", "t", &big),
-        ));
+        let msg = invalid_message(validate_template(EmailKind::Invitation, &custom("s", "t", &big)));
         assert_eq!(msg, "template `invitation.html` is longer than 65536 bytes");
-        let msg = invalid_message(render(
-            EmailKind::Invitation,
-            Some(&custom("s", &big, "h")),
-            &ctx(),
-        ));
+        let msg = invalid_message(render(EmailKind::Invitation, Some(&custom("s", &big, "h")), &ctx()));
         assert_eq!(msg, "template `invitation.text` is longer than 65536 bytes");
     }
 
     #[test]
     fn debug_never_shows_the_link() {
-        let c = EmailContext {
-            message: Some("hi".into()),
-            ..thread_ctx()
-        };
+        let c = EmailContext { message: Some("hi".into()), ..thread_ctx() };
         let email = render(EmailKind::ThreadInvitation, None, &c).unwrap();
-        for dbg in [
-            format!("{email:?}"),
-            format!("{email:#?}"),
-            format!("{c:?}"),
-            format!("{c:#?}"),
-        ] {
+        for dbg in [format!("{email:?}"), format!("{email:#?}"), format!("{c:?}"), format!("{c:#?}")] {
             assert!(!dbg.contains("ikinv_"), "{dbg}");
             assert!(!dbg.contains("/join/"), "{dbg}");
         }
@@ -1254,10 +1008,7 @@ mod tests {
 
     #[test]
     fn recipient_with_control_characters_is_refused() {
-        let c = EmailContext {
-            to: "bob@acme.com\r\nBcc: x@y.z".into(),
-            ..ctx()
-        };
+        let c = EmailContext { to: "bob@acme.com\r\nBcc: x@y.z".into(), ..ctx() };
         let msg = invalid_message(render(EmailKind::Invitation, None, &c));
         assert_eq!(msg, "the recipient address contains a control character");
     }

@@ -255,20 +255,15 @@ fn grant_denied(check: GrantCheck, actor: &Role, target: &Role, perms: Permissio
         GrantCheck::ActorHoldings if !holds.contains(Permission::ManagePeople) => {
             "changing who is in this thread needs `manage_people` in it".to_owned()
         }
-        GrantCheck::ActorHoldings => format!(
-            "you do not hold {:?} in this thread",
-            perms.difference(holds).names()
-        ),
+        GrantCheck::ActorHoldings => format!("you do not hold {:?} in this thread", perms.difference(holds).names()),
         GrantCheck::RoleGrantable => format!(
             "the role `{}` may not grant {:?}",
             actor.name(),
             perms.difference(actor.grantable_permissions()).names()
         ),
-        GrantCheck::TargetCeiling => format!(
-            "the role `{}` cannot hold {:?}",
-            target.name(),
-            perms.difference(target.thread_ceiling()).names()
-        ),
+        GrantCheck::TargetCeiling => {
+            format!("the role `{}` cannot hold {:?}", target.name(), perms.difference(target.thread_ceiling()).names())
+        }
     };
     Error::PermissionDenied { reason, check: Some(check) }
 }
@@ -309,7 +304,13 @@ impl<S: Store> InviteKit<S> {
 
     /// Starts a conversation with a freelancer; the actor holds their role's
     /// whole thread ceiling in it (R3).
-    pub fn start_thread(&self, actor: MemberId, freelancer_id: &str, freelancer_name: &str, title: &str) -> Result<Thread> {
+    pub fn start_thread(
+        &self,
+        actor: MemberId,
+        freelancer_id: &str,
+        freelancer_name: &str,
+        title: &str,
+    ) -> Result<Thread> {
         let freelancer_id = input::external_id("freelancer_id", freelancer_id)?;
         let freelancer_name = input::name("freelancer_name", freelancer_name, input::MAX_NAME_CHARS)?;
         let title = input::name("title", title, input::MAX_TITLE_CHARS)?;
@@ -406,7 +407,13 @@ impl<S: Store> InviteKit<S> {
     /// assert_eq!(page.threads[0].id, thread.id);
     /// # Ok::<(), invitekit::Error>(())
     /// ```
-    pub fn search_threads(&self, actor: MemberId, query: &str, limit: usize, cursor: Option<&str>) -> Result<ThreadPage> {
+    pub fn search_threads(
+        &self,
+        actor: MemberId,
+        query: &str,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<ThreadPage> {
         if limit == 0 || limit > MAX_PAGE {
             return Err(Error::invalid(format!("`limit` must be between 1 and {MAX_PAGE}")));
         }
@@ -420,9 +427,7 @@ impl<S: Store> InviteKit<S> {
             let mut threads = tx.search_threads(actor.id, &terms, cursor.as_ref(), limit + 1)?;
             let next_cursor = if threads.len() > limit {
                 threads.truncate(limit);
-                threads
-                    .last()
-                    .map(|t| ThreadCursor { last_activity_at: t.last_activity_at, thread_id: t.id }.encode())
+                threads.last().map(|t| ThreadCursor { last_activity_at: t.last_activity_at, thread_id: t.id }.encode())
             } else {
                 None
             };
@@ -499,7 +504,13 @@ impl<S: Store> InviteKit<S> {
     /// Adds a coworker to a thread (R4, R6): needs `manage_people`, and what
     /// is given must be within the actor's holdings, the presets the actor's
     /// role may grant, and the coworker's role ceiling.
-    pub fn add_to_thread(&self, actor: MemberId, thread_id: ThreadId, member_id: MemberId, grant: &Grant) -> Result<ParticipantInfo> {
+    pub fn add_to_thread(
+        &self,
+        actor: MemberId,
+        thread_id: ThreadId,
+        member_id: MemberId,
+        grant: &Grant,
+    ) -> Result<ParticipantInfo> {
         let perms = grant.resolve(&self.policy)?;
         let now = self.now();
         self.store.write(|tx| self.add_in(tx, actor, thread_id, member_id, perms, now))
@@ -565,7 +576,11 @@ impl<S: Store> InviteKit<S> {
         })?;
         if let Some(member) = existing {
             let participant = self.store.write(|tx| self.add_in(tx, actor, thread_id, member.id, perms, now))?;
-            return Ok(ThreadInviteResult { kind: ThreadInviteKind::Added, participant: Some(participant), invitation: None });
+            return Ok(ThreadInviteResult {
+                kind: ThreadInviteKind::Added,
+                participant: Some(participant),
+                invitation: None,
+            });
         }
         let opts = InviteOptions { message: message.map(str::to_owned), team: None, role: None };
         let grant = ThreadGrant { thread_id, permissions: perms };
@@ -589,7 +604,13 @@ impl<S: Store> InviteKit<S> {
 
     /// Changes a participant's permissions (R4). Taking `manage_people` from
     /// its last holder is `conflict`.
-    pub fn change_permissions(&self, actor: MemberId, thread_id: ThreadId, member_id: MemberId, grant: &Grant) -> Result<ParticipantInfo> {
+    pub fn change_permissions(
+        &self,
+        actor: MemberId,
+        thread_id: ThreadId,
+        member_id: MemberId,
+        grant: &Grant,
+    ) -> Result<ParticipantInfo> {
         let perms = grant.resolve(&self.policy)?;
         let now = self.now();
         self.store.write(|tx| {
@@ -599,9 +620,7 @@ impl<S: Store> InviteKit<S> {
                 let role = self.role_of(&actor)?;
                 return Err(grant_denied(GrantCheck::ActorHoldings, role, role, perms, holds));
             }
-            let mut p = tx
-                .participant(thread_id, member_id)?
-                .ok_or(Error::NotFound("participant"))?;
+            let mut p = tx.participant(thread_id, member_id)?.ok_or(Error::NotFound("participant"))?;
             let target = self.target_member(&*tx, thread.org_id, member_id)?;
             self.check_r4(&actor, holds, self.role_of(&target)?, perms)?;
             if p.permissions.contains(Permission::ManagePeople)
@@ -689,7 +708,13 @@ impl<S: Store> InviteKit<S> {
     /// R7 for threads: a deactivated member leaves every thread; otherwise
     /// every permission is clamped to the member's role ceiling (and a
     /// participant left with nothing is removed).
-    pub(crate) fn clamp_threads(&self, tx: &mut dyn WriteTx, member: &Member, actor: Option<MemberId>, now: Timestamp) -> Result<()> {
+    pub(crate) fn clamp_threads(
+        &self,
+        tx: &mut dyn WriteTx,
+        member: &Member,
+        actor: Option<MemberId>,
+        now: Timestamp,
+    ) -> Result<()> {
         let ceiling = self.policy.role(&member.role).map(Role::thread_ceiling).unwrap_or(PermissionSet::EMPTY);
         for thread_id in tx.threads_of(member.id)? {
             let Some(mut p) = tx.participant(thread_id, member.id)? else { continue };
@@ -724,7 +749,13 @@ impl<S: Store> InviteKit<S> {
     }
 
     /// R4 for a grant an invitation will carry, with the invitee's role as the target.
-    pub(crate) fn check_thread_grant(&self, tx: &dyn ReadTx, inviter: &Member, invitee_role: &str, g: &ThreadGrant) -> Result<()> {
+    pub(crate) fn check_thread_grant(
+        &self,
+        tx: &dyn ReadTx,
+        inviter: &Member,
+        invitee_role: &str,
+        g: &ThreadGrant,
+    ) -> Result<()> {
         let (_, holds) = self.visible_thread(tx, inviter, g.thread_id)?;
         if g.permissions.is_empty() {
             return Err(Error::invalid("`permissions` must not be empty"));
@@ -780,7 +811,11 @@ impl<S: Store> InviteKit<S> {
     }
 
     /// Which email an invitation gets: the conversation one when it carries a thread grant.
-    pub(crate) fn invitation_email_kind(&self, tx: &dyn ReadTx, inv: &Invitation) -> Result<(EmailKind, Option<(String, String)>)> {
+    pub(crate) fn invitation_email_kind(
+        &self,
+        tx: &dyn ReadTx,
+        inv: &Invitation,
+    ) -> Result<(EmailKind, Option<(String, String)>)> {
         match inv.thread_grants.first() {
             Some(g) => match tx.thread(g.thread_id)? {
                 Some(t) => Ok((EmailKind::ThreadInvitation, Some((t.title, t.freelancer_name)))),

@@ -45,9 +45,8 @@ impl Token {
     /// provide randomness; there is no weaker fallback.
     pub fn generate() -> Result<Token> {
         let mut bytes = [0u8; TOKEN_BYTES];
-        getrandom::fill(&mut bytes).map_err(|e| {
-            Error::Storage(format!("the operating system's random source failed: {e}"))
-        })?;
+        getrandom::fill(&mut bytes)
+            .map_err(|e| Error::Storage(format!("the operating system's random source failed: {e}")))?;
         let mut s = String::with_capacity(TOKEN_LEN);
         s.push_str(TOKEN_PREFIX);
         URL_SAFE_NO_PAD.encode_string(bytes, &mut s);
@@ -63,9 +62,7 @@ impl Token {
         if input.len() != TOKEN_LEN {
             return Err(Error::InvalidToken);
         }
-        let body = input
-            .strip_prefix(TOKEN_PREFIX)
-            .ok_or(Error::InvalidToken)?;
+        let body = input.strip_prefix(TOKEN_PREFIX).ok_or(Error::InvalidToken)?;
         // The decoder rejects padding, foreign characters and non-zero trailing
         // bits (its NO_PAD config forbids them), which is what makes the
         // spelling canonical: two spellings of one token would have two hashes.
@@ -99,10 +96,7 @@ impl Token {
         // The url crate silently drops tabs and newlines inside a URL and reads
         // a backslash as a slash; a link needing that repair was not one we
         // built, so refuse instead.
-        if input
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
-        {
+        if input.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
             return Err(Error::InvalidToken);
         }
         let url = Url::parse(input).map_err(|_| Error::InvalidToken)?;
@@ -210,12 +204,9 @@ fn hex_value(b: u8) -> Option<u8> {
 /// punycode for an IDN host) without a trailing slash, ready for
 /// [`join_link`]. Failure is [`Error::InvalidInput`] naming the portal URL.
 pub fn validate_portal_url(input: &str) -> Result<String> {
-    let fail =
-        |reason: &str| Error::InvalidInput(format!("the portal url `{}` {reason}", quote(input)));
+    let fail = |reason: &str| Error::InvalidInput(format!("the portal url `{}` {reason}", quote(input)));
     if input.len() > MAX_PORTAL_URL_BYTES {
-        return Err(fail(&format!(
-            "is longer than {MAX_PORTAL_URL_BYTES} bytes"
-        )));
+        return Err(fail(&format!("is longer than {MAX_PORTAL_URL_BYTES} bytes")));
     }
     let trimmed = input.trim_matches(|c: char| c.is_ascii_whitespace());
     if trimmed.is_empty() {
@@ -232,10 +223,8 @@ pub fn validate_portal_url(input: &str) -> Result<String> {
     // The url crate forgives `https:acme.com`, `https:///acme.com` and
     // backslashes; a configured URL that needs such repair is more likely a
     // mistake than what was meant, so require the plain `https://host` shape.
-    let after_scheme = trimmed
-        .get(..8)
-        .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
-        .and_then(|_| trimmed.get(8..));
+    let after_scheme =
+        trimmed.get(..8).filter(|scheme| scheme.eq_ignore_ascii_case("https://")).and_then(|_| trimmed.get(8..));
     let Some(after_scheme) = after_scheme else {
         return Err(fail("must be an absolute url starting with `https://`"));
     };
@@ -260,9 +249,7 @@ pub fn validate_portal_url(input: &str) -> Result<String> {
     }
     let normalized = url.as_str().trim_end_matches('/');
     if normalized.len() > MAX_PORTAL_URL_BYTES {
-        return Err(fail(&format!(
-            "is longer than {MAX_PORTAL_URL_BYTES} bytes once normalized"
-        )));
+        return Err(fail(&format!("is longer than {MAX_PORTAL_URL_BYTES} bytes once normalized")));
     }
     Ok(normalized.to_owned())
 }
@@ -274,18 +261,9 @@ pub fn validate_portal_url(input: &str) -> Result<String> {
 /// well-formed link. `portal_url` should come from [`validate_portal_url`];
 /// one that does not parse is [`Error::InvalidInput`] (never naming the token).
 pub fn join_link(portal_url: &str, token: &Token) -> Result<String> {
-    let bad = || {
-        Error::InvalidInput(format!(
-            "the portal url `{}` is not a valid base url",
-            quote(portal_url)
-        ))
-    };
+    let bad = || Error::InvalidInput(format!("the portal url `{}` is not a valid base url", quote(portal_url)));
     let mut url = Url::parse(portal_url).map_err(|_| bad())?;
-    url.path_segments_mut()
-        .map_err(|()| bad())?
-        .pop_if_empty()
-        .push("join")
-        .push(token.expose_secret());
+    url.path_segments_mut().map_err(|()| bad())?.pop_if_empty().push("join").push(token.expose_secret());
     Ok(url.into())
 }
 
@@ -308,11 +286,7 @@ mod tests {
 
     fn invalid_token(s: &str) {
         assert_eq!(code(Token::parse(s)), "invalid_token", "parse {s:?}");
-        assert_eq!(
-            code(Token::from_token_or_link(s)),
-            "invalid_token",
-            "from_token_or_link {s:?}"
-        );
+        assert_eq!(code(Token::from_token_or_link(s)), "invalid_token", "from_token_or_link {s:?}");
     }
 
     /// Replaces the character at byte `i` (ASCII strings only).
@@ -329,12 +303,7 @@ mod tests {
         assert!(s.starts_with("ikinv_"));
         assert!(s.starts_with(TOKEN_PREFIX));
         assert_eq!(s.len(), 49);
-        assert!(
-            s[6..]
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
-            "{s}"
-        );
+        assert!(s[6..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{s}");
         assert_eq!(Token::parse(s).unwrap(), t);
         assert_eq!(Token::from_token_or_link(s).unwrap(), t);
         assert_eq!(Token::from_token_or_link(&format!("  {s}\n")).unwrap(), t);
@@ -342,14 +311,9 @@ mod tests {
 
     #[test]
     fn generated_tokens_are_distinct() {
-        let set: HashSet<String> = (0..1000)
-            .map(|_| token().expose_secret().to_owned())
-            .collect();
+        let set: HashSet<String> = (0..1000).map(|_| token().expose_secret().to_owned()).collect();
         assert_eq!(set.len(), 1000);
-        let hashes: HashSet<TokenHash> = set
-            .iter()
-            .map(|s| Token::parse(s).unwrap().hash())
-            .collect();
+        let hashes: HashSet<TokenHash> = set.iter().map(|s| Token::parse(s).unwrap().hash()).collect();
         assert_eq!(hashes.len(), 1000);
     }
 
@@ -374,21 +338,11 @@ mod tests {
         let h = token().hash();
         let hex = h.to_hex();
         assert_eq!(hex.len(), 64);
-        assert!(
-            hex.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        );
+        assert!(hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         assert_eq!(TokenHash::from_hex(&hex), Some(h));
         assert_eq!(TokenHash::from_hex(&hex.to_uppercase()), Some(h));
         assert_eq!(TokenHash([0xab; 32]).to_hex(), "ab".repeat(32));
-        for bad in [
-            "",
-            "00",
-            &"0".repeat(63),
-            &"0".repeat(65),
-            &"g".repeat(64),
-            &format!("{}é", "0".repeat(62)),
-        ] {
+        for bad in ["", "00", &"0".repeat(63), &"0".repeat(65), &"g".repeat(64), &format!("{}é", "0".repeat(62))] {
             assert_eq!(TokenHash::from_hex(bad), None, "{bad:?}");
         }
     }
@@ -402,10 +356,7 @@ mod tests {
         let dbg = format!("{:?}", Some(vec![t.clone()]));
         assert!(!dbg.contains(&t.expose_secret()[6..]));
         let h = t.hash();
-        assert_eq!(
-            format!("{h:?}"),
-            format!("TokenHash({}…)", &h.to_hex()[..8])
-        );
+        assert_eq!(format!("{h:?}"), format!("TokenHash({}…)", &h.to_hex()[..8]));
     }
 
     #[test]
@@ -419,22 +370,12 @@ mod tests {
             "https://acme.example.com:8443/a/b",
         ] {
             let link = join_link(portal, &t).unwrap();
-            assert!(
-                link.ends_with(&format!("/join/{}", t.expose_secret())),
-                "{link}"
-            );
+            assert!(link.ends_with(&format!("/join/{}", t.expose_secret())), "{link}");
             assert!(!link.contains("//join"), "{link}");
             assert_eq!(Token::from_token_or_link(&link).unwrap(), t, "{link}");
         }
-        let link = join_link(
-            &validate_portal_url("https://acme.example.com/portal/").unwrap(),
-            &t,
-        )
-        .unwrap();
-        assert_eq!(
-            link,
-            format!("https://acme.example.com/portal/join/{}", t.expose_secret())
-        );
+        let link = join_link(&validate_portal_url("https://acme.example.com/portal/").unwrap(), &t).unwrap();
+        assert_eq!(link, format!("https://acme.example.com/portal/join/{}", t.expose_secret()));
     }
 
     #[test]
@@ -484,11 +425,7 @@ mod tests {
             format!("https://acme.example.com/join/{s} extra"),
             format!("https://acme.example.com\\join\\{s}"),
         ] {
-            assert_eq!(
-                code(Token::from_token_or_link(&link)),
-                "invalid_token",
-                "{link:?}"
-            );
+            assert_eq!(code(Token::from_token_or_link(&link)), "invalid_token", "{link:?}");
         }
     }
 
@@ -563,56 +500,26 @@ mod tests {
     #[test]
     fn huge_input_is_invalid_token() {
         let s = token().expose_secret().to_owned();
-        let huge_link = format!(
-            "https://acme.example.com/{}/join/{s}",
-            "a".repeat(10 * 1024)
-        );
+        let huge_link = format!("https://acme.example.com/{}/join/{s}", "a".repeat(10 * 1024));
         assert_eq!(code(Token::from_token_or_link(&huge_link)), "invalid_token");
-        let huge = format!(
-            "https://acme.example.com/join/{s}?{}",
-            "q".repeat(1_000_000)
-        );
+        let huge = format!("https://acme.example.com/join/{s}?{}", "q".repeat(1_000_000));
         assert_eq!(code(Token::from_token_or_link(&huge)), "invalid_token");
     }
 
     #[test]
     fn portal_url_validation() {
-        assert_eq!(
-            validate_portal_url("https://acme.example.com/portal").unwrap(),
-            "https://acme.example.com/portal"
-        );
-        assert_eq!(
-            validate_portal_url("https://acme.example.com/portal/").unwrap(),
-            "https://acme.example.com/portal"
-        );
-        assert_eq!(
-            validate_portal_url("https://acme.example.com").unwrap(),
-            "https://acme.example.com"
-        );
-        assert_eq!(
-            validate_portal_url("https://acme.example.com/").unwrap(),
-            "https://acme.example.com"
-        );
+        assert_eq!(validate_portal_url("https://acme.example.com/portal").unwrap(), "https://acme.example.com/portal");
+        assert_eq!(validate_portal_url("https://acme.example.com/portal/").unwrap(), "https://acme.example.com/portal");
+        assert_eq!(validate_portal_url("https://acme.example.com").unwrap(), "https://acme.example.com");
+        assert_eq!(validate_portal_url("https://acme.example.com/").unwrap(), "https://acme.example.com");
         assert_eq!(
             validate_portal_url(" HTTPS://Acme.Example.COM/Portal ").unwrap(),
             "https://acme.example.com/Portal"
         );
-        assert_eq!(
-            validate_portal_url("https://bücher.de/p").unwrap(),
-            "https://xn--bcher-kva.de/p"
-        );
-        assert_eq!(
-            validate_portal_url("https://acme.example.com:8443/p").unwrap(),
-            "https://acme.example.com:8443/p"
-        );
-        assert_eq!(
-            validate_portal_url("https://acme.example.com:443/p").unwrap(),
-            "https://acme.example.com/p"
-        );
-        assert_eq!(
-            validate_portal_url("https://acme.example.com/p\r\n").unwrap(),
-            "https://acme.example.com/p"
-        );
+        assert_eq!(validate_portal_url("https://bücher.de/p").unwrap(), "https://xn--bcher-kva.de/p");
+        assert_eq!(validate_portal_url("https://acme.example.com:8443/p").unwrap(), "https://acme.example.com:8443/p");
+        assert_eq!(validate_portal_url("https://acme.example.com:443/p").unwrap(), "https://acme.example.com/p");
+        assert_eq!(validate_portal_url("https://acme.example.com/p\r\n").unwrap(), "https://acme.example.com/p");
 
         for bad in [
             "http://acme.example.com/portal",

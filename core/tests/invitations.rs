@@ -12,6 +12,8 @@ use std::collections::HashSet;
 use std::fmt::Debug;
 use std::sync::{Arc, Barrier};
 
+mod common;
+
 use invitekit::*;
 
 // ---------------------------------------------------------------------------
@@ -33,7 +35,7 @@ struct Snap {
 }
 
 /// The organization's members, the length of its audit log and its invitations.
-fn snapshot(kit: &InviteKit, org: OrgId, admin: MemberId) -> Snap {
+fn snapshot(kit: &InviteKit<AnyStore>, org: OrgId, admin: MemberId) -> Snap {
     Snap {
         members: kit.list_members(org).unwrap(),
         events: kit.events(admin, None, 1000).unwrap().len(),
@@ -64,7 +66,7 @@ fn id_json(id: impl ToString) -> serde_json::Value {
 
 struct Fx {
     clock: ManualClock,
-    kit: InviteKit,
+    kit: InviteKit<AnyStore>,
     org: Organization,
     /// The founding `full` member: "Alice Smith".
     alice: Member,
@@ -76,7 +78,7 @@ struct Fx {
 /// Acme Corp (acme.com only), Alice (full) and the Design team, on a manual clock.
 fn setup() -> Fx {
     let clock = ManualClock::new();
-    let kit = InviteKit::builder().clock(clock.clone()).in_memory();
+    let kit = common::kit(&clock);
     let org = kit.create_organization("Acme Corp", "acme", PORTAL, &["acme.com"]).unwrap();
     let alice = kit.add_member(org.id, "alice@acme.com", "Alice Smith", "full").unwrap();
     let design = kit.create_team(org.id, "Design").unwrap();

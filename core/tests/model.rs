@@ -20,6 +20,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+mod common;
+
 use invitekit::*;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -104,7 +106,8 @@ fn policy_doc(presets: &[u8], draws: &[RoleDraw], default_pick: &Index) -> Value
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let invitable: Vec<String> = (0..n).filter(|j| r.invitable >> j & 1 == 1).map(|j| format!("r{j}")).collect();
+            let invitable: Vec<String> =
+                (0..n).filter(|j| r.invitable >> j & 1 == 1).map(|j| format!("r{j}")).collect();
             json!({
                 "name": format!("r{i}"),
                 "may_invite": !invitable.is_empty(),
@@ -151,6 +154,8 @@ enum Who {
     Outsider,
     /// An active member whose role manages their organization.
     Admin,
+    /// A member with a pending invitation they sent (for R7 on invitations).
+    Inviter,
 }
 
 #[derive(Debug, Clone)]
@@ -187,34 +192,74 @@ enum EmailPick {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Add { actor: Pick, thread: TPick, target: Pick, grant: G },
-    Change { actor: Pick, thread: TPick, target: Pick, grant: G },
-    Remove { actor: Pick, thread: TPick, target: Pick },
-    Leave { actor: Pick, thread: TPick },
-    SetRole { actor: Pick, target: Pick, role: Index },
-    Deactivate { actor: Pick, target: Pick },
-    Invite { actor: Pick, thread: TPick, email: EmailPick, grant: G, accept_now: bool },
+    Add {
+        actor: Pick,
+        thread: TPick,
+        target: Pick,
+        grant: G,
+    },
+    Change {
+        actor: Pick,
+        thread: TPick,
+        target: Pick,
+        grant: G,
+    },
+    Remove {
+        actor: Pick,
+        thread: TPick,
+        target: Pick,
+    },
+    Leave {
+        actor: Pick,
+        thread: TPick,
+    },
+    SetRole {
+        actor: Pick,
+        target: Pick,
+        role: Index,
+    },
+    Deactivate {
+        actor: Pick,
+        target: Pick,
+    },
+    Invite {
+        actor: Pick,
+        thread: TPick,
+        email: EmailPick,
+        grant: G,
+        accept_now: bool,
+    },
     /// Accept an invitation: mostly a pending one.
-    Accept { pending: bool, inv: Index },
-    Post { actor: Pick, thread: TPick, valid: bool },
-    Start { actor: Pick },
+    Accept {
+        pending: bool,
+        inv: Index,
+    },
+    Post {
+        actor: Pick,
+        thread: TPick,
+        valid: bool,
+    },
+    Start {
+        actor: Pick,
+    },
 }
 
-fn who(weights: [u32; 5]) -> impl Strategy<Value = Pick> {
-    let [any_w, in_thread, manager, outsider, admin] = weights;
+fn who(weights: [u32; 6]) -> impl Strategy<Value = Pick> {
+    let [any_w, in_thread, manager, outsider, admin, inviter] = weights;
     let who = prop_oneof![
         any_w => Just(Who::Any),
         in_thread => Just(Who::InThread),
         manager => Just(Who::Manager),
         outsider => Just(Who::Outsider),
         admin => Just(Who::Admin),
+        inviter => Just(Who::Inviter),
     ];
     (who, any::<Index>()).prop_map(|(who, idx)| Pick { who, idx })
 }
 
 /// An actor in a thread: mostly one who manages people there.
 fn actor() -> impl Strategy<Value = Pick> {
-    who([2, 2, 6, 0, 0])
+    who([2, 2, 6, 0, 0, 0])
 }
 
 fn grant() -> impl Strategy<Value = G> {
@@ -237,17 +282,17 @@ fn email_pick() -> impl Strategy<Value = EmailPick> {
 fn op() -> impl Strategy<Value = Op> {
     let t = || (prop::bool::weighted(0.7), any::<Index>()).prop_map(|(managed, idx)| TPick { managed, idx });
     prop_oneof![
-        4 => (actor(), t(), who([2, 1, 0, 7, 0]), grant()).prop_map(|(actor, thread, target, grant)| Op::Add { actor, thread, target, grant }),
-        3 => (actor(), t(), who([1, 8, 1, 0, 0]), grant()).prop_map(|(actor, thread, target, grant)| Op::Change { actor, thread, target, grant }),
-        2 => (actor(), t(), who([1, 8, 1, 0, 0])).prop_map(|(actor, thread, target)| Op::Remove { actor, thread, target }),
-        2 => (who([1, 6, 3, 0, 0]), t()).prop_map(|(actor, thread)| Op::Leave { actor, thread }),
-        2 => (who([3, 0, 0, 0, 7]), who([1, 0, 0, 0, 0]), any::<Index>()).prop_map(|(actor, target, role)| Op::SetRole { actor, target, role }),
-        1 => (who([3, 0, 0, 0, 7]), who([1, 0, 0, 0, 0])).prop_map(|(actor, target)| Op::Deactivate { actor, target }),
+        4 => (actor(), t(), who([2, 1, 0, 7, 0, 0]), grant()).prop_map(|(actor, thread, target, grant)| Op::Add { actor, thread, target, grant }),
+        3 => (actor(), t(), who([1, 8, 1, 0, 0, 0]), grant()).prop_map(|(actor, thread, target, grant)| Op::Change { actor, thread, target, grant }),
+        2 => (actor(), t(), who([1, 8, 1, 0, 0, 0])).prop_map(|(actor, thread, target)| Op::Remove { actor, thread, target }),
+        2 => (who([1, 6, 3, 0, 0, 0]), t()).prop_map(|(actor, thread)| Op::Leave { actor, thread }),
+        2 => (who([3, 0, 0, 0, 7, 0]), who([1, 0, 0, 0, 0, 1]), any::<Index>()).prop_map(|(actor, target, role)| Op::SetRole { actor, target, role }),
+        1 => (who([3, 0, 0, 0, 7, 0]), who([2, 0, 0, 0, 0, 1])).prop_map(|(actor, target)| Op::Deactivate { actor, target }),
         3 => (actor(), t(), email_pick(), grant(), any::<bool>())
             .prop_map(|(actor, thread, email, grant, accept_now)| Op::Invite { actor, thread, email, grant, accept_now }),
         2 => (prop::bool::weighted(0.8), any::<Index>()).prop_map(|(pending, inv)| Op::Accept { pending, inv }),
-        1 => (who([2, 8, 0, 0, 0]), t(), prop::bool::weighted(0.8)).prop_map(|(actor, thread, valid)| Op::Post { actor, thread, valid }),
-        1 => who([5, 0, 0, 0, 0]).prop_map(|actor| Op::Start { actor }),
+        1 => (who([2, 8, 0, 0, 0, 0]), t(), prop::bool::weighted(0.8)).prop_map(|(actor, thread, valid)| Op::Post { actor, thread, valid }),
+        1 => who([5, 0, 0, 0, 0, 0]).prop_map(|actor| Op::Start { actor }),
     ]
 }
 
@@ -271,6 +316,10 @@ struct MThread {
     org: usize,
     title: String,
     freelancer: String,
+    /// When it was started or last posted in.
+    last: Timestamp,
+    /// Whether a member posted in it (every post says "Hello there & welcome").
+    posted: bool,
     parts: Vec<(MemberId, PermissionSet)>,
 }
 
@@ -379,6 +428,7 @@ impl Model {
                 .filter(|m| m.active && p.role(&m.role).unwrap().manages_organization())
                 .map(|m| m.id)
                 .collect(),
+            (Who::Inviter, _) => self.invs.iter().filter(|i| i.state == InvState::Pending).map(|i| i.inviter).collect(),
             _ => Vec::new(),
         };
         if candidates.is_empty() {
@@ -401,7 +451,14 @@ impl Model {
     }
 
     /// Codes a refused `add_to_thread` may answer; empty when it must succeed.
-    fn expect_add(&self, p: &Policy, t: usize, actor: MemberId, target: MemberId, perms: Option<PermissionSet>) -> Vec<&'static str> {
+    fn expect_add(
+        &self,
+        p: &Policy,
+        t: usize,
+        actor: MemberId,
+        target: MemberId,
+        perms: Option<PermissionSet>,
+    ) -> Vec<&'static str> {
         let mut e = Vec::new();
         if perms.is_none() {
             e.push(INVALID);
@@ -429,10 +486,10 @@ impl Model {
         } else if self.holds(t, target).is_some() {
             e.push(ALREADY_PARTICIPANT);
         }
-        if let Some(perms) = perms {
-            if !r4(p, self.role(p, actor), holds, self.role(p, target), perms) {
-                e.push(PD);
-            }
+        if let Some(perms) = perms
+            && !r4(p, self.role(p, actor), holds, self.role(p, target), perms)
+        {
+            e.push(PD);
         }
         e
     }
@@ -474,7 +531,7 @@ impl Model {
 
 struct World {
     clock: ManualClock,
-    kit: InviteKit,
+    kit: InviteKit<AnyStore>,
     orgs: [OrgId; 2],
 }
 
@@ -544,7 +601,11 @@ impl World {
             for x in &real {
                 let m = self.kit.get_member(x.member_id).unwrap();
                 assert_eq!(m.status, MemberStatus::Active, "{ctx}: a deactivated member takes part in {}", t.title);
-                assert_eq!(m.org_id, self.orgs[t.org], "{ctx}: another organization's member takes part in {}", t.title);
+                assert_eq!(
+                    m.org_id, self.orgs[t.org],
+                    "{ctx}: another organization's member takes part in {}",
+                    t.title
+                );
                 let ceiling = p.role(&m.role).unwrap().thread_ceiling();
                 assert!(
                     x.permissions.is_subset(ceiling),
@@ -554,6 +615,22 @@ impl World {
                     ceiling,
                     m.role
                 );
+            }
+        }
+        // Coworkers: active members of the actor's organization only, the actor excepted.
+        for o in 0..2 {
+            let Some(actor) = model.members.iter().find(|m| m.org == o && m.active) else { continue };
+            for q in ["member", "newcomer", "globex"] {
+                let found: BTreeSet<MemberId> =
+                    self.kit.find_coworkers(actor.id, q, 100).unwrap().into_iter().map(|m| m.id).collect();
+                let expected: BTreeSet<MemberId> = model
+                    .members
+                    .iter()
+                    .filter(|m| m.org == o && m.active && m.id != actor.id)
+                    .filter(|m| m.name.to_lowercase().split(' ').any(|w| w.starts_with(q)))
+                    .map(|m| m.id)
+                    .collect();
+                assert_eq!(found, expected, "{ctx}: find_coworkers({q:?}) in org {o}");
             }
         }
         // Invitations.
@@ -579,8 +656,38 @@ impl World {
             if !m.active {
                 assert!(searched.is_err(), "{ctx}: a deactivated member can search");
             }
-            let searched: BTreeSet<ThreadId> =
-                searched.map(|pg| pg.threads.into_iter().map(|t| t.id).collect()).unwrap_or_default();
+            let page = searched.map(|pg| pg.threads).unwrap_or_default();
+            // Newest activity first, with the activity times the model expects.
+            for th in &page {
+                let expected = model.threads[model.thread_index(th.id)].last;
+                assert_eq!(th.last_activity_at, expected, "{ctx}: activity time of {}", th.title);
+            }
+            assert!(
+                page.windows(2).all(|p| p[0].last_activity_at >= p[1].last_activity_at),
+                "{ctx}: search is not newest activity first"
+            );
+            let searched: BTreeSet<ThreadId> = page.iter().map(|t| t.id).collect();
+            assert_eq!(searched.len(), page.len(), "{ctx}: a thread listed twice");
+            if m.active {
+                // Word prefixes of the title, the freelancer's name and the messages.
+                let visible: Vec<&MThread> =
+                    (0..model.threads.len()).filter(|&t| model.visible(t, m.id)).map(|t| &model.threads[t]).collect();
+                for (q, expected) in [
+                    ("FREELANC", visible.iter().map(|t| t.id).collect::<BTreeSet<_>>()),
+                    ("thr", visible.iter().map(|t| t.id).collect()),
+                    ("welcome hel", visible.iter().filter(|t| t.posted).map(|t| t.id).collect()),
+                ] {
+                    let got: BTreeSet<ThreadId> = self
+                        .kit
+                        .search_threads(m.id, q, 100, None)
+                        .unwrap()
+                        .threads
+                        .into_iter()
+                        .map(|t| t.id)
+                        .collect();
+                    assert_eq!(got, expected, "{ctx}: {} searching {q:?}", m.name);
+                }
+            }
             for (ti, t) in model.threads.iter().enumerate() {
                 let visible = model.visible(ti, m.id);
                 let people = self.kit.people(m.id, t.id);
@@ -640,7 +747,11 @@ fn resolve(p: &Policy, g: &G, allowed: PermissionSet) -> (Grant, Option<Permissi
         }
         G::Fitting(i) => {
             let fitting: Vec<&Preset> = p.presets().iter().filter(|pr| pr.permissions().is_subset(allowed)).collect();
-            let pr = if fitting.is_empty() { &p.presets()[i.index(p.presets().len())] } else { fitting[i.index(fitting.len())] };
+            let pr = if fitting.is_empty() {
+                &p.presets()[i.index(p.presets().len())]
+            } else {
+                fitting[i.index(fitting.len())]
+            };
             (Grant::preset(pr.name()), Some(pr.permissions()))
         }
         G::Bits(b) => {
@@ -658,7 +769,7 @@ fn token_in(text: &str) -> String {
 
 fn setup(policy: Policy, roles: &[Index]) -> (World, Model) {
     let clock = ManualClock::new();
-    let kit = InviteKit::builder().policy(policy).clock(clock.clone()).in_memory();
+    let kit = common::kit_with_policy(policy, &clock);
     let acme = kit.create_organization("Acme Corp", "acme", "https://acme.example.com", &["acme.com"]).unwrap();
     let empty: [&str; 0] = [];
     let globex = kit.create_organization("Globex Inc", "globex", "https://globex.example.org", &empty).unwrap();
@@ -679,7 +790,12 @@ fn setup(policy: Policy, roles: &[Index]) -> (World, Model) {
     add(&mut model, 1, "b0@globex.com".into(), "Globex Boss".into(), admin);
     let role = role_names[roles[0].index(role_names.len())].clone();
     add(&mut model, 1, "b1@globex.com".into(), "Globex Worker".into(), role);
-    let creators = [model.members[0].id, model.members[roles[6].index(6)].id, model.members[roles[7].index(6)].id, model.members[6].id];
+    let creators = [
+        model.members[0].id,
+        model.members[roles[6].index(6)].id,
+        model.members[roles[7].index(6)].id,
+        model.members[6].id,
+    ];
     for c in creators {
         start(&w, &mut model, c).unwrap();
     }
@@ -694,7 +810,16 @@ fn start(w: &World, model: &mut Model, actor: MemberId) -> Result<Thread> {
     if let Ok(t) = &r {
         let m = model.member(actor);
         let ceiling = w.policy().role(&m.role).unwrap().thread_ceiling();
-        model.threads.push(MThread { id: t.id, org: m.org, title, freelancer, parts: vec![(actor, ceiling)] });
+        let last = w.clock.now();
+        model.threads.push(MThread {
+            id: t.id,
+            org: m.org,
+            title,
+            freelancer,
+            last,
+            posted: false,
+            parts: vec![(actor, ceiling)],
+        });
     }
     r
 }
@@ -908,8 +1033,10 @@ fn step(w: &World, model: &mut Model, op: &Op, ctx: &str) -> (bool, bool, bool) 
             if r.is_err() {
                 return (false, false, false);
             }
-            model.member_mut(target).role = new_role.name().to_owned();
-            model.apply_r7(p, target);
+            if changes {
+                model.member_mut(target).role = new_role.name().to_owned();
+                model.apply_r7(p, target);
+            }
             (true, changes, false)
         }
         Op::Deactivate { actor, target } => {
@@ -980,10 +1107,10 @@ fn step(w: &World, model: &mut Model, op: &Op, ctx: &str) -> (bool, bool, bool) 
                         e.push(ALREADY_INVITED);
                     }
                     let holds = model.holds(t, actor).unwrap();
-                    if let Some(perms) = perms {
-                        if !r4(p, role, holds, p.role(default).unwrap(), perms) {
-                            e.push(PD);
-                        }
+                    if let Some(perms) = perms
+                        && !r4(p, role, holds, p.role(default).unwrap(), perms)
+                    {
+                        e.push(PD);
                     }
                     if model.sends.get(&(org, email.clone())).copied().unwrap_or(0) >= 3 {
                         e.push(RATE_LIMITED);
@@ -1078,6 +1205,8 @@ fn step(w: &World, model: &mut Model, op: &Op, ctx: &str) -> (bool, bool, bool) 
             match r {
                 Ok(m) => {
                     assert_eq!(m.body, body, "{ctx}");
+                    model.threads[t].last = w.clock.now();
+                    model.threads[t].posted = true;
                     // A message is a state change the audit log has no kind for.
                     (true, true, true)
                 }

@@ -10,6 +10,8 @@ use std::cell::{Cell, RefCell};
 use std::fmt::Debug;
 
 use invitekit::threads::ThreadCursor;
+mod common;
+
 use invitekit::*;
 
 // ---------------------------------------------------------------------------
@@ -30,7 +32,7 @@ struct Snap {
 
 struct Fx {
     clock: ManualClock,
-    kit: InviteKit,
+    kit: InviteKit<AnyStore>,
     org: Organization,
     /// The founding `full` member, "Alice Smith".
     alice: Member,
@@ -42,7 +44,7 @@ struct Fx {
 
 fn setup() -> Fx {
     let clock = ManualClock::new();
-    let kit = InviteKit::builder().clock(clock.clone()).in_memory();
+    let kit = common::kit(&clock);
     let org = kit.create_organization("Acme Corp", "acme", PORTAL, &["acme.com"]).unwrap();
     let alice = kit.add_member(org.id, "alice@acme.com", "Alice Smith", "full").unwrap();
     let fx = Fx { clock, kit, org, alice, threads: RefCell::new(Vec::new()), seen: Cell::new(0) };
@@ -99,7 +101,10 @@ impl Fx {
 
     /// Globex Inc (any domain) with its `full` admin Gina, on the same kit.
     fn globex(&self) -> (Organization, Member) {
-        let org = self.kit.create_organization("Globex Inc", "globex", "https://globex.example.org", &["globex.com"]).unwrap();
+        let org = self
+            .kit
+            .create_organization("Globex Inc", "globex", "https://globex.example.org", &["globex.com"])
+            .unwrap();
         let gina = self.kit.add_member(org.id, "gina@globex.com", "Gina Grey", "full").unwrap();
         (org, gina)
     }
@@ -141,12 +146,7 @@ impl Fx {
             events: self.kit.store().read(|tx| tx.events(self.org.id, 0, 100_000)).unwrap(),
             participants: threads.iter().map(|t| self.participants(*t)).collect(),
             threads: threads.iter().map(|t| self.kit.store().read(|tx| tx.thread(*t)).unwrap()).collect(),
-            outbox: self
-                .kit
-                .store()
-                .read(|tx| tx.due_emails(Timestamp::from_millis(i64::MAX), 100_000))
-                .unwrap()
-                .len(),
+            outbox: self.kit.store().read(|tx| tx.due_emails(Timestamp::from_millis(i64::MAX), 100_000)).unwrap().len(),
         }
     }
 
@@ -250,7 +250,10 @@ fn seed_second_flow_end_to_end() {
     assert!(kit.find_coworkers(alice, "alice", 10).unwrap().is_empty(), "the actor is not their own coworker");
 
     // Options, then add Bob as an interviewer.
-    assert_eq!(kit.permission_options(alice, thread.id).unwrap(), ["viewer", "participant", "interviewer", "hiring", "full"]);
+    assert_eq!(
+        kit.permission_options(alice, thread.id).unwrap(),
+        ["viewer", "participant", "interviewer", "hiring", "full"]
+    );
     let added = kit.add_to_thread(alice, thread.id, bob.id, &Grant::preset("interviewer")).unwrap();
     assert_eq!(added.member_id, bob.id);
     assert_eq!(added.name, "Bob Jones");
@@ -385,14 +388,17 @@ fn r4_r5_recruiter_options_and_role_grantable() {
     assert!(matches!(check_of(&e), Some(GrantCheck::ActorHoldings | GrantCheck::RoleGrantable)), "{e}");
     assert!(e.to_string().contains("hire"), "{e}");
     // `manage_people` she holds, but her role may not grant it: exactly (b).
-    fx.denied(GrantCheck::RoleGrantable, || kit.add_to_thread(rita.id, t.id, rick.id, &Grant::permissions(&["read", "manage_people"])));
+    fx.denied(GrantCheck::RoleGrantable, || {
+        kit.add_to_thread(rita.id, t.id, rick.id, &Grant::permissions(&["read", "manage_people"]))
+    });
     fx.denied(GrantCheck::RoleGrantable, || {
         kit.add_to_thread(rita.id, t.id, hank.id, &Grant::permissions(&["read", "write", "interview", "manage_people"]))
     });
     // A hiring manager holding everything may still not grant `full`: (b) alone.
     let t2 = fx.start(hank.id, "Ann Artist", "Brand book");
     assert_eq!(kit.permission_options(hank.id, t2.id).unwrap(), ["viewer", "participant", "interviewer", "hiring"]);
-    let e = fx.denied(GrantCheck::RoleGrantable, || kit.add_to_thread(hank.id, t2.id, fx.alice.id, &Grant::preset("full")));
+    let e =
+        fx.denied(GrantCheck::RoleGrantable, || kit.add_to_thread(hank.id, t2.id, fx.alice.id, &Grant::preset("full")));
     assert!(e.to_string().contains("manage_people"), "{e}");
 
     // Every option offered is accepted (R5 = R4 for a target that can hold it).
@@ -402,7 +408,10 @@ fn r4_r5_recruiter_options_and_role_grantable() {
         let p = kit.add_to_thread(rita.id, t.id, m.id, &Grant::preset(preset)).unwrap();
         assert_eq!(p.permissions, kit.policy().preset(preset).unwrap().permissions());
     }
-    assert_eq!(kinds(&fx.new_events()), ["member_added", "participant_added", "member_added", "participant_added", "member_added", "participant_added"]);
+    assert_eq!(
+        kinds(&fx.new_events()),
+        ["member_added", "participant_added", "member_added", "participant_added", "member_added", "participant_added"]
+    );
 }
 
 #[test]
@@ -422,17 +431,22 @@ fn r4_actor_needs_manage_people_and_cannot_give_more_than_held() {
     let e = fx.denied(GrantCheck::ActorHoldings, || kit.add_to_thread(bob.id, t.id, zoe.id, &Grant::preset("viewer")));
     assert!(e.to_string().contains("manage_people"), "{e}");
     fx.denied(GrantCheck::ActorHoldings, || kit.change_permissions(bob.id, t.id, alice, &Grant::preset("viewer")));
-    fx.denied(GrantCheck::ActorHoldings, || kit.invite_to_thread(bob.id, t.id, "zoe@acme.com", &Grant::preset("viewer"), None));
+    fx.denied(GrantCheck::ActorHoldings, || {
+        kit.invite_to_thread(bob.id, t.id, "zoe@acme.com", &Grant::preset("viewer"), None)
+    });
     let e = fx.fails("permission_denied", || kit.remove_from_thread(bob.id, t.id, alice));
     assert_eq!(check_of(&e), Some(GrantCheck::ActorHoldings));
 
     // Giving more than the actor holds: Hank holds read, write, manage_people only.
     kit.add_to_thread(alice, t.id, hank.id, &Grant::permissions(&["read", "write", "manage_people"])).unwrap();
     assert_eq!(kit.permission_options(hank.id, t.id).unwrap(), ["viewer", "participant"]);
-    let e = fx.denied(GrantCheck::ActorHoldings, || kit.add_to_thread(hank.id, t.id, rick.id, &Grant::preset("interviewer")));
+    let e = fx
+        .denied(GrantCheck::ActorHoldings, || kit.add_to_thread(hank.id, t.id, rick.id, &Grant::preset("interviewer")));
     assert!(e.to_string().contains("interview"), "{e}");
     fx.denied(GrantCheck::ActorHoldings, || kit.change_permissions(hank.id, t.id, bob.id, &Grant::preset("hiring")));
-    fx.denied(GrantCheck::ActorHoldings, || kit.invite_to_thread(hank.id, t.id, "new@acme.com", &Grant::permissions(&["read", "hire"]), None));
+    fx.denied(GrantCheck::ActorHoldings, || {
+        kit.invite_to_thread(hank.id, t.id, "new@acme.com", &Grant::permissions(&["read", "hire"]), None)
+    });
     // Within what he holds, it works.
     kit.add_to_thread(hank.id, t.id, rick.id, &Grant::preset("participant")).unwrap();
     assert_eq!(fx.holds(t.id, rick.id), Some(perms(&["read", "write"])));
@@ -448,13 +462,20 @@ fn r4_target_ceiling_and_member_role_adds_nobody() {
     let t = fx.start(alice, "José Pérez", "Logo redesign");
 
     // `interview` to a `member`: (c).
-    let e = fx.denied(GrantCheck::TargetCeiling, || kit.add_to_thread(alice, t.id, zoe.id, &Grant::preset("interviewer")));
+    let e =
+        fx.denied(GrantCheck::TargetCeiling, || kit.add_to_thread(alice, t.id, zoe.id, &Grant::preset("interviewer")));
     assert!(e.to_string().contains("interview"), "{e}");
-    fx.denied(GrantCheck::TargetCeiling, || kit.add_to_thread(alice, t.id, zoe.id, &Grant::permissions(&["read", "interview"])));
+    fx.denied(GrantCheck::TargetCeiling, || {
+        kit.add_to_thread(alice, t.id, zoe.id, &Grant::permissions(&["read", "interview"]))
+    });
     fx.denied(GrantCheck::TargetCeiling, || kit.add_to_thread(alice, t.id, zoe.id, &Grant::preset("full")));
-    fx.denied(GrantCheck::TargetCeiling, || kit.invite_to_thread(alice, t.id, "zoe@acme.com", &Grant::preset("hiring"), None));
+    fx.denied(GrantCheck::TargetCeiling, || {
+        kit.invite_to_thread(alice, t.id, "zoe@acme.com", &Grant::preset("hiring"), None)
+    });
     // A new invitee gets the default role `member`: same ceiling.
-    fx.denied(GrantCheck::TargetCeiling, || kit.invite_to_thread(alice, t.id, "newbie@acme.com", &Grant::preset("interviewer"), None));
+    fx.denied(GrantCheck::TargetCeiling, || {
+        kit.invite_to_thread(alice, t.id, "newbie@acme.com", &Grant::preset("interviewer"), None)
+    });
     kit.add_to_thread(alice, t.id, zoe.id, &Grant::preset("participant")).unwrap();
     fx.denied(GrantCheck::TargetCeiling, || kit.change_permissions(alice, t.id, zoe.id, &Grant::preset("interviewer")));
 
@@ -519,7 +540,9 @@ fn r6_only_active_members_of_the_organization() {
     let t = fx.start(alice, "José Pérez", "Logo redesign");
     kit.deactivate_member(alice, dave.id).unwrap();
 
-    let e = fx.fails_one_of(&["permission_denied", "not_found"], || kit.add_to_thread(alice, t.id, dave.id, &Grant::preset("viewer")));
+    let e = fx.fails_one_of(&["permission_denied", "not_found"], || {
+        kit.add_to_thread(alice, t.id, dave.id, &Grant::preset("viewer"))
+    });
     assert_eq!(check_of(&e), None, "not an R4 refusal: {e}");
     // Another organization's member: as if it did not exist.
     fx.fails("not_found", || kit.add_to_thread(alice, t.id, gina.id, &Grant::preset("viewer")));
@@ -532,7 +555,9 @@ fn r6_only_active_members_of_the_organization() {
     let r = kit.invite_to_thread(alice, t.id, "dave@acme.com", &Grant::preset("viewer"), None).unwrap();
     assert_eq!(r.kind, ThreadInviteKind::Invited);
     // A Globex address is outside Acme's allowed domains.
-    fx.fails("domain_not_allowed", || kit.invite_to_thread(alice, t.id, "gina@globex.com", &Grant::preset("viewer"), None));
+    fx.fails("domain_not_allowed", || {
+        kit.invite_to_thread(alice, t.id, "gina@globex.com", &Grant::preset("viewer"), None)
+    });
     assert_eq!(fx.participants(t.id).len(), 1);
 }
 
@@ -556,7 +581,10 @@ fn r7_role_change_clamps_thread_permissions() {
     assert_eq!(fx.holds(t.id, dave.id), Some(perms(&["read", "write", "interview", "manage_people"])));
     assert_eq!(fx.holds(own.id, dave.id), Some(perms(&["read", "write", "interview", "manage_people"])));
     let ev = fx.new_events();
-    assert_eq!(kinds(&ev), ["member_role_changed", "participant_permissions_changed", "participant_permissions_changed"]);
+    assert_eq!(
+        kinds(&ev),
+        ["member_role_changed", "participant_permissions_changed", "participant_permissions_changed"]
+    );
     assert_eq!(kit.permission_options(dave.id, t.id).unwrap(), ["viewer", "participant", "interviewer"]);
 
     // recruiter -> member: read, write; nothing else survives.
@@ -564,7 +592,10 @@ fn r7_role_change_clamps_thread_permissions() {
     assert_eq!(fx.holds(t.id, dave.id), Some(perms(&["read", "write"])));
     assert_eq!(fx.holds(own.id, dave.id), Some(perms(&["read", "write"])));
     let ev = fx.new_events();
-    assert_eq!(kinds(&ev), ["member_role_changed", "participant_permissions_changed", "participant_permissions_changed"]);
+    assert_eq!(
+        kinds(&ev),
+        ["member_role_changed", "participant_permissions_changed", "participant_permissions_changed"]
+    );
     let changed: Vec<&Event> = ev.iter().filter(|e| e.kind == EventKind::ParticipantPermissionsChanged).collect();
     for e in &changed {
         assert_eq!(e.details["member_id"], id_json(dave.id));
@@ -625,6 +656,46 @@ fn r7_deactivation_removes_from_every_thread() {
     assert_eq!(fx.people_of(alice, own.id), [(alice, vec!["read"])]);
 }
 
+#[test]
+fn r7_inviter_role_change_clamps_and_deactivation_revokes_thread_grants() {
+    let fx = setup();
+    let kit = &fx.kit;
+    let alice = fx.alice.id;
+    let hank = fx.member("hank@acme.com", "Hank Manager", "hiring_manager");
+    let t = fx.start(alice, "José Pérez", "Logo redesign");
+    kit.add_to_thread(alice, t.id, hank.id, &Grant::preset("full")).unwrap();
+    let ivy = kit.invite_to_thread(hank.id, t.id, "ivy@acme.com", &Grant::preset("participant"), None).unwrap();
+    let ivy = ivy.invitation.unwrap();
+    let jay = kit.invite_to_thread(hank.id, t.id, "jay@acme.com", &Grant::preset("viewer"), None).unwrap();
+    let jay = jay.invitation.unwrap();
+    let links: Vec<String> = fx.drain_outbox().iter().map(|m| token_in(&m.text)).collect();
+    let stored =
+        |id: InvitationId| kit.list_invitations(alice, None).unwrap().into_iter().find(|i| i.id == id).unwrap();
+
+    // hiring_manager -> recruiter: a recruiter may still give read, write: unchanged.
+    kit.set_role(alice, hank.id, "recruiter").unwrap();
+    assert_eq!(stored(ivy.id).thread_grants, ivy.thread_grants);
+    assert_eq!(stored(ivy.id).status, InvitationStatus::Pending);
+    // recruiter -> member: a member may still invite members, but grants nothing.
+    kit.set_role(alice, hank.id, "member").unwrap();
+    assert_eq!(fx.holds(t.id, hank.id), Some(perms(&["read", "write"])));
+    let clamped = stored(ivy.id);
+    assert_eq!(clamped.status, InvitationStatus::Pending);
+    assert!(clamped.thread_grants.is_empty(), "{:?}", clamped.thread_grants);
+    let acc = kit.accept_invitation(&links[0], "ivy@acme.com", "Ivy Newcomer").unwrap();
+    assert_eq!(fx.holds(t.id, acc.member.id), None);
+    assert!(acc.dropped_grants.is_empty(), "the grant was clamped away before acceptance");
+
+    // Deactivating the inviter revokes what is still pending.
+    let _ = fx.new_events();
+    kit.deactivate_member(alice, hank.id).unwrap();
+    assert_eq!(stored(jay.id).status, InvitationStatus::Revoked);
+    let ev = fx.new_events();
+    assert!(kinds(&ev).contains(&"invitation_revoked"), "{:?}", kinds(&ev));
+    assert!(kinds(&ev).contains(&"participant_removed"), "{:?}", kinds(&ev));
+    assert_eq!(code(kit.accept_invitation(&links[1], "jay@acme.com", "Jay")), "invitation_not_pending");
+}
+
 // ---------------------------------------------------------------------------
 // R7b: a removed participant sees nothing
 // ---------------------------------------------------------------------------
@@ -637,7 +708,8 @@ fn r7b_removed_participant_finds_nothing_afterwards() {
     let bob = fx.member("bob@acme.com", "Bob Jones", "recruiter");
     let zoe = fx.member("zoe@acme.com", "Zoë Martin", "member");
     let t = fx.start(alice, "José Pérez", "Logo redesign");
-    kit.add_to_thread(alice, t.id, bob.id, &Grant::permissions(&["read", "write", "interview", "manage_people"])).unwrap();
+    kit.add_to_thread(alice, t.id, bob.id, &Grant::permissions(&["read", "write", "interview", "manage_people"]))
+        .unwrap();
     // Bob can do everything a moment before.
     kit.post_message(bob.id, t.id, "portfolio looks great").unwrap();
     assert_eq!(fx.search(bob.id, "jose"), [t.id]);
@@ -682,9 +754,7 @@ fn r8_case(then: impl FnOnce(&Fx, ThreadId, MemberId)) -> (Fx, ThreadId, Accepta
     let fx = setup();
     let rita = fx.member("rita@acme.com", "Rita Recruiter", "recruiter");
     let t = fx.start(fx.alice.id, "José Pérez", "Logo redesign");
-    fx.kit
-        .add_to_thread(fx.alice.id, t.id, rita.id, &Grant::permissions(&["read", "write", "manage_people"]))
-        .unwrap();
+    fx.kit.add_to_thread(fx.alice.id, t.id, rita.id, &Grant::permissions(&["read", "write", "manage_people"])).unwrap();
     let _ = fx.drain_outbox();
     let r = fx.kit.invite_to_thread(rita.id, t.id, "erin@acme.com", &Grant::preset("viewer"), None).unwrap();
     assert_eq!(r.kind, ThreadInviteKind::Invited);
@@ -810,7 +880,9 @@ fn already_participant_is_refused() {
     fx.fails("already_participant", || kit.add_to_thread(alice, t.id, bob.id, &Grant::preset("viewer")));
     fx.fails("already_participant", || kit.add_to_thread(alice, t.id, bob.id, &Grant::preset("interviewer")));
     fx.fails("already_participant", || kit.add_to_thread(alice, t.id, alice, &Grant::preset("viewer")));
-    fx.fails("already_participant", || kit.invite_to_thread(alice, t.id, "bob@acme.com", &Grant::preset("participant"), None));
+    fx.fails("already_participant", || {
+        kit.invite_to_thread(alice, t.id, "bob@acme.com", &Grant::preset("participant"), None)
+    });
     assert_eq!(fx.holds(t.id, bob.id), Some(perms(&["read"])));
 }
 
@@ -877,7 +949,10 @@ fn remove_from_thread() {
     assert_eq!(kinds(&ev), ["participant_removed"]);
     assert_eq!(ev[0].details["member_id"], id_json(zoe.id));
     assert_eq!(ev[0].details["thread_id"], id_json(t.id));
-    assert_eq!(fx.people_of(alice, t.id), [(alice, names(PermissionSet::ALL)), (bob.id, vec!["interview", "read", "write"])]);
+    assert_eq!(
+        fx.people_of(alice, t.id),
+        [(alice, names(PermissionSet::ALL)), (bob.id, vec!["interview", "read", "write"])]
+    );
     fx.fails("not_found", || kit.remove_from_thread(alice, t.id, zoe.id));
 
     // With another manager present, one may remove the other (and oneself).
@@ -913,13 +988,16 @@ fn change_permissions() {
     kit.change_permissions(alice, t.id, bob.id, &Grant::permissions(&["read"])).unwrap();
     assert!(fx.new_events().is_empty());
     // Upgrades are bounded by R4 like additions.
-    kit.change_permissions(alice, t.id, bob.id, &Grant::permissions(&["read", "write", "interview", "manage_people"])).unwrap();
+    kit.change_permissions(alice, t.id, bob.id, &Grant::permissions(&["read", "write", "interview", "manage_people"]))
+        .unwrap();
     fx.denied(GrantCheck::TargetCeiling, || kit.change_permissions(alice, t.id, bob.id, &Grant::preset("hiring")));
     // Bob may now change others within his own holdings and role.
     kit.add_to_thread(alice, t.id, dave.id, &Grant::preset("viewer")).unwrap();
     kit.change_permissions(bob.id, t.id, dave.id, &Grant::preset("interviewer")).unwrap();
     fx.denied(GrantCheck::ActorHoldings, || kit.change_permissions(bob.id, t.id, dave.id, &Grant::preset("hiring")));
-    fx.denied(GrantCheck::RoleGrantable, || kit.change_permissions(bob.id, t.id, dave.id, &Grant::permissions(&["read", "manage_people"])));
+    fx.denied(GrantCheck::RoleGrantable, || {
+        kit.change_permissions(bob.id, t.id, dave.id, &Grant::permissions(&["read", "manage_people"]))
+    });
     // Not a participant.
     let zoe = fx.member("zoe@acme.com", "Zoë Martin", "member");
     fx.fails("not_found", || kit.change_permissions(alice, t.id, zoe.id, &Grant::preset("viewer")));
@@ -1053,6 +1131,94 @@ fn search_paginates_newest_activity_first() {
     assert!(!page.threads.iter().any(|t| t.id == theirs.id));
     let page = kit.search_threads(gina.id, "", 100, Some(&forged)).unwrap();
     assert_eq!(page.threads.iter().map(|t| t.id).collect::<Vec<_>>(), [theirs.id]);
+}
+
+#[test]
+fn search_pages_threads_with_the_same_activity_time_without_loss_or_repeat() {
+    let fx = setup();
+    let kit = &fx.kit;
+    let alice = fx.alice.id;
+    // All at the same instant: the order must still be total and stable.
+    let created: Vec<ThreadId> = (0..25).map(|i| fx.start(alice, "José Pérez", &format!("Same {i}")).id).collect();
+    let mut seen = Vec::new();
+    let mut sizes = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = kit.search_threads(alice, "", 10, cursor.as_deref()).unwrap();
+        sizes.push(page.threads.len());
+        seen.extend(page.threads.iter().map(|t| t.id));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+        assert!(sizes.len() < 10, "pagination does not end");
+    }
+    assert_eq!(sizes, [10, 10, 5]);
+    let all: Vec<ThreadId> =
+        kit.search_threads(alice, "", 100, None).unwrap().threads.into_iter().map(|t| t.id).collect();
+    assert_eq!(seen, all, "pages concatenate to the single-page order");
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    let mut expected = created.clone();
+    expected.sort();
+    assert_eq!(sorted, expected, "every thread exactly once");
+}
+
+#[test]
+fn activity_reorders_search_for_every_participant() {
+    let fx = setup();
+    let kit = &fx.kit;
+    let alice = fx.alice.id;
+    let bob = fx.member("bob@acme.com", "Bob Jones", "recruiter");
+    let old = fx.start(alice, "José Pérez", "Old");
+    fx.clock.advance(1);
+    let new = fx.start(alice, "José Pérez", "New");
+    kit.add_to_thread(alice, old.id, bob.id, &Grant::preset("participant")).unwrap();
+    kit.add_to_thread(alice, new.id, bob.id, &Grant::preset("participant")).unwrap();
+    assert_eq!(fx.search(bob.id, ""), [new.id, old.id]);
+    fx.clock.advance(1);
+    kit.post_message(alice, old.id, "bump").unwrap();
+    assert_eq!(fx.search(alice, ""), [old.id, new.id]);
+    assert_eq!(fx.search(bob.id, ""), [old.id, new.id]);
+    // Someone added after the activity sees the same order.
+    let zoe = fx.member("zoe@acme.com", "Zoë Martin", "member");
+    kit.add_to_thread(alice, new.id, zoe.id, &Grant::preset("viewer")).unwrap();
+    kit.add_to_thread(alice, old.id, zoe.id, &Grant::preset("viewer")).unwrap();
+    assert_eq!(fx.search(zoe.id, ""), [old.id, new.id]);
+    fx.clock.advance(1);
+    kit.post_message(bob.id, new.id, "bump back").unwrap();
+    for m in [alice, bob.id, zoe.id] {
+        assert_eq!(fx.search(m, ""), [new.id, old.id]);
+    }
+    // Removed and added back: still in order.
+    kit.remove_from_thread(alice, new.id, zoe.id).unwrap();
+    assert_eq!(fx.search(zoe.id, ""), [old.id]);
+    fx.clock.advance(1);
+    kit.post_message(alice, old.id, "again").unwrap();
+    kit.add_to_thread(alice, new.id, zoe.id, &Grant::preset("viewer")).unwrap();
+    assert_eq!(fx.search(zoe.id, ""), [old.id, new.id]);
+}
+
+#[test]
+fn invite_to_thread_validates_its_input() {
+    let fx = setup();
+    let kit = &fx.kit;
+    let alice = fx.alice.id;
+    let t = fx.start(alice, "José Pérez", "Logo redesign");
+    let g = Grant::preset("viewer");
+    for bad in ["not an email", "a@b@acme.com", "carol@acme.com\r\nBcc: x@evil.io", ""] {
+        fx.fails("invalid_email", || kit.invite_to_thread(alice, t.id, bad, &g, None));
+    }
+    let long = "x".repeat(1001);
+    fx.fails("invalid_input", || kit.invite_to_thread(alice, t.id, "carol@acme.com", &g, Some(&long)));
+    fx.fails("domain_not_allowed", || kit.invite_to_thread(alice, t.id, "carol@evil.io", &g, None));
+    let r = kit.invite_to_thread(alice, t.id, "carol@acme.com", &g, None).unwrap();
+    let e = fx.fails("already_invited", || kit.invite_to_thread(alice, t.id, "Carol@ACME.com", &g, None));
+    match e {
+        Error::AlreadyInvited { invitation_id, .. } => assert_eq!(invitation_id, r.invitation.unwrap().id),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

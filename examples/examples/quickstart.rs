@@ -32,7 +32,9 @@ fn run() -> Result<()> {
     let draft = kit.draft_invitation(
         alice.id,
         "bob@acme.com",
-        InviteOptions::new().message("Welcome aboard, Bob!\nLooking forward to working with you.").team(design.id)
+        InviteOptions::new()
+            .message("Welcome aboard, Bob!\nLooking forward to working with you.")
+            .team(design.id)
             .role("recruiter"),
     )?;
     println!("Join link (copy it if you like): {}", draft.link());
@@ -107,10 +109,5 @@ fn run() -> Result<()> {
 }
 
 fn names(people: &invitekit::People) -> String {
-    people
-        .participants
-        .iter()
-        .map(|p| format!("{} {:?}", p.name, p.permissions.names()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    people.participants.iter().map(|p| format!("{} {:?}", p.name, p.permissions.names())).collect::<Vec<_>>().join(", ")
 }

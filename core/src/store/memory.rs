@@ -194,10 +194,10 @@ impl SendLog {
 
     fn rollback(&mut self) {
         while let Some((k, i)) = self.undo.pop() {
-            if let Some(log) = self.map.get_mut(&k) {
-                if i < log.len() {
-                    log.remove(i);
-                }
+            if let Some(log) = self.map.get_mut(&k)
+                && i < log.len()
+            {
+                log.remove(i);
             }
         }
     }
@@ -341,7 +341,10 @@ impl Store for MemoryStore {
 }
 
 impl State {
-    fn invitations_in<'a>(&'a self, ids: impl DoubleEndedIterator<Item = InvitationId> + 'a) -> impl Iterator<Item = &'a Invitation> + 'a {
+    fn invitations_in<'a>(
+        &'a self,
+        ids: impl DoubleEndedIterator<Item = InvitationId> + 'a,
+    ) -> impl Iterator<Item = &'a Invitation> + 'a {
         ids.rev().filter_map(move |id| self.invitations.get(&id))
     }
 
@@ -613,10 +616,8 @@ impl ReadTx for State {
                     .next()
                     .is_some_and(|(tid, w)| *tid == id && w.starts_with(t.as_str()))
             });
-            if matches {
-                if let Some(t) = self.threads.get(&id) {
-                    out.push(t.clone());
-                }
+            if matches && let Some(t) = self.threads.get(&id) {
+                out.push(t.clone());
             }
         }
         Ok(out)

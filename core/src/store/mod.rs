@@ -8,9 +8,15 @@
 //! them one `UPDATE ... WHERE status = 'pending'`. A store may run a write
 //! closure again after a lost race, which is why it is `FnMut`.
 
+mod any;
 mod memory;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
+pub use any::{AnyStore, open};
 pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
 
 use crate::clock::Timestamp;
 use crate::error::Result;

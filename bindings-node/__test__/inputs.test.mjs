@@ -1,0 +1,134 @@
+// @ts-check
+// Bad input from JavaScript: wrong types, `undefined`, huge strings, lone
+// surrogates. Each is a rejected promise with a `TypeError` or an
+// `INVALID_INPUT` (or the core's more precise code), never a synchronous
+// throw, never a crash; the kit keeps working afterwards.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { Draft, InviteKit, ManualClock } from 'invitekit'
+import { acme, rejectsWith } from './support.mjs'
+
+/**
+ * Calls a method by name with arbitrary (ill-typed) arguments, as plain JavaScript may.
+ * @param {object} target @param {string} name @param {unknown[]} args
+ * @returns {Promise<unknown>}
+ */
+const call = (target, name, args) => /** @type {(...a: unknown[]) => Promise<unknown>} */ (Reflect.get(target, name)).apply(target, args)
+
+const METHODS = Object.getOwnPropertyNames(InviteKit.prototype).filter((m) => m !== 'constructor' && m !== 'close')
+
+test('every method rejects wrong types and never throws synchronously', async () => {
+  const { kit } = await acme()
+  assert.ok(METHODS.length >= 35, METHODS.join())
+  const values = [undefined, null, 42, -1, NaN, true, {}, [], [1], () => 1, Symbol('s'), 10n, new Date(0)]
+  for (const name of METHODS) {
+    for (const v of values) {
+      const args = [v, v, v, v, v]
+      /** @type {unknown} */
+      let promise
+      assert.doesNotThrow(() => { promise = call(kit, name, args) }, `${name}(${String(v)}) threw synchronously`)
+      assert.ok(promise instanceof Promise, name)
+      try {
+        await promise
+      } catch (e) {
+        const err = /** @type {Error & { code?: string }} */ (e)
+        assert.ok(err instanceof Error, `${name}: ${String(e)}`)
+        assert.ok(err.code === 'INVALID_INPUT' || err.code === 'NOT_FOUND', `${name}(${String(v)}): ${err.code} ${err.message}`)
+        if (!(err instanceof TypeError)) assert.equal(err.code, 'INVALID_INPUT', `${name}(${String(v)}): ${err.message}`)
+      }
+    }
+  }
+})
+
+test('a wrong type names the argument', async () => {
+  const { kit, org, alice } = await acme()
+  const err = await rejectsWith(call(kit, 'addMember', [org.id, undefined, 'Bob', 'member']), 'INVALID_INPUT', TypeError)
+  assert.equal(err.message, '`email` must be a string, got undefined')
+  const opt = await rejectsWith(call(kit, 'draftInvitation', [alice.id, 'b@acme.com', { message: 5 }]), 'INVALID_INPUT', TypeError)
+  assert.equal(opt.message, '`message` must be a string, got a number')
+  const list = await rejectsWith(call(kit, 'inviteMany', [alice.id, ['a@acme.com', 7]]), 'INVALID_INPUT', TypeError)
+  assert.equal(list.message, '`emails[1]` must be a string, got a number')
+  await rejectsWith(call(kit, 'inviteMany', [alice.id, 'a@acme.com']), 'INVALID_INPUT', TypeError)
+  await rejectsWith(call(kit, 'sendInvitation', [{ link: 'https://x' }]), 'INVALID_INPUT', TypeError)
+  await rejectsWith(call(kit, 'sendInvitation', [new ManualClock()]), 'INVALID_INPUT', TypeError)
+  const draft = await kit.draftInvitation(alice.id, 'b@acme.com')
+  await rejectsWith(call(kit, 'sendInvitation', [draft, { deliver: 'yes' }]), 'INVALID_INPUT', TypeError)
+  await rejectsWith(call(kit, 'outboxPending', [{ limit: '5' }]), 'INVALID_INPUT', TypeError)
+})
+
+test('numbers must be counts, ids must be ids, names must be the policy\'s', async () => {
+  const { kit, org, alice } = await acme()
+  for (const limit of [-1, 1.5, NaN, Infinity, 0, 1001, 2 ** 60]) {
+    await rejectsWith(kit.outboxPending({ limit }), 'INVALID_INPUT')
+  }
+  await rejectsWith(kit.events(alice.id, { afterSeq: -3 }), 'INVALID_INPUT')
+  await rejectsWith(kit.getMember('not-an-id'), 'INVALID_INPUT')
+  await rejectsWith(kit.draftInvitation(alice.id, 'b@acme.com', { team: 'x' }), 'INVALID_INPUT')
+  await rejectsWith(kit.draftInvitation(alice.id, 'b@acme.com', { role: 'full,admin' }), 'INVALID_INPUT')
+  await rejectsWith(kit.listInvitations(alice.id, { status: 'Pending' }), 'INVALID_INPUT')
+  const thread = await kit.startThread(alice.id, 'fl', 'Fred', 'T')
+  const bob = await kit.addMember(org.id, 'bob@acme.com', 'Bob', 'recruiter')
+  await rejectsWith(kit.addToThread(alice.id, thread.id, bob.id), 'INVALID_INPUT')
+  await rejectsWith(kit.addToThread(alice.id, thread.id, bob.id, {}), 'INVALID_INPUT')
+  await rejectsWith(kit.addToThread(alice.id, thread.id, bob.id, { preset: 'viewer', permissions: ['read'] }), 'INVALID_INPUT')
+  await rejectsWith(kit.addToThread(alice.id, thread.id, bob.id, { permissions: ['read', 'Write'] }), 'INVALID_INPUT')
+  await rejectsWith(kit.addToThread(alice.id, thread.id, bob.id, { permissions: [] }), 'INVALID_INPUT')
+  await rejectsWith(call(kit, 'setOrganizationSettings', [alice.id, org.id, { colour: 'red' }]), 'INVALID_INPUT')
+  await rejectsWith(call(kit, 'setOrganizationSettings', [alice.id, org.id, { resendCooldownSecs: 'soon' }]), 'INVALID_INPUT')
+  await rejectsWith(kit.setOrganizationSettings(alice.id, org.id, { resendCooldownSecs: 10 ** 9 }), 'INVALID_INPUT')
+  await rejectsWith(call(kit, 'setOrganizationSettings', [alice.id, org.id, 'fast']), 'INVALID_INPUT', TypeError)
+  const s = await kit.setOrganizationSettings(alice.id, org.id, { resendCooldownSecs: 5, maxPendingInvitations: 9 })
+  assert.deepEqual([s.settings.resendCooldownSecs, s.settings.maxPendingInvitations], [5, 9])
+  // The core's snake_case names are accepted too (untyped).
+  const snake = /** @type {import('invitekit').Organization} */ (
+    await call(kit, 'setOrganizationSettings', [alice.id, org.id, { max_pending_invitations: 8 }])
+  )
+  assert.equal(snake.settings.maxPendingInvitations, 8)
+})
+
+test('huge strings are refused, not truncated', async () => {
+  const { kit, org, alice } = await acme()
+  const huge = 'x'.repeat(10_000_000)
+  await rejectsWith(kit.addMember(org.id, 'h@acme.com', huge, 'member'), 'INVALID_INPUT')
+  await rejectsWith(kit.addMember(org.id, `${huge}@acme.com`, 'H', 'member'), 'INVALID_EMAIL')
+  await rejectsWith(kit.draftInvitation(alice.id, 'h@acme.com', { message: huge }), 'INVALID_INPUT')
+  await rejectsWith(kit.searchThreads(alice.id, huge), 'INVALID_INPUT')
+  await rejectsWith(kit.findCoworkers(alice.id, huge), 'INVALID_INPUT')
+  await rejectsWith(kit.acceptInvitation(huge, 'h@acme.com', 'H'), 'INVALID_TOKEN')
+  await rejectsWith(kit.startThread(alice.id, huge, 'F', 'T'), 'INVALID_INPUT')
+  await rejectsWith(kit.inviteMany(alice.id, Array(20_000).fill('a@acme.com')), 'INVALID_INPUT', TypeError)
+  await rejectsWith(kit.inviteMany(alice.id, Array(101).fill('a@acme.com')), 'INVALID_INPUT')
+})
+
+test('lone surrogates are INVALID_INPUT; real astral characters are fine', async () => {
+  const { kit, org, alice } = await acme()
+  const lone = await rejectsWith(kit.addMember(org.id, 'l@acme.com', 'Bob \uD800', 'member'), 'INVALID_INPUT')
+  assert.match(lone.message, /`name` contains a lone surrogate/)
+  await rejectsWith(kit.addMember(org.id, 'l\uDC00@acme.com', 'Bob', 'member'), 'INVALID_INPUT')
+  await rejectsWith(kit.searchThreads(alice.id, '\uDBFF'), 'INVALID_INPUT')
+  await rejectsWith(kit.inviteMany(alice.id, ['a@acme.com', '\uD83D@acme.com']), 'INVALID_INPUT')
+  const emoji = await kit.addMember(org.id, 'e@acme.com', 'Eve 😀 Ünal', 'member')
+  assert.equal(emoji.name, 'Eve 😀 Ünal')
+  await rejectsWith(kit.draftInvitation(alice.id, 'bob@acme.com\r\nBcc: x@evil.com'), 'INVALID_EMAIL')
+  await rejectsWith(kit.addMember(org.id, 'n@acme.com', 'Bob\u0000', 'member'), 'INVALID_INPUT')
+})
+
+test('the synchronous constructors throw clear errors', () => {
+  assert.throws(() => InviteKit.inMemory({ policy: '{ nope' }), { name: 'Error', code: 'INVALID_INPUT' })
+  assert.throws(() => InviteKit.inMemory({ policy: { roles: 'x' } }), { code: 'INVALID_INPUT' })
+  assert.throws(() => call(InviteKit, 'inMemory', [{ clock: {} }]), { name: 'TypeError', code: 'INVALID_INPUT' })
+  const clock = new ManualClock()
+  assert.throws(() => call(clock, 'advance', ['10']), { name: 'TypeError', code: 'INVALID_INPUT' })
+  assert.throws(() => clock.advance(Infinity), { code: 'INVALID_INPUT' })
+  assert.throws(() => call(Draft, 'call', [{}]))
+  assert.throws(() => Reflect.construct(Draft, []))
+  clock.advance(1.5)
+  assert.equal(clock.now().toISOString(), '2026-01-01T00:00:01.500Z')
+})
+
+test('the kit still works after all of that', async () => {
+  const { kit, alice } = await acme()
+  for (let i = 0; i < 3; i++) await Promise.allSettled(METHODS.map((m) => call(kit, m, [])))
+  const draft = await kit.draftInvitation(alice.id, 'ok@acme.com')
+  assert.equal((await kit.sendInvitation(draft)).status, 'pending')
+})

@@ -1,0 +1,16 @@
+// @ts-check
+// CommonJS `require` and ESM `import` load the same addon.
+const assert = require('node:assert/strict')
+const { test } = require('node:test')
+
+test('require and import give the same classes', async () => {
+  const cjs = require('invitekit')
+  const esm = await import('invitekit')
+  for (const name of ['InviteKit', 'ManualClock', 'Draft']) {
+    assert.equal(typeof Reflect.get(cjs, name), 'function', name)
+    assert.equal(Reflect.get(esm, name), Reflect.get(cjs, name), name)
+  }
+  const kit = cjs.InviteKit.inMemory({ clock: new esm.ManualClock() })
+  const org = await kit.createOrganization('Acme Corp', 'acme', 'https://acme.example.com')
+  assert.equal(org.slug, 'acme')
+})

@@ -1,0 +1,67 @@
+//! `Draft`: a checked invitation that is not stored yet, as `draftInvitation`
+//! returns it. Pass it to `sendInvitation`; nothing is stored until then.
+
+use chrono::{DateTime, Utc};
+use napi_derive::napi;
+
+use crate::types::{Email, date};
+
+/// An invitation checked and ready to send, with its join link and its email.
+/// `link` is a secret: `util.inspect` and `JSON.stringify` show none of its
+/// fields, which are getters.
+#[napi]
+#[derive(Clone)]
+pub struct Draft {
+    pub(crate) inner: invitekit::Draft,
+}
+
+#[napi]
+impl Draft {
+    /// The invited address, normalized.
+    #[napi(getter)]
+    pub fn email(&self) -> String {
+        self.inner.email().to_owned()
+    }
+
+    /// The join link `{portalUrl}/join/{token}`: what the user copies. It is a secret.
+    #[napi(getter)]
+    pub fn link(&self) -> String {
+        self.inner.link().to_owned()
+    }
+
+    /// When the invitation will expire.
+    #[napi(getter)]
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        date(self.inner.expires_at())
+    }
+
+    /// The id the invitation will have once sent.
+    #[napi(getter)]
+    pub fn invitation_id(&self) -> String {
+        self.inner.invitation_id().to_string()
+    }
+
+    /// The role the invitee will get.
+    #[napi(getter)]
+    pub fn role(&self) -> String {
+        self.inner.role().to_owned()
+    }
+
+    /// The team the invitee will join, if any.
+    #[napi(getter)]
+    pub fn team_id(&self) -> Option<String> {
+        self.inner.team_id().map(|t| t.to_string())
+    }
+
+    /// The personal message, as it will appear.
+    #[napi(getter)]
+    pub fn message(&self) -> Option<String> {
+        self.inner.message().map(str::to_owned)
+    }
+
+    /// The exact email `sendInvitation` will queue.
+    #[napi(catch_unwind)]
+    pub fn preview(&self) -> Email {
+        self.inner.preview().into()
+    }
+}

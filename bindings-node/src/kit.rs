@@ -1,0 +1,729 @@
+//! The `InviteKit` class: every operation of SPEC §3, §5, §6 and §9, each a
+//! method returning a promise. Each method checks its arguments' JavaScript
+//! types, calls the core with the same arguments, and converts the result;
+//! the rules are all in the core.
+
+use std::sync::{Arc, Mutex};
+
+use napi::Env;
+use napi::bindgen_prelude::AsyncTask;
+use napi_derive::napi;
+
+use invitekit::{EmailId, Grant, InvitationId, InvitationStatus, MemberId, OrgId, SettingsUpdate, ThreadId};
+
+use crate::args::{JsString, Json, StringList, opt_count, opt_parse, opt_text, opt_texts};
+use crate::draft::Draft;
+use crate::error::{Failure, to_js};
+use crate::options::{
+    CreateOrganizationOptions, EventsOptions, GrantOptions, InviteOptions, KitOptions, LimitOptions,
+    ListInvitationsOptions, SearchOptions, SendOptions, ThreadInviteOptions,
+};
+use crate::task::tasks;
+use crate::types::{
+    Acceptance, Event, Invitation, InvitationPreview, InviteResult, Member, Message, Organization, OutgoingEmail,
+    Participant, People, Resent, Team, Thread, ThreadInviteResult, ThreadPage, all,
+};
+
+/// The core facade the class wraps, on whichever store `open` chose.
+type Kit = invitekit::InviteKit<invitekit::AnyStore>;
+
+/// The default `limit`s, as in the Python signatures (SPEC §9).
+const SEARCH_LIMIT: usize = 20;
+const COWORKERS_LIMIT: usize = 10;
+const OUTBOX_LIMIT: usize = 100;
+const EVENTS_LIMIT: usize = 100;
+
+tasks! {
+    InviteKitTask => InviteKit;
+    OrganizationTask => Organization;
+    MemberTask => Member;
+    MembersTask => Vec<Member>;
+    TeamTask => Team;
+    DraftTask => Draft;
+    InvitationTask => Invitation;
+    InvitationsTask => Vec<Invitation>;
+    AcceptanceTask => Acceptance;
+    ResentTask => Resent;
+    InvitationPreviewTask => InvitationPreview;
+    InviteResultsTask => Vec<InviteResult>;
+    ThreadTask => Thread;
+    MessageTask => Message;
+    ThreadPageTask => ThreadPage;
+    PeopleTask => People;
+    NamesTask => Vec<String>;
+    ParticipantTask => Participant;
+    ThreadInviteResultTask => ThreadInviteResult;
+    DoneTask => ();
+    OutgoingEmailsTask => Vec<OutgoingEmail>;
+    EventsTask => Vec<Event>;
+}
+
+/// What `KitOptions` asks for, taken out of JavaScript so it can move to a worker thread.
+struct Setup {
+    policy: Option<Json>,
+    clock: Option<invitekit::ManualClock>,
+}
+
+impl Setup {
+    fn new(options: Option<KitOptions>) -> Result<Setup, Failure> {
+        let Some(options) = options else { return Ok(Setup { policy: None, clock: None }) };
+        let clock = match options.clock {
+            Some(c) => Some(c.get("clock", "a ManualClock")?.inner),
+            None => None,
+        };
+        Ok(Setup { policy: options.policy, clock })
+    }
+
+    fn builder(self) -> Result<invitekit::InviteKitBuilder, Failure> {
+        let mut builder = invitekit::InviteKit::builder();
+        if let Some(policy) = self.policy {
+            let json = match policy.value("policy")? {
+                serde_json::Value::String(text) => text,
+                other => other.to_string(),
+            };
+            builder = builder.policy(invitekit::Policy::from_json(&json)?);
+        }
+        if let Some(clock) = self.clock {
+            builder = builder.clock(clock);
+        }
+        Ok(builder)
+    }
+}
+
+/// Settings keys as JavaScript writes them (`resendCooldownSecs`) to the
+/// core's names (`resend_cooldown_secs`); snake_case keys pass unchanged.
+fn snake_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn grant(preset: Option<JsString>, permissions: Option<StringList>) -> Result<Grant, Failure> {
+    let preset = opt_text(preset, "preset")?;
+    let permissions = opt_texts(permissions, "permissions")?;
+    Ok(Grant::from_options(preset.as_deref(), permissions.as_deref())?)
+}
+
+fn invite_options(options: Option<InviteOptions>) -> Result<invitekit::InviteOptions, Failure> {
+    let Some(o) = options else { return Ok(invitekit::InviteOptions::new()) };
+    Ok(invitekit::InviteOptions {
+        message: opt_text(o.message, "message")?,
+        team: opt_parse(o.team, "team")?,
+        role: opt_text(o.role, "role")?,
+    })
+}
+
+/// InviteKit: invitations, conversations and their rules. Every method returns
+/// a promise and runs on the libuv thread pool, never on the event loop.
+///
+/// ```js
+/// const { InviteKit, ManualClock } = require('invitekit')
+/// const kit = InviteKit.inMemory({ clock: new ManualClock() })
+/// ```
+///
+/// `acceptInvitation`, `declineInvitation`, `invitationsForEmail` and
+/// `joinByDomain` take the address your host has **verified** for the user (by
+/// a sign-in or a confirmation email); never pass one the user merely typed.
+#[napi]
+pub struct InviteKit {
+    /// `None` once closed. Calls in flight hold their own `Arc`, so the store
+    /// closes when the last of them finishes.
+    kit: Mutex<Option<Arc<Kit>>>,
+}
+
+#[napi]
+impl InviteKit {
+    /// An InviteKit on a new in-memory store. `policy` defaults to the SPEC §2
+    /// policy, `clock` to the system clock. Synchronous: it touches no storage.
+    #[napi(factory, catch_unwind)]
+    pub fn in_memory(env: Env, options: Option<KitOptions>) -> napi::Result<InviteKit> {
+        let kit = Setup::new(options)
+            .and_then(Setup::builder)
+            .map(|b| b.build(invitekit::AnyStore::from(invitekit::MemoryStore::new())))
+            .map_err(|f| to_js(&env, f))?;
+        Ok(InviteKit::new(kit))
+    }
+
+    /// Opens an InviteKit on the store `url` names: `sqlite:PATH` (the file is
+    /// created if missing, its schema migrated), `sqlite::memory:`, `memory:`,
+    /// or `postgres://...` where the core was built with PostgreSQL (otherwise
+    /// `INVALID_INPUT`). A database that cannot be opened is `STORAGE`.
+    #[napi(catch_unwind)]
+    pub fn open(url: JsString, options: Option<KitOptions>) -> AsyncTask<InviteKitTask> {
+        let setup = Setup::new(options);
+        InviteKitTask::spawn(move || {
+            let url = url.text("url")?;
+            let builder = setup?.builder()?;
+            Ok(InviteKit::new(builder.open(&url)?))
+        })
+    }
+
+    fn new(kit: Kit) -> InviteKit {
+        InviteKit { kit: Mutex::new(Some(Arc::new(kit))) }
+    }
+
+    /// The kit for one call, or the error every call of a closed InviteKit gets.
+    fn kit(&self) -> Result<Arc<Kit>, Failure> {
+        let kit = self.kit.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        kit.clone().ok_or_else(|| Failure::invalid("this InviteKit was closed"))
+    }
+
+    /// Closes the store (a SQLite file is released) once the calls already
+    /// made have finished. Every later call rejects with `INVALID_INPUT`;
+    /// closing twice is harmless.
+    #[napi(catch_unwind)]
+    pub fn close(&self) -> AsyncTask<DoneTask> {
+        let kit = self.kit.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        DoneTask::spawn(move || {
+            drop(kit);
+            Ok(())
+        })
+    }
+
+    // ---- organizations, members, teams (SPEC §9 setup) ----
+
+    /// Creates an organization. `portalUrl` must be an https URL; a taken slug is `CONFLICT`.
+    #[napi(catch_unwind)]
+    pub fn create_organization(
+        &self,
+        name: JsString,
+        slug: JsString,
+        portal_url: JsString,
+        options: Option<CreateOrganizationOptions>,
+    ) -> AsyncTask<OrganizationTask> {
+        let kit = self.kit();
+        OrganizationTask::spawn(move || {
+            let kit = kit?;
+            let (name, slug, portal_url) = (name.text("name")?, slug.text("slug")?, portal_url.text("portalUrl")?);
+            let domains = opt_texts(options.and_then(|o| o.allowed_domains), "allowedDomains")?.unwrap_or_default();
+            Ok(kit.create_organization(&name, &slug, &portal_url, &domains)?.into())
+        })
+    }
+
+    /// An organization by id.
+    #[napi(catch_unwind)]
+    pub fn get_organization(&self, org_id: JsString) -> AsyncTask<OrganizationTask> {
+        let kit = self.kit();
+        OrganizationTask::spawn(move || {
+            let kit = kit?;
+            Ok(kit.get_organization(org_id.parse("orgId")?)?.into())
+        })
+    }
+
+    /// Changes an organization's settings (a role that manages the organization only).
+    #[napi(catch_unwind, ts_args_type = "actor: string, orgId: string, settings: OrganizationSettingsUpdate")]
+    pub fn set_organization_settings(
+        &self,
+        actor: JsString,
+        org_id: JsString,
+        settings: Json,
+    ) -> AsyncTask<OrganizationTask> {
+        let kit = self.kit();
+        OrganizationTask::spawn(move || {
+            let kit = kit?;
+            let (actor, org_id) = (actor.parse::<MemberId>("actor")?, org_id.parse::<OrgId>("orgId")?);
+            let settings = settings.object("settings")?.into_iter().map(|(k, v)| (snake_case(&k), v)).collect();
+            let update = SettingsUpdate::from_value(serde_json::Value::Object(settings))?;
+            Ok(kit.set_organization_settings(actor, org_id, &update)?.into())
+        })
+    }
+
+    /// Adds a founding or provisioned member, bypassing invitation.
+    #[napi(catch_unwind)]
+    pub fn add_member(
+        &self,
+        org_id: JsString,
+        email: JsString,
+        name: JsString,
+        role: JsString,
+    ) -> AsyncTask<MemberTask> {
+        let kit = self.kit();
+        MemberTask::spawn(move || {
+            let kit = kit?;
+            let org_id = org_id.parse::<OrgId>("orgId")?;
+            Ok(kit.add_member(org_id, &email.text("email")?, &name.text("name")?, &role.text("role")?)?.into())
+        })
+    }
+
+    /// A member by id.
+    #[napi(catch_unwind)]
+    pub fn get_member(&self, member_id: JsString) -> AsyncTask<MemberTask> {
+        let kit = self.kit();
+        MemberTask::spawn(move || {
+            let kit = kit?;
+            Ok(kit.get_member(member_id.parse("memberId")?)?.into())
+        })
+    }
+
+    /// Every member of an organization, oldest first.
+    #[napi(catch_unwind)]
+    pub fn list_members(&self, org_id: JsString) -> AsyncTask<MembersTask> {
+        let kit = self.kit();
+        MembersTask::spawn(move || {
+            let kit = kit?;
+            Ok(all(kit.list_members(org_id.parse("orgId")?)?))
+        })
+    }
+
+    /// Changes a member's role; their thread permissions and pending invitations follow (R7).
+    #[napi(catch_unwind)]
+    pub fn set_role(&self, actor: JsString, member_id: JsString, role: JsString) -> AsyncTask<MemberTask> {
+        let kit = self.kit();
+        MemberTask::spawn(move || {
+            let kit = kit?;
+            let (actor, member_id) = (actor.parse("actor")?, member_id.parse("memberId")?);
+            Ok(kit.set_role(actor, member_id, &role.text("role")?)?.into())
+        })
+    }
+
+    /// Deactivates a member: they leave every thread, their pending invitations are revoked (R7).
+    #[napi(catch_unwind)]
+    pub fn deactivate_member(&self, actor: JsString, member_id: JsString) -> AsyncTask<MemberTask> {
+        let kit = self.kit();
+        MemberTask::spawn(move || {
+            let kit = kit?;
+            Ok(kit.deactivate_member(actor.parse("actor")?, member_id.parse("memberId")?)?.into())
+        })
+    }
+
+    /// Creates a team; its name is unique in the organization, case-insensitively.
+    #[napi(catch_unwind)]
+    pub fn create_team(&self, org_id: JsString, name: JsString) -> AsyncTask<TeamTask> {
+        let kit = self.kit();
+        TeamTask::spawn(move || {
+            let kit = kit?;
+            Ok(kit.create_team(org_id.parse("orgId")?, &name.text("name")?)?.into())
+        })
+    }
+
+    /// Registers the organization's own minijinja templates for one kind of
+    /// email (`invitation` or `thread_invitation`); a template that does not
+    /// render is refused now (`INVALID_INPUT`), not when someone invites.
+    #[napi(catch_unwind)]
+    pub fn set_email_template(
+        &self,
+        org_id: JsString,
+        kind: JsString,
+        subject: JsString,
+        text: JsString,
+        html: JsString,
+    ) -> AsyncTask<DoneTask> {
+        let kit = self.kit();
+        DoneTask::spawn(move || {
+            let kit = kit?;
+            let (org_id, kind) = (org_id.parse::<OrgId>("orgId")?, invitekit::EmailKind::parse(&kind.text("kind")?)?);
+            let source = invitekit::TemplateSource {
+                subject: subject.text("subject")?,
+                text: text.text("text")?,
+                html: html.text("html")?,
+            };
+            Ok(kit.set_email_template(org_id, kind, &source)?)
+        })
+    }
+
+    // ---- inviting a coworker to the company (SPEC §3) ----
+
+    /// Checks an invitation and returns a draft with its link and its email. Nothing is stored.
+    #[napi(catch_unwind)]
+    pub fn draft_invitation(
+        &self,
+        actor: JsString,
+        email: JsString,
+        options: Option<InviteOptions>,
+    ) -> AsyncTask<DraftTask> {
+        let kit = self.kit();
+        DraftTask::spawn(move || {
+            let kit = kit?;
+            let (actor, email) = (actor.parse::<MemberId>("actor")?, email.text("email")?);
+            let inner = kit.draft_invitation(actor, &email, invite_options(options)?)?;
+            Ok(Draft { inner })
+        })
+    }
+
+    /// Stores a draft's invitation and, unless `deliver` is `false`, queues its
+    /// email. Sending one draft twice is `CONFLICT`.
+    #[napi(catch_unwind, ts_args_type = "draft: Draft, options?: SendOptions | undefined | null")]
+    pub fn send_invitation(
+        &self,
+        draft: crate::args::Instance<Draft>,
+        options: Option<SendOptions>,
+    ) -> AsyncTask<InvitationTask> {
+        let kit = self.kit();
+        InvitationTask::spawn(move || {
+            let kit = kit?;
+            let draft = draft.get("draft", "a Draft from draftInvitation")?;
+            let deliver = match options.and_then(|o| o.deliver) {
+                Some(d) => d.value("deliver")?,
+                None => true,
+            };
+            Ok(kit.send_invitation(&draft.inner, deliver)?.into())
+        })
+    }
+
+    /// What a landing page shows for a token or link. Changes nothing.
+    #[napi(catch_unwind)]
+    pub fn peek_invitation(&self, token_or_link: JsString) -> AsyncTask<InvitationPreviewTask> {
+        let kit = self.kit();
+        InvitationPreviewTask::spawn(move || {
+            let kit = kit?;
+            Ok(kit.peek_invitation(&token_or_link.text("tokenOrLink")?)?.into())
+        })
+    }
+
+    /// Accepts an invitation with the user's **verified** email: creates the member,
+    /// joins the team, applies the thread grants (R8). A token works once.
+    #[napi(catch_unwind)]
+    pub fn accept_invitation(
+        &self,
+        token_or_link: JsString,
+        email: JsString,
+        name: JsString,
+    ) -> AsyncTask<AcceptanceTask> {
+        let kit = self.kit();
+        AcceptanceTask::spawn(move || {
+            let kit = kit?;
+            let token = token_or_link.text("tokenOrLink")?;
+            Ok(kit.accept_invitation(&token, &email.text("email")?, &name.text("name")?)?.into())
+        })
+    }
+
+    /// Declines an invitation, with the user's **verified** email.
+    #[napi(catch_unwind)]
+    pub fn decline_invitation(&self, token_or_link: JsString, email: JsString) -> AsyncTask<InvitationTask> {
+        let kit = self.kit();
+        InvitationTask::spawn(move || {
+            let kit = kit?;
+            let token = token_or_link.text("tokenOrLink")?;
+            Ok(kit.decline_invitation(&token, &email.text("email")?)?.into())
+        })
+    }
+
+    /// Revokes a pending invitation (its inviter or a `full` member).
+    #[napi(catch_unwind)]
+    pub fn revoke_invitation(&self, actor: JsString, invitation_id: JsString) -> AsyncTask<InvitationTask> {
+        let kit = self.kit();
+        InvitationTask::spawn(move || {
+            let kit = kit?;
+            let (actor, id) = (actor.parse("actor")?, invitation_id.parse::<InvitationId>("invitationId")?);
+            Ok(kit.revoke_invitation(actor, id)?.into())
+        })
+    }
+
+    /// Sends an invitation again with a new link (the old one stops working); a cooldown applies.
+    #[napi(catch_unwind)]
+    pub fn resend_invitation(&self, actor: JsString, invitation_id: JsString) -> AsyncTask<ResentTask> {
+        let kit = self.kit();
+        ResentTask::spawn(move || {
+            let kit = kit?;
+            let (actor, id) = (actor.parse("actor")?, invitation_id.parse::<InvitationId>("invitationId")?);
+            Ok(kit.resend_invitation(actor, id)?.into())
+        })
+    }
+
+    /// Invitations the actor may see: a `full` member the organization's, anyone else their own.
+    #[napi(catch_unwind)]
+    pub fn list_invitations(
+        &self,
+        actor: JsString,
+        options: Option<ListInvitationsOptions>,
+    ) -> AsyncTask<InvitationsTask> {
+        let kit = self.kit();
+        InvitationsTask::spawn(move || {
+            let kit = kit?;
+            let actor = actor.parse("actor")?;
+            let status = opt_text(options.and_then(|o| o.status), "status")?;
+            let status = status.map(|s| InvitationStatus::parse(&s)).transpose()?;
+            Ok(all(kit.list_invitations(actor, status)?))
+        })
+    }
+
+    /// Pending invitations addressed to a **verified** email, across organizations.
+    #[napi(catch_unwind)]
+    pub fn invitations_for_email(&self, email: JsString) -> AsyncTask<InvitationsTask> {
+        let kit = self.kit();
+        InvitationsTask::spawn(move || {
+            let kit = kit?;
+            Ok(all(kit.invitations_for_email(&email.text("email")?)?))
+        })
+    }
+
+    /// Invites up to 100 addresses; one result per address, in order.
+    #[napi(
+        catch_unwind,
+        ts_args_type = "actor: string, emails: Array<string>, options?: InviteOptions | undefined | null"
+    )]
+    pub fn invite_many(
+        &self,
+        actor: JsString,
+        emails: StringList,
+        options: Option<InviteOptions>,
+    ) -> AsyncTask<InviteResultsTask> {
+        let kit = self.kit();
+        InviteResultsTask::spawn(move || {
+            let kit = kit?;
+            let (actor, emails) = (actor.parse::<MemberId>("actor")?, emails.texts("emails")?);
+            Ok(all(kit.invite_many(actor, &emails, invite_options(options)?)?))
+        })
+    }
+
+    /// Joins an organization whose `autoJoinDomains` include the **verified** email's domain.
+    #[napi(catch_unwind)]
+    pub fn join_by_domain(&self, org_id: JsString, email: JsString, name: JsString) -> AsyncTask<MemberTask> {
+        let kit = self.kit();
+        MemberTask::spawn(move || {
+            let kit = kit?;
+            let org_id = org_id.parse::<OrgId>("orgId")?;
+            Ok(kit.join_by_domain(org_id, &email.text("email")?, &name.text("name")?)?.into())
+        })
+    }
+
+    // ---- conversations with freelancers (SPEC §5) ----
+
+    /// Starts a conversation with a freelancer; the actor holds their role's whole thread ceiling in it.
+    #[napi(catch_unwind)]
+    pub fn start_thread(
+        &self,
+        actor: JsString,
+        freelancer_id: JsString,
+        freelancer_name: JsString,
+        title: JsString,
+    ) -> AsyncTask<ThreadTask> {
+        let kit = self.kit();
+        ThreadTask::spawn(move || {
+            let kit = kit?;
+            let actor = actor.parse::<MemberId>("actor")?;
+            let (id, name) = (freelancer_id.text("freelancerId")?, freelancer_name.text("freelancerName")?);
+            Ok(kit.start_thread(actor, &id, &name, &title.text("title")?)?.into())
+        })
+    }
+
+    /// Posts a message (needs `write` in the thread).
+    #[napi(catch_unwind)]
+    pub fn post_message(&self, actor: JsString, thread_id: JsString, body: JsString) -> AsyncTask<MessageTask> {
+        let kit = self.kit();
+        MessageTask::spawn(move || {
+            let kit = kit?;
+            let (actor, thread_id) = (actor.parse("actor")?, thread_id.parse::<ThreadId>("threadId")?);
+            Ok(kit.post_message(actor, thread_id, &body.text("body")?)?.into())
+        })
+    }
+
+    /// Records a message from the thread's freelancer (the host's side).
+    #[napi(catch_unwind)]
+    pub fn post_freelancer_message(&self, thread_id: JsString, body: JsString) -> AsyncTask<MessageTask> {
+        let kit = self.kit();
+        MessageTask::spawn(move || {
+            let kit = kit?;
+            Ok(kit.post_freelancer_message(thread_id.parse("threadId")?, &body.text("body")?)?.into())
+        })
+    }
+
+    /// The actor's threads matching every word of `query` (accent- and case-insensitive),
+    /// newest activity first: `{ threads, nextCursor }`.
+    #[napi(catch_unwind)]
+    pub fn search_threads(
+        &self,
+        actor: JsString,
+        query: JsString,
+        options: Option<SearchOptions>,
+    ) -> AsyncTask<ThreadPageTask> {
+        let kit = self.kit();
+        ThreadPageTask::spawn(move || {
+            let kit = kit?;
+            let (actor, query) = (actor.parse::<MemberId>("actor")?, query.text("query")?);
+            let (limit, cursor) = options.map(|o| (o.limit, o.cursor)).unwrap_or_default();
+            let limit = opt_count(limit, "limit", SEARCH_LIMIT)?;
+            let cursor = opt_text(cursor, "cursor")?;
+            Ok(kit.search_threads(actor, &query, limit, cursor.as_deref())?.into())
+        })
+    }
+
+    /// The thread's participants, with their permissions, and its freelancer.
+    #[napi(catch_unwind)]
+    pub fn people(&self, actor: JsString, thread_id: JsString) -> AsyncTask<PeopleTask> {
+        let kit = self.kit();
+        PeopleTask::spawn(move || {
+            let kit = kit?;
+            Ok(kit.people(actor.parse("actor")?, thread_id.parse("threadId")?)?.into())
+        })
+    }
+
+    /// Active members of the actor's organization whose name or email starts with `query`.
+    #[napi(catch_unwind)]
+    pub fn find_coworkers(
+        &self,
+        actor: JsString,
+        query: JsString,
+        options: Option<LimitOptions>,
+    ) -> AsyncTask<MembersTask> {
+        let kit = self.kit();
+        MembersTask::spawn(move || {
+            let kit = kit?;
+            let (actor, query) = (actor.parse::<MemberId>("actor")?, query.text("query")?);
+            let limit = opt_count(options.and_then(|o| o.limit), "limit", COWORKERS_LIMIT)?;
+            Ok(all(kit.find_coworkers(actor, &query, limit)?))
+        })
+    }
+
+    /// The presets the actor may give in the thread (R5): show these and no others.
+    #[napi(catch_unwind)]
+    pub fn permission_options(&self, actor: JsString, thread_id: JsString) -> AsyncTask<NamesTask> {
+        let kit = self.kit();
+        NamesTask::spawn(move || {
+            let kit = kit?;
+            let options = kit.permission_options(actor.parse("actor")?, thread_id.parse("threadId")?)?;
+            Ok(options.into_iter().map(str::to_owned).collect())
+        })
+    }
+
+    /// Adds a member to a thread with exactly one of `{ preset }` or `{ permissions }` (R4, R6).
+    #[napi(catch_unwind)]
+    pub fn add_to_thread(
+        &self,
+        actor: JsString,
+        thread_id: JsString,
+        member_id: JsString,
+        options: Option<GrantOptions>,
+    ) -> AsyncTask<ParticipantTask> {
+        let kit = self.kit();
+        ParticipantTask::spawn(move || {
+            let kit = kit?;
+            let (actor, thread_id) = (actor.parse("actor")?, thread_id.parse::<ThreadId>("threadId")?);
+            let member_id = member_id.parse::<MemberId>("memberId")?;
+            let (preset, permissions) = options.map(|o| (o.preset, o.permissions)).unwrap_or_default();
+            Ok(kit.add_to_thread(actor, thread_id, member_id, &grant(preset, permissions)?)?.into())
+        })
+    }
+
+    /// Brings a coworker into a thread by email: an active member is added at once,
+    /// anyone else is invited to the organization with the thread grant attached.
+    #[napi(catch_unwind)]
+    pub fn invite_to_thread(
+        &self,
+        actor: JsString,
+        thread_id: JsString,
+        email: JsString,
+        options: Option<ThreadInviteOptions>,
+    ) -> AsyncTask<ThreadInviteResultTask> {
+        let kit = self.kit();
+        ThreadInviteResultTask::spawn(move || {
+            let kit = kit?;
+            let (actor, thread_id) = (actor.parse("actor")?, thread_id.parse::<ThreadId>("threadId")?);
+            let email = email.text("email")?;
+            let (preset, permissions, message) =
+                options.map(|o| (o.preset, o.permissions, o.message)).unwrap_or_default();
+            let grant = grant(preset, permissions)?;
+            let message = opt_text(message, "message")?;
+            Ok(kit.invite_to_thread(actor, thread_id, &email, &grant, message.as_deref())?.into())
+        })
+    }
+
+    /// Changes a participant's permissions to exactly one of `{ preset }` or `{ permissions }` (R4).
+    #[napi(catch_unwind)]
+    pub fn change_permissions(
+        &self,
+        actor: JsString,
+        thread_id: JsString,
+        member_id: JsString,
+        options: Option<GrantOptions>,
+    ) -> AsyncTask<ParticipantTask> {
+        let kit = self.kit();
+        ParticipantTask::spawn(move || {
+            let kit = kit?;
+            let (actor, thread_id) = (actor.parse("actor")?, thread_id.parse::<ThreadId>("threadId")?);
+            let member_id = member_id.parse::<MemberId>("memberId")?;
+            let (preset, permissions) = options.map(|o| (o.preset, o.permissions)).unwrap_or_default();
+            Ok(kit.change_permissions(actor, thread_id, member_id, &grant(preset, permissions)?)?.into())
+        })
+    }
+
+    /// Removes a participant from a thread (needs `manage_people`).
+    #[napi(catch_unwind)]
+    pub fn remove_from_thread(&self, actor: JsString, thread_id: JsString, member_id: JsString) -> AsyncTask<DoneTask> {
+        let kit = self.kit();
+        DoneTask::spawn(move || {
+            let kit = kit?;
+            let (actor, thread_id) = (actor.parse("actor")?, thread_id.parse::<ThreadId>("threadId")?);
+            Ok(kit.remove_from_thread(actor, thread_id, member_id.parse("memberId")?)?)
+        })
+    }
+
+    /// Leaves a thread; the last holder of `manage_people` must hand it on first (`CONFLICT`).
+    #[napi(catch_unwind)]
+    pub fn leave_thread(&self, actor: JsString, thread_id: JsString) -> AsyncTask<DoneTask> {
+        let kit = self.kit();
+        DoneTask::spawn(move || {
+            let kit = kit?;
+            Ok(kit.leave_thread(actor.parse("actor")?, thread_id.parse("threadId")?)?)
+        })
+    }
+
+    // ---- outbox and audit log (SPEC §6) ----
+
+    /// Hands out up to `limit` (default 100) emails that are due, leased for
+    /// five minutes: acknowledge each with `outboxAck` or `outboxFail`.
+    #[napi(catch_unwind)]
+    pub fn outbox_pending(&self, options: Option<LimitOptions>) -> AsyncTask<OutgoingEmailsTask> {
+        let kit = self.kit();
+        OutgoingEmailsTask::spawn(move || {
+            let kit = kit?;
+            let limit = opt_count(options.and_then(|o| o.limit), "limit", OUTBOX_LIMIT)?;
+            Ok(all(kit.outbox_pending(limit)?))
+        })
+    }
+
+    /// Marks an email delivered.
+    #[napi(catch_unwind)]
+    pub fn outbox_ack(&self, email_id: JsString) -> AsyncTask<DoneTask> {
+        let kit = self.kit();
+        DoneTask::spawn(move || {
+            let kit = kit?;
+            Ok(kit.outbox_ack(email_id.parse::<EmailId>("emailId")?)?)
+        })
+    }
+
+    /// Records a failed delivery; the email is retried with backoff, then `dead`.
+    #[napi(catch_unwind)]
+    pub fn outbox_fail(&self, email_id: JsString, reason: JsString) -> AsyncTask<DoneTask> {
+        let kit = self.kit();
+        DoneTask::spawn(move || {
+            let kit = kit?;
+            let email_id = email_id.parse::<EmailId>("emailId")?;
+            Ok(kit.outbox_fail(email_id, &reason.text("reason")?)?)
+        })
+    }
+
+    /// The organization's audit log after `afterSeq`, at most `limit` (default 100) events.
+    #[napi(catch_unwind)]
+    pub fn events(&self, actor: JsString, options: Option<EventsOptions>) -> AsyncTask<EventsTask> {
+        let kit = self.kit();
+        EventsTask::spawn(move || {
+            let kit = kit?;
+            let actor = actor.parse::<MemberId>("actor")?;
+            let (after_seq, limit) = options.map(|o| (o.after_seq, o.limit)).unwrap_or_default();
+            let after_seq = after_seq.map(|s| s.count("afterSeq")).transpose()?;
+            let limit = opt_count(limit, "limit", EVENTS_LIMIT)?;
+            Ok(all(kit.events(actor, after_seq, limit)?))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snake_case;
+
+    #[test]
+    fn settings_names_map_to_the_core_names() {
+        assert_eq!(snake_case("resendCooldownSecs"), "resend_cooldown_secs");
+        assert_eq!(snake_case("maxInvitationsPerInviterPerDay"), "max_invitations_per_inviter_per_day");
+        assert_eq!(snake_case("allow_subdomains"), "allow_subdomains");
+        assert_eq!(snake_case("colour"), "colour");
+    }
+}

@@ -1,0 +1,101 @@
+"""Binding overhead: median time per call from Python next to the same in Rust.
+
+Not a test (a timing is never a test assertion). Run it after installing the
+package (bindings-python/scripts/test does):
+
+    .venv/bin/python bindings-python/bench/bench.py
+
+It measures, on a warm in-memory kit, `permission_options` (in batches of
+1,000 calls) and one draft -> send -> accept cycle (each timed alone, the
+ManualClock moved 10 s per invitation and the organization's limits raised so
+that the 24-hour rate limits never trip), then runs
+`cargo run --release -p invitekit-examples --example bench_baseline`, which
+measures the same in Rust, and prints both with their ratio.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import statistics
+import subprocess
+import time
+from typing import Dict
+
+import invitekit as ik
+
+BATCH = 1_000
+BATCHES = 200
+INVITES = 3_000
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def python_medians() -> Dict[str, float]:
+    clock = ik.ManualClock()
+    kit = ik.InviteKit.in_memory(clock=clock)
+    org = kit.create_organization("Acme Corp", "acme", "https://acme.example.com/portal", allowed_domains=["acme.com"])
+    alice = kit.add_member(org.id, "alice@acme.com", "Alice Smith", "full")
+    kit.set_organization_settings(
+        alice.id,
+        org.id,
+        max_invitations_per_inviter_per_day=10_000,
+        max_invitations_per_org_per_day=100_000,
+        max_pending_invitations=100_000,
+    )
+    thread = kit.start_thread(alice.id, "fl-42", "José Pérez", "Logo redesign")
+    actor, thread_id = alice.id, thread.id
+    options = kit.permission_options
+
+    for _ in range(BATCH):
+        options(actor, thread_id)
+    per_call = []
+    for _ in range(BATCHES):
+        t = time.perf_counter_ns()
+        for _ in range(BATCH):
+            options(actor, thread_id)
+        per_call.append((time.perf_counter_ns() - t) / BATCH)
+
+    cycles = []
+    for i in range(INVITES):
+        clock.advance(10)
+        email = f"user{i}@acme.com"
+        t = time.perf_counter_ns()
+        draft = kit.draft_invitation(actor, email)
+        kit.send_invitation(draft)
+        kit.accept_invitation(draft.link, email, "New Member")
+        cycles.append(float(time.perf_counter_ns() - t))
+    return {
+        "permission_options": statistics.median(per_call),
+        "draft_send_accept": statistics.median(cycles),
+    }
+
+
+def rust_medians() -> Dict[str, float]:
+    done = subprocess.run(
+        ["cargo", "run", "--quiet", "--release", "-p", "invitekit-examples", "--example", "bench_baseline"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    medians: Dict[str, float] = {}
+    for line in done.stdout.splitlines():
+        name, value = line.split()
+        medians[name] = float(value)
+    return medians
+
+
+def show(ns: float) -> str:
+    return f"{ns / 1000:.2f} µs" if ns >= 1000 else f"{ns:.0f} ns"
+
+
+def main() -> None:
+    rust = rust_medians()
+    py = python_medians()
+    print(f"{'median per call':<28}{'Rust':>12}{'Python':>12}{'Python/Rust':>14}")
+    labels = {"permission_options": "permission_options", "draft_send_accept": "draft -> send -> accept"}
+    for key, label in labels.items():
+        print(f"{label:<28}{show(rust[key]):>12}{show(py[key]):>12}{py[key] / rust[key]:>13.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,273 @@
+//! Python values in and out: strings, ids, counts, times and JSON-like data.
+//!
+//! Only conversions live here. Whether a value is acceptable (lengths, names,
+//! ranges) is the core's decision; a value that cannot even be handed to the
+//! core (a `str` with a lone surrogate, an `int` beyond 64 bits, a negative
+//! count) is `InvalidInput`, and a value of the wrong Python type is `TypeError`.
+
+use std::marker::PhantomData;
+use std::str::FromStr;
+
+use invitekit::Timestamp;
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyBytesMethods, PyDateTime, PyDelta, PyDict, PyFloat, PyInt, PyList, PyString, PyTzInfo};
+
+use crate::error;
+
+/// The core's `invalid_input`, raised as `invitekit.InvalidInput`.
+pub(crate) fn invalid(py: Python<'_>, msg: impl Into<String>) -> PyErr {
+    error::to_py(py, invitekit::Error::InvalidInput(msg.into()))
+}
+
+const LONE_SURROGATE: &str = "the text is not valid Unicode: it contains a lone surrogate";
+
+/// A Python `str` as UTF-8. A `str` that is not valid Unicode (a lone
+/// surrogate, as `"\ud800"`) is `InvalidInput`; anything but a `str` is `TypeError`.
+pub(crate) struct Text(pub String);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Text {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let s = obj.cast::<PyString>()?;
+        match s.to_cow() {
+            Ok(text) => Ok(Text(text.into_owned())),
+            Err(_) => Err(invalid(obj.py(), LONE_SURROGATE)),
+        }
+    }
+}
+
+impl Text {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The `&str`s of a list of [`Text`].
+pub(crate) fn strs(list: &[Text]) -> Vec<&str> {
+    list.iter().map(Text::as_str).collect()
+}
+
+/// An id given as a `str`, parsed by the core (a malformed one is its `invalid_input`).
+pub(crate) struct Id<T>(pub T, PhantomData<T>);
+
+impl<'a, 'py, T> FromPyObject<'a, 'py> for Id<T>
+where
+    T: FromStr<Err = invitekit::Error>,
+{
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        // Parsed from the UTF-8 bytes Python makes, without copying them into a `String`.
+        let utf8 = obj.cast::<PyString>()?.encode_utf8().map_err(|_| invalid(obj.py(), LONE_SURROGATE))?;
+        let s = std::str::from_utf8(utf8.as_bytes()).map_err(|_| invalid(obj.py(), LONE_SURROGATE))?;
+        s.parse::<T>().map(|id| Id(id, PhantomData)).map_err(|e| error::to_py(obj.py(), e))
+    }
+}
+
+impl<T: Copy> Id<T> {
+    pub(crate) fn get(&self) -> T {
+        self.0
+    }
+}
+
+/// A Python `int` (not a `bool`) that fits in 64 bits.
+pub(crate) struct Int(pub i64);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Int {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_instance_of::<PyBool>() || !obj.is_instance_of::<PyInt>() {
+            let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".to_owned());
+            return Err(PyTypeError::new_err(format!("expected an int, got {ty}")));
+        }
+        match obj.extract::<i64>() {
+            Ok(n) => Ok(Int(n)),
+            Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => {
+                Err(invalid(obj.py(), "the integer is out of range (it must fit in 64 bits)"))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Int {
+    /// As a count or a position: a negative value is `InvalidInput` naming `what`.
+    pub(crate) fn unsigned(&self, py: Python<'_>, what: &str) -> PyResult<u64> {
+        u64::try_from(self.0).map_err(|_| invalid(py, format!("`{what}` must not be negative")))
+    }
+
+    /// As a size. A value beyond the platform's `usize` goes to the core as the
+    /// largest `usize`, which the core refuses with its own range message.
+    pub(crate) fn size(&self, py: Python<'_>, what: &str) -> PyResult<usize> {
+        Ok(usize::try_from(self.unsigned(py, what)?).unwrap_or(usize::MAX))
+    }
+}
+
+fn epoch(py: Python<'_>) -> PyResult<&Bound<'_, PyDateTime>> {
+    static EPOCH: PyOnceLock<Py<PyDateTime>> = PyOnceLock::new();
+    EPOCH
+        .get_or_try_init(py, || {
+            let utc = PyTzInfo::utc(py)?;
+            Ok::<_, PyErr>(PyDateTime::new(py, 1970, 1, 1, 0, 0, 0, 0, Some(&utc))?.unbind())
+        })
+        .map(|e| e.bind(py))
+}
+
+/// A core time (milliseconds since the epoch) as a timezone-aware UTC `datetime`.
+pub(crate) fn datetime(py: Python<'_>, t: Timestamp) -> PyResult<Bound<'_, PyAny>> {
+    const DAY_MS: i64 = 86_400_000;
+    let ms = t.as_millis();
+    let days = i32::try_from(ms.div_euclid(DAY_MS)).map_err(|_| PyOverflowError::new_err("time out of range"))?;
+    let rest = ms.rem_euclid(DAY_MS);
+    // `rest` is below one day, so both parts fit in an i32.
+    let secs = i32::try_from(rest / 1000).unwrap_or(0);
+    let micros = i32::try_from((rest % 1000) * 1000).unwrap_or(0);
+    let delta = PyDelta::new(py, days, secs, micros, true)?;
+    epoch(py)?.add(delta)
+}
+
+/// A timezone-aware `datetime` as a core time (whole milliseconds, rounded down).
+/// A naive `datetime` is `TypeError`, as in Python's own arithmetic.
+pub(crate) fn timestamp(py: Python<'_>, dt: &Bound<'_, PyAny>) -> PyResult<Timestamp> {
+    if !dt.is_instance_of::<PyDateTime>() {
+        return Err(PyTypeError::new_err("expected a datetime"));
+    }
+    let delta = dt.sub(epoch(py)?)?;
+    let one_ms = PyDelta::new(py, 0, 0, 1000, false)?;
+    let ms = delta.floor_div(one_ms)?;
+    match ms.extract::<i64>() {
+        Ok(ms) => Ok(Timestamp::from_millis(ms)),
+        Err(_) => Err(invalid(py, "the time is out of range")),
+    }
+}
+
+/// A JSON value as plain Python data (`dict`, `list`, `str`, `int`, `float`, `bool`, `None`).
+pub(crate) fn json_to_py<'py>(py: Python<'py>, v: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+    use serde_json::Value;
+    Ok(match v {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any()
+            } else if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any()
+            } else {
+                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(json_to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, item) in map {
+                dict.set_item(k, json_to_py(py, item)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+/// How deep [`py_to_json`] follows nested lists and dicts (a self-containing
+/// list must not exhaust the stack).
+const MAX_JSON_DEPTH: usize = 16;
+
+/// Plain Python data as a JSON value, for the core to read (keyword arguments
+/// of `set_organization_settings`). Other types are `TypeError`.
+pub(crate) fn py_to_json(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
+    json_at(py, obj, 0)
+}
+
+fn json_at(py: Python<'_>, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<serde_json::Value> {
+    use serde_json::Value;
+    if depth > MAX_JSON_DEPTH {
+        return Err(invalid(py, format!("a setting nests lists or dicts more than {MAX_JSON_DEPTH} deep")));
+    }
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        let Int(n) = obj.extract()?;
+        return Ok(Value::from(n));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Ok(serde_json::Number::from_f64(f.value()).map_or(Value::Null, Value::Number));
+    }
+    if obj.is_instance_of::<PyString>() {
+        let Text(s) = obj.extract()?;
+        return Ok(Value::String(s));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = serde_json::Map::new();
+        for (k, v) in d.iter() {
+            let Text(k) = k.extract()?;
+            map.insert(k, json_at(py, &v, depth + 1)?);
+        }
+        return Ok(Value::Object(map));
+    }
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<pyo3::types::PyTuple>() {
+        let mut items = Vec::new();
+        for item in obj.try_iter()? {
+            items.push(json_at(py, &item?, depth + 1)?);
+        }
+        return Ok(Value::Array(items));
+    }
+    let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".to_owned());
+    Err(PyTypeError::new_err(format!("a setting must be a bool, int, str or list, not {ty}")))
+}
+
+/// `s` as Python's `repr` shows a `str`, for the `__repr__` of result objects.
+pub(crate) fn repr_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\'' => out.push_str("\\'"),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A list of `str` as Python shows it (`['a', 'b']`).
+pub(crate) fn repr_list<S: AsRef<str>>(items: &[S]) -> String {
+    let parts: Vec<String> = items.iter().map(|s| repr_str(s.as_ref())).collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// An optional `str` as Python shows it (`None` or `'...'`).
+pub(crate) fn repr_opt(s: Option<&str>) -> String {
+    s.map_or_else(|| "None".to_owned(), repr_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repr_str_looks_like_python() {
+        assert_eq!(repr_str("Bob"), "'Bob'");
+        assert_eq!(repr_str("it's\n"), "'it\\'s\\n'");
+        assert_eq!(repr_opt(None), "None");
+        assert_eq!(repr_list(&["a", "b"]), "['a', 'b']");
+    }
+}

@@ -1,0 +1,107 @@
+//! Every core error as a Python exception, in one place.
+//!
+//! `invitekit.InviteKitError` is the base; each error code of SPEC §8 has its
+//! own subclass, named by [`exception_name`](crate::exception_name)
+//! (`permission_denied` -> `PermissionDenied`). Every raised exception carries
+//! `.code` (also a class attribute of each subclass); a few carry the details
+//! the core gives with them (`invitation_id`, `retry_at`, `check`, `status`,
+//! `domain`).
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::{PyTuple, PyType};
+
+create_exception!(
+    invitekit,
+    InviteKitError,
+    PyException,
+    "Base class of every InviteKit error. `code` is the stable error code (SPEC §8), the same in Rust and Node."
+);
+
+/// The exception classes, one per core error code, in `invitekit::Error::CODES` order.
+macro_rules! exceptions {
+    ($($code:literal => $name:ident : $doc:literal,)*) => {
+        $( create_exception!(invitekit, $name, InviteKitError, $doc); )*
+
+        /// (code, class name, class) for every code.
+        type ClassFn = for<'py> fn(Python<'py>) -> Bound<'py, PyType>;
+        const CLASSES: &[(&str, &str, ClassFn)] = &[
+            $( ($code, stringify!($name), |py| py.get_type::<$name>()), )*
+        ];
+    };
+}
+
+exceptions! {
+    "invalid_input" => InvalidInput: "An argument is malformed, too long, or names something the policy does not know.",
+    "invalid_email" => InvalidEmail: "An email address does not meet SPEC §4.",
+    "domain_not_allowed" => DomainNotAllowed: "The address's domain is outside the organization's allowed domains (`domain`).",
+    "not_found" => NotFound: "The thing does not exist, or the actor may not know it exists.",
+    "permission_denied" => PermissionDenied: "The actor may not do this; `check` names the failed part of rule R4, if any.",
+    "already_member" => AlreadyMember: "The address already belongs to an active member of the organization.",
+    "already_invited" => AlreadyInvited: "The address already has a pending invitation (`invitation_id`): offer to resend it.",
+    "already_participant" => AlreadyParticipant: "The member already takes part in the thread.",
+    "invalid_token" => InvalidToken: "The invitation token is not valid (wrong, malformed, replaced or foreign: never says which).",
+    "invitation_expired" => InvitationExpired: "The invitation has expired.",
+    "invitation_not_pending" => InvitationNotPending: "The invitation was already accepted, declined or revoked (`status`).",
+    "email_mismatch" => EmailMismatch: "The verified email of the accepting user is not the invited address.",
+    "rate_limited" => RateLimited: "A rate limit or cap was reached and nothing was sent; `retry_at` is when it frees up.",
+    "conflict" => Conflict: "The state changed under the operation (a lost race, a draft sent twice, a name taken).",
+    "storage" => Storage: "The storage back end failed.",
+}
+
+/// The class for `code`; the base class for a code this binding does not know yet.
+fn class_of<'py>(py: Python<'py>, code: &str) -> Bound<'py, PyType> {
+    CLASSES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map_or_else(|| py.get_type::<InviteKitError>(), |(_, _, class)| class(py))
+}
+
+/// A core error as the Python exception of its code.
+pub(crate) fn to_py(py: Python<'_>, err: invitekit::Error) -> PyErr {
+    // If building the exception fails (out of memory, ...), that failure is raised instead.
+    build(py, &err).unwrap_or_else(|failure| failure)
+}
+
+fn build(py: Python<'_>, err: &invitekit::Error) -> PyResult<PyErr> {
+    use invitekit::Error;
+    let exc = class_of(py, err.code()).call1((err.to_string(),))?;
+    exc.setattr("code", err.code())?;
+    match err {
+        Error::AlreadyInvited { invitation_id, .. } => exc.setattr("invitation_id", invitation_id.to_string())?,
+        Error::RateLimited { retry_at, .. } => exc.setattr("retry_at", crate::convert::datetime(py, *retry_at)?)?,
+        Error::PermissionDenied { check, .. } => exc.setattr("check", check.map(|c| c.as_str()))?,
+        Error::InvitationNotPending { status } => exc.setattr("status", *status)?,
+        Error::DomainNotAllowed { domain } => exc.setattr("domain", domain)?,
+        _ => {}
+    }
+    Ok(PyErr::from_value(exc))
+}
+
+/// Adds the base class and every subclass (with its `code` class attribute) to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("InviteKitError", py.get_type::<InviteKitError>())?;
+    for (code, name, class) in CLASSES {
+        let class = class(py);
+        class.setattr("code", *code)?;
+        m.add(*name, class)?;
+    }
+    m.add("ERROR_CODES", PyTuple::new(py, invitekit::Error::CODES)?)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CLASSES;
+
+    #[test]
+    fn every_code_has_its_class_named_by_exception_name() {
+        let codes: Vec<&str> = CLASSES.iter().map(|(c, _, _)| *c).collect();
+        assert_eq!(codes, invitekit::Error::CODES);
+        for (code, name, _) in CLASSES {
+            assert_eq!(*name, crate::exception_name(code));
+        }
+    }
+}

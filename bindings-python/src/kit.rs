@@ -1,0 +1,522 @@
+//! The `InviteKit` class: every operation of SPEC §9, each converting its
+//! arguments, calling the core with the GIL released, and wrapping the result.
+
+use invitekit as core;
+use invitekit::{EmailId, InvitationId, MemberId, OrgId, TeamId, ThreadId};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList, PyString};
+
+use crate::config::{ManualClock, Policy};
+use crate::convert::{Id, Int, Text, py_to_json, strs};
+use crate::objects::{
+    Acceptance, Draft, Event, Invitation, InvitationPreview, InviteResult, Member, Message, Organization,
+    OutgoingEmail, Participant, People, Resent, Team, Thread, ThreadInviteResult,
+};
+use crate::unlocked;
+
+/// The store behind every Python `InviteKit`: memory or SQLite, chosen at run time.
+type Kit = core::InviteKit<core::AnyStore>;
+
+fn builder(policy: Option<PyRef<'_, Policy>>, clock: Option<PyRef<'_, ManualClock>>) -> core::InviteKitBuilder {
+    let mut b = core::InviteKit::builder();
+    if let Some(p) = policy {
+        b = b.policy(p.0.clone());
+    }
+    if let Some(c) = clock {
+        // Clones of a manual clock share one time: `clock.advance()` moves the kit.
+        b = b.clock(c.0.clone());
+    }
+    b
+}
+
+fn options(message: Option<Text>, team: Option<Id<TeamId>>, role: Option<Text>) -> core::InviteOptions {
+    core::InviteOptions { message: message.map(|t| t.0), team: team.map(|t| t.get()), role: role.map(|t| t.0) }
+}
+
+fn grant(preset: Option<&Text>, permissions: Option<&[Text]>) -> core::Result<core::Grant> {
+    let permissions = permissions.map(strs);
+    core::Grant::from_options(preset.map(Text::as_str), permissions.as_deref())
+}
+
+/// `search_threads`' page: a `list` of threads with a `next_cursor` attribute,
+/// built by the Python class `invitekit.ThreadPage`.
+fn thread_page<'py>(py: Python<'py>, page: core::ThreadPage) -> PyResult<Bound<'py, PyAny>> {
+    static CLASS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let class = CLASS.get_or_try_init(py, || py.import("invitekit._page")?.getattr("ThreadPage").map(Bound::unbind))?;
+    let threads = PyList::new(py, page.threads.into_iter().map(Thread))?;
+    class.bind(py).call1((threads, page.next_cursor))
+}
+
+/// InviteKit: invitations, conversations with freelancers and their rules.
+///
+/// Make one with `InviteKit.in_memory()` or `InviteKit.open("sqlite:PATH")`.
+/// Every method releases the GIL while the core works, so one kit can serve
+/// many Python threads. `actor` is always the acting member's id; ids are `str`.
+#[pyclass(frozen, module = "invitekit", name = "InviteKit")]
+pub struct InviteKit {
+    kit: Kit,
+    /// The policy's preset names as Python strings, made once: `permission_options`
+    /// hands out these objects instead of new copies (a pure conversion cache).
+    preset_names: Vec<(String, Py<PyString>)>,
+}
+
+impl InviteKit {
+    fn new(py: Python<'_>, kit: Kit) -> Self {
+        let preset_names = kit
+            .policy()
+            .presets()
+            .iter()
+            .map(|p| (p.name().to_owned(), PyString::new(py, p.name()).unbind()))
+            .collect();
+        InviteKit { kit, preset_names }
+    }
+
+    /// The Python string for a preset name.
+    fn preset_name<'py>(&self, py: Python<'py>, name: &str) -> Bound<'py, PyString> {
+        self.preset_names
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or_else(|| PyString::new(py, name), |(_, s)| s.bind(py).clone())
+    }
+}
+
+#[pymethods]
+impl InviteKit {
+    /// A kit on a new in-memory store. `policy` defaults to `Policy.default()`,
+    /// `clock` to the system clock.
+    #[staticmethod]
+    #[pyo3(signature = (policy=None, clock=None))]
+    fn in_memory(py: Python<'_>, policy: Option<PyRef<'_, Policy>>, clock: Option<PyRef<'_, ManualClock>>) -> Self {
+        InviteKit::new(py, builder(policy, clock).build(core::AnyStore::from(core::MemoryStore::new())))
+    }
+
+    /// A kit on the store `url` names: `"sqlite:PATH"` (created if missing,
+    /// migrated on open), `"sqlite::memory:"`, `"memory:"`, or `"postgres://..."`
+    /// (when the core is built with it). The database is closed when the kit is
+    /// garbage-collected.
+    #[staticmethod]
+    #[pyo3(signature = (url, policy=None, clock=None))]
+    fn open(
+        py: Python<'_>,
+        url: Text,
+        policy: Option<PyRef<'_, Policy>>,
+        clock: Option<PyRef<'_, ManualClock>>,
+    ) -> PyResult<Self> {
+        let b = builder(policy, clock);
+        unlocked(py, || b.open(url.as_str())).map(|kit| InviteKit::new(py, kit))
+    }
+
+    /// The current time on the kit's clock.
+    fn now<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::convert::datetime(py, self.kit.now())
+    }
+
+    /// The kit's policy.
+    #[getter]
+    fn policy(&self) -> Policy {
+        Policy(self.kit.policy().clone())
+    }
+
+    // --- Setup --------------------------------------------------------------
+
+    /// Creates an organization. `allowed_domains` limits who may be invited (default: anyone).
+    #[pyo3(signature = (name, slug, portal_url, allowed_domains=None))]
+    fn create_organization(
+        &self,
+        py: Python<'_>,
+        name: Text,
+        slug: Text,
+        portal_url: Text,
+        allowed_domains: Option<Vec<Text>>,
+    ) -> PyResult<Organization> {
+        let domains = allowed_domains.unwrap_or_default();
+        unlocked(py, || {
+            self.kit.create_organization(name.as_str(), slug.as_str(), portal_url.as_str(), &strs(&domains))
+        })
+        .map(Organization)
+    }
+
+    /// The organization `org_id`.
+    fn get_organization(&self, py: Python<'_>, org_id: Id<OrgId>) -> PyResult<Organization> {
+        unlocked(py, || self.kit.get_organization(org_id.get())).map(Organization)
+    }
+
+    /// Changes an organization's settings; only the keyword arguments given
+    /// change: `invitation_expiry_secs`, `resend_cooldown_secs`,
+    /// `max_invitations_per_inviter_per_day`, `max_invitations_per_org_per_day`,
+    /// `max_emails_per_address_per_day`, `max_pending_invitations`,
+    /// `max_message_chars`, `allow_subdomains`, `auto_join_domains`, `allowed_domains`.
+    /// An unknown setting or a value out of range is `InvalidInput`.
+    #[pyo3(signature = (actor, org_id, **settings))]
+    fn set_organization_settings(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        org_id: Id<OrgId>,
+        settings: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Organization> {
+        let value = match settings {
+            Some(d) => py_to_json(py, d.as_any())?,
+            None => serde_json::Value::Object(serde_json::Map::new()),
+        };
+        unlocked(py, || {
+            let update = core::SettingsUpdate::from_value(value)?;
+            self.kit.set_organization_settings(actor.get(), org_id.get(), &update)
+        })
+        .map(Organization)
+    }
+
+    /// Adds a founding or provisioned member, bypassing invitation.
+    fn add_member(&self, py: Python<'_>, org_id: Id<OrgId>, email: Text, name: Text, role: Text) -> PyResult<Member> {
+        unlocked(py, || self.kit.add_member(org_id.get(), email.as_str(), name.as_str(), role.as_str())).map(Member)
+    }
+
+    /// The member `member_id`.
+    fn get_member(&self, py: Python<'_>, member_id: Id<MemberId>) -> PyResult<Member> {
+        unlocked(py, || self.kit.get_member(member_id.get())).map(Member)
+    }
+
+    /// Every member of the organization.
+    fn list_members(&self, py: Python<'_>, org_id: Id<OrgId>) -> PyResult<Vec<Member>> {
+        unlocked(py, || self.kit.list_members(org_id.get())).map(|v| v.into_iter().map(Member).collect())
+    }
+
+    /// Changes a member's role (R7: thread permissions and pending invitations follow).
+    fn set_role(&self, py: Python<'_>, actor: Id<MemberId>, member_id: Id<MemberId>, role: Text) -> PyResult<Member> {
+        unlocked(py, || self.kit.set_role(actor.get(), member_id.get(), role.as_str())).map(Member)
+    }
+
+    /// Deactivates a member (R7: they leave every thread; their pending invitations are revoked).
+    fn deactivate_member(&self, py: Python<'_>, actor: Id<MemberId>, member_id: Id<MemberId>) -> PyResult<Member> {
+        unlocked(py, || self.kit.deactivate_member(actor.get(), member_id.get())).map(Member)
+    }
+
+    /// Creates a team (names are unique per organization, case-insensitively).
+    fn create_team(&self, py: Python<'_>, org_id: Id<OrgId>, name: Text) -> PyResult<Team> {
+        unlocked(py, || self.kit.create_team(org_id.get(), name.as_str())).map(Team)
+    }
+
+    /// Registers the organization's own minijinja templates for one kind of
+    /// email (`"invitation"` or `"thread_invitation"`).
+    fn set_email_template(
+        &self,
+        py: Python<'_>,
+        org_id: Id<OrgId>,
+        kind: Text,
+        subject: Text,
+        text: Text,
+        html: Text,
+    ) -> PyResult<()> {
+        let source = core::TemplateSource { subject: subject.0, text: text.0, html: html.0 };
+        unlocked(py, || {
+            let kind = core::EmailKind::parse(kind.as_str())?;
+            self.kit.set_email_template(org_id.get(), kind, &source)
+        })
+    }
+
+    // --- Inviting a coworker to the company (SPEC §3) -----------------------
+
+    /// Checks everything about an invitation and returns a draft with its link
+    /// and email. Nothing is stored until `send_invitation(draft)`.
+    #[pyo3(signature = (actor, email, message=None, team=None, role=None))]
+    fn draft_invitation(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        email: Text,
+        message: Option<Text>,
+        team: Option<Id<TeamId>>,
+        role: Option<Text>,
+    ) -> PyResult<Draft> {
+        let opts = options(message, team, role);
+        unlocked(py, || self.kit.draft_invitation(actor.get(), email.as_str(), opts)).map(Draft)
+    }
+
+    /// Stores the drafted invitation and, when `deliver`, queues its email in
+    /// the outbox. Sending the same draft twice is `Conflict`.
+    #[pyo3(signature = (draft, deliver=true))]
+    fn send_invitation(&self, py: Python<'_>, draft: PyRef<'_, Draft>, deliver: bool) -> PyResult<Invitation> {
+        let draft = &draft.0;
+        unlocked(py, || self.kit.send_invitation(draft, deliver)).map(Invitation)
+    }
+
+    /// Up to 100 invitations at once: one result per address, in order; a bad
+    /// address does not stop the others.
+    #[pyo3(signature = (actor, emails, message=None, team=None, role=None))]
+    fn invite_many(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        emails: Vec<Text>,
+        message: Option<Text>,
+        team: Option<Id<TeamId>>,
+        role: Option<Text>,
+    ) -> PyResult<Vec<InviteResult>> {
+        let opts = options(message, team, role);
+        unlocked(py, || self.kit.invite_many(actor.get(), &strs(&emails), opts))
+            .map(|v| v.into_iter().map(InviteResult).collect())
+    }
+
+    /// What a landing page shows for a token or link. Changes nothing.
+    fn peek_invitation(&self, py: Python<'_>, token_or_link: Text) -> PyResult<InvitationPreview> {
+        unlocked(py, || self.kit.peek_invitation(token_or_link.as_str())).map(InvitationPreview)
+    }
+
+    /// Accepts an invitation: creates the member, adds the team and the thread
+    /// grants. `email` must be the address your host has **verified** for the
+    /// user (never one merely typed). A token works once.
+    fn accept_invitation(&self, py: Python<'_>, token_or_link: Text, email: Text, name: Text) -> PyResult<Acceptance> {
+        unlocked(py, || self.kit.accept_invitation(token_or_link.as_str(), email.as_str(), name.as_str()))
+            .map(Acceptance)
+    }
+
+    /// Declines an invitation, for the verified `email` it was sent to.
+    fn decline_invitation(&self, py: Python<'_>, token_or_link: Text, email: Text) -> PyResult<Invitation> {
+        unlocked(py, || self.kit.decline_invitation(token_or_link.as_str(), email.as_str())).map(Invitation)
+    }
+
+    /// Revokes an invitation (its inviter, or a member who manages the organization).
+    fn revoke_invitation(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        invitation_id: Id<InvitationId>,
+    ) -> PyResult<Invitation> {
+        unlocked(py, || self.kit.revoke_invitation(actor.get(), invitation_id.get())).map(Invitation)
+    }
+
+    /// Sends an invitation again with a new link (the old one stops working
+    /// and the expiry restarts), after the cooldown.
+    fn resend_invitation(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        invitation_id: Id<InvitationId>,
+    ) -> PyResult<Resent> {
+        unlocked(py, || self.kit.resend_invitation(actor.get(), invitation_id.get())).map(Resent)
+    }
+
+    /// The organization's invitations (for a member who manages it) or the
+    /// actor's own, optionally only those with `status`.
+    #[pyo3(signature = (actor, status=None))]
+    fn list_invitations(&self, py: Python<'_>, actor: Id<MemberId>, status: Option<Text>) -> PyResult<Vec<Invitation>> {
+        unlocked(py, || {
+            let status = status.as_ref().map(|s| core::InvitationStatus::parse(s.as_str())).transpose()?;
+            self.kit.list_invitations(actor.get(), status)
+        })
+        .map(|v| v.into_iter().map(Invitation).collect())
+    }
+
+    /// The pending invitations addressed to a verified email, across organizations.
+    fn invitations_for_email(&self, py: Python<'_>, email: Text) -> PyResult<Vec<Invitation>> {
+        unlocked(py, || self.kit.invitations_for_email(email.as_str())).map(|v| v.into_iter().map(Invitation).collect())
+    }
+
+    /// Joins an organization whose `auto_join_domains` include the verified
+    /// email's domain, as the default role.
+    fn join_by_domain(&self, py: Python<'_>, org_id: Id<OrgId>, email: Text, name: Text) -> PyResult<Member> {
+        unlocked(py, || self.kit.join_by_domain(org_id.get(), email.as_str(), name.as_str())).map(Member)
+    }
+
+    // --- Conversations with freelancers (SPEC §5) ---------------------------
+
+    /// Starts a thread with a freelancer; the actor holds their role's full
+    /// thread ceiling in it (R3).
+    fn start_thread(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        freelancer_id: Text,
+        freelancer_name: Text,
+        title: Text,
+    ) -> PyResult<Thread> {
+        unlocked(py, || {
+            self.kit.start_thread(actor.get(), freelancer_id.as_str(), freelancer_name.as_str(), title.as_str())
+        })
+        .map(Thread)
+    }
+
+    /// Posts a message as the actor (needs `write` in the thread).
+    fn post_message(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        thread_id: Id<ThreadId>,
+        body: Text,
+    ) -> PyResult<Message> {
+        unlocked(py, || self.kit.post_message(actor.get(), thread_id.get(), body.as_str())).map(Message)
+    }
+
+    /// Records a message from the thread's freelancer (for the host).
+    fn post_freelancer_message(&self, py: Python<'_>, thread_id: Id<ThreadId>, body: Text) -> PyResult<Message> {
+        unlocked(py, || self.kit.post_freelancer_message(thread_id.get(), body.as_str())).map(Message)
+    }
+
+    /// The actor's threads matching every word of `query` as a word prefix
+    /// (case- and accent-insensitive), newest activity first.
+    ///
+    /// Returns a `ThreadPage`: a `list` of `Thread` whose `next_cursor`
+    /// attribute is the `cursor` for the next page, or `None` on the last page.
+    #[pyo3(
+        signature = (actor, query, limit=Int(20), cursor=None),
+        text_signature = "($self, actor, query, limit=20, cursor=None)"
+    )]
+    fn search_threads<'py>(
+        &self,
+        py: Python<'py>,
+        actor: Id<MemberId>,
+        query: Text,
+        limit: Int,
+        cursor: Option<Text>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let limit = limit.size(py, "limit")?;
+        let page = unlocked(py, || {
+            self.kit.search_threads(actor.get(), query.as_str(), limit, cursor.as_ref().map(Text::as_str))
+        })?;
+        thread_page(py, page)
+    }
+
+    /// The freelancer and the participants of a thread the actor can see.
+    fn people(&self, py: Python<'_>, actor: Id<MemberId>, thread_id: Id<ThreadId>) -> PyResult<People> {
+        unlocked(py, || self.kit.people(actor.get(), thread_id.get())).map(People)
+    }
+
+    /// Active coworkers whose name or email starts with `query` at a word boundary.
+    #[pyo3(signature = (actor, query, limit=Int(10)), text_signature = "($self, actor, query, limit=10)")]
+    fn find_coworkers(&self, py: Python<'_>, actor: Id<MemberId>, query: Text, limit: Int) -> PyResult<Vec<Member>> {
+        let limit = limit.size(py, "limit")?;
+        unlocked(py, || self.kit.find_coworkers(actor.get(), query.as_str(), limit))
+            .map(|v| v.into_iter().map(Member).collect())
+    }
+
+    /// The preset names the actor may give in the thread (R5): exactly those
+    /// `add_to_thread` accepts.
+    fn permission_options<'py>(
+        &self,
+        py: Python<'py>,
+        actor: Id<MemberId>,
+        thread_id: Id<ThreadId>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let names = unlocked(py, || self.kit.permission_options(actor.get(), thread_id.get()))?;
+        PyList::new(py, names.into_iter().map(|n| self.preset_name(py, n)))
+    }
+
+    /// Adds a member to a thread with a `preset` or a list of `permissions`
+    /// (exactly one of the two), under rules R4 and R6.
+    #[pyo3(signature = (actor, thread_id, member_id, preset=None, permissions=None))]
+    fn add_to_thread(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        thread_id: Id<ThreadId>,
+        member_id: Id<MemberId>,
+        preset: Option<Text>,
+        permissions: Option<Vec<Text>>,
+    ) -> PyResult<Participant> {
+        unlocked(py, || {
+            let grant = grant(preset.as_ref(), permissions.as_deref())?;
+            self.kit.add_to_thread(actor.get(), thread_id.get(), member_id.get(), &grant)
+        })
+        .map(Participant)
+    }
+
+    /// Brings a coworker into a thread by email: an active member is added at
+    /// once (`kind == "added"`); anyone else is invited to the organization with
+    /// the thread grant attached (`kind == "invited"`).
+    #[pyo3(signature = (actor, thread_id, email, preset=None, permissions=None, message=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn invite_to_thread(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        thread_id: Id<ThreadId>,
+        email: Text,
+        preset: Option<Text>,
+        permissions: Option<Vec<Text>>,
+        message: Option<Text>,
+    ) -> PyResult<ThreadInviteResult> {
+        unlocked(py, || {
+            let grant = grant(preset.as_ref(), permissions.as_deref())?;
+            self.kit.invite_to_thread(
+                actor.get(),
+                thread_id.get(),
+                email.as_str(),
+                &grant,
+                message.as_ref().map(Text::as_str),
+            )
+        })
+        .map(ThreadInviteResult)
+    }
+
+    /// Changes a participant's permissions (R4), with a `preset` or a list of
+    /// `permissions` (exactly one of the two).
+    #[pyo3(signature = (actor, thread_id, member_id, preset=None, permissions=None))]
+    fn change_permissions(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        thread_id: Id<ThreadId>,
+        member_id: Id<MemberId>,
+        preset: Option<Text>,
+        permissions: Option<Vec<Text>>,
+    ) -> PyResult<Participant> {
+        unlocked(py, || {
+            let grant = grant(preset.as_ref(), permissions.as_deref())?;
+            self.kit.change_permissions(actor.get(), thread_id.get(), member_id.get(), &grant)
+        })
+        .map(Participant)
+    }
+
+    /// Removes a participant from a thread (needs `manage_people`).
+    fn remove_from_thread(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        thread_id: Id<ThreadId>,
+        member_id: Id<MemberId>,
+    ) -> PyResult<()> {
+        unlocked(py, || self.kit.remove_from_thread(actor.get(), thread_id.get(), member_id.get()))
+    }
+
+    /// Leaves a thread. The last holder of `manage_people` must hand it on first (`Conflict`).
+    fn leave_thread(&self, py: Python<'_>, actor: Id<MemberId>, thread_id: Id<ThreadId>) -> PyResult<()> {
+        unlocked(py, || self.kit.leave_thread(actor.get(), thread_id.get()))
+    }
+
+    // --- Outbox and events (SPEC §6) ----------------------------------------
+
+    /// Up to `limit` emails due for delivery, leased for five minutes:
+    /// deliver each, then `outbox_ack(id)` or `outbox_fail(id, reason)`.
+    #[pyo3(signature = (limit=Int(100)), text_signature = "($self, limit=100)")]
+    fn outbox_pending(&self, py: Python<'_>, limit: Int) -> PyResult<Vec<OutgoingEmail>> {
+        let limit = limit.size(py, "limit")?;
+        unlocked(py, || self.kit.outbox_pending(limit)).map(|v| v.into_iter().map(OutgoingEmail).collect())
+    }
+
+    /// Marks an email delivered.
+    fn outbox_ack(&self, py: Python<'_>, email_id: Id<EmailId>) -> PyResult<()> {
+        unlocked(py, || self.kit.outbox_ack(email_id.get()))
+    }
+
+    /// Records a failed delivery; the email is retried with backoff, then dead.
+    fn outbox_fail(&self, py: Python<'_>, email_id: Id<EmailId>, reason: Text) -> PyResult<()> {
+        unlocked(py, || self.kit.outbox_fail(email_id.get(), reason.as_str()))
+    }
+
+    /// The organization's audit log after `after_seq` (from the start when
+    /// `None`), at most `limit` events; for members who manage the organization.
+    #[pyo3(
+        signature = (actor, after_seq=None, limit=Int(100)),
+        text_signature = "($self, actor, after_seq=None, limit=100)"
+    )]
+    fn events(&self, py: Python<'_>, actor: Id<MemberId>, after_seq: Option<Int>, limit: Int) -> PyResult<Vec<Event>> {
+        let limit = limit.size(py, "limit")?;
+        let after_seq = after_seq.map(|s| s.unsigned(py, "after_seq")).transpose()?;
+        unlocked(py, || self.kit.events(actor.get(), after_seq, limit)).map(|v| v.into_iter().map(Event).collect())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("InviteKit(roles={})", self.kit.policy().roles().len())
+    }
+}

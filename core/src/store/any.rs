@@ -1,0 +1,169 @@
+//! Choosing the store at run time from a URL: [`open`] and [`AnyStore`].
+
+#[cfg(feature = "sqlite")]
+use super::SqliteStore;
+use super::{MemoryStore, ReadTx, Store, WriteTx};
+use crate::error::{Error, Result, quote};
+use crate::kit::{InviteKit, InviteKitBuilder};
+
+/// The URLs [`open`] understands, for error messages.
+const EXPECTED: &str = "expected `memory:`, `sqlite:PATH`, `sqlite::memory:` or `postgres://...`";
+
+/// One of the stores, chosen at run time (see [`open`]).
+///
+/// More back ends may be added, so a `match` on it needs a `_` arm.
+#[derive(Debug)]
+#[non_exhaustive]
+// One per InviteKit, made once and never moved again: its size does not matter.
+#[allow(clippy::large_enum_variant)]
+pub enum AnyStore {
+    /// The in-memory store.
+    Memory(MemoryStore),
+    /// The SQLite store.
+    #[cfg(feature = "sqlite")]
+    Sqlite(SqliteStore),
+}
+
+impl From<MemoryStore> for AnyStore {
+    fn from(s: MemoryStore) -> Self {
+        AnyStore::Memory(s)
+    }
+}
+
+#[cfg(feature = "sqlite")]
+impl From<SqliteStore> for AnyStore {
+    fn from(s: SqliteStore) -> Self {
+        AnyStore::Sqlite(s)
+    }
+}
+
+impl Store for AnyStore {
+    fn read<T>(&self, f: impl FnOnce(&dyn ReadTx) -> Result<T>) -> Result<T> {
+        match self {
+            AnyStore::Memory(s) => s.read(f),
+            #[cfg(feature = "sqlite")]
+            AnyStore::Sqlite(s) => s.read(f),
+        }
+    }
+
+    fn write<T>(&self, f: impl FnMut(&mut dyn WriteTx) -> Result<T>) -> Result<T> {
+        match self {
+            AnyStore::Memory(s) => s.write(f),
+            #[cfg(feature = "sqlite")]
+            AnyStore::Sqlite(s) => s.write(f),
+        }
+    }
+}
+
+/// Opens the store a URL names:
+///
+/// | URL | store |
+/// |---|---|
+/// | `memory:` | a new [`MemoryStore`] |
+/// | `sqlite::memory:` | a new in-memory SQLite database |
+/// | `sqlite:PATH`, `sqlite://PATH` | the SQLite file at `PATH` (relative or absolute; `sqlite:///abs/path` works too), created if missing |
+/// | `postgres://...`, `postgresql://...` | PostgreSQL, when compiled in |
+///
+/// A malformed URL, an unknown scheme or a back end that is not compiled in
+/// is `invalid_input`; a database that cannot be opened is `storage`, with
+/// the reason.
+///
+/// # Examples
+/// ```
+/// let store = invitekit::store::open("memory:")?;
+/// let kit = invitekit::InviteKit::new(store);
+/// # let _ = kit;
+/// # #[cfg(feature = "sqlite")] {
+/// let on_disk = invitekit::store::open("sqlite::memory:")?; // or "sqlite:acme.db"
+/// # let _ = on_disk;
+/// # }
+/// assert_eq!(invitekit::store::open("mysql://db").unwrap_err().code(), "invalid_input");
+/// # Ok::<(), invitekit::Error>(())
+/// ```
+pub fn open(url: &str) -> Result<AnyStore> {
+    let Some((scheme, rest)) = url.split_once(':') else {
+        return Err(Error::invalid(format!("`{}` is not a store url: {EXPECTED}", quote(url))));
+    };
+    match scheme.to_ascii_lowercase().as_str() {
+        "memory" if rest.is_empty() => Ok(AnyStore::Memory(MemoryStore::new())),
+        "memory" => Err(Error::invalid(format!("`{}` is not a store url: {EXPECTED}", quote(url)))),
+        "sqlite" => open_sqlite(rest),
+        "postgres" | "postgresql" => Err(Error::invalid("postgres support is not compiled in")),
+        "" => Err(Error::invalid(format!("`{}` is not a store url: {EXPECTED}", quote(url)))),
+        _ => Err(Error::invalid(format!("unknown store scheme `{}`: {EXPECTED}", quote(scheme)))),
+    }
+}
+
+#[cfg(feature = "sqlite")]
+fn open_sqlite(rest: &str) -> Result<AnyStore> {
+    let path = rest.strip_prefix("//").unwrap_or(rest);
+    match path {
+        ":memory:" => Ok(AnyStore::Sqlite(SqliteStore::open_in_memory()?)),
+        "" => Err(Error::invalid("the sqlite url has no path: use `sqlite:PATH` or `sqlite::memory:`")),
+        _ => Ok(AnyStore::Sqlite(SqliteStore::open(path)?)),
+    }
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn open_sqlite(_rest: &str) -> Result<AnyStore> {
+    Err(Error::invalid("sqlite support is not compiled in (the `sqlite` feature of invitekit)"))
+}
+
+impl InviteKit<AnyStore> {
+    /// An InviteKit on the store `url` names (see [`open`](crate::store::open)),
+    /// with the default policy and the system clock.
+    ///
+    /// # Examples
+    /// ```
+    /// # #[cfg(feature = "sqlite")] {
+    /// let kit = invitekit::InviteKit::open("sqlite::memory:")?; // or "sqlite:acme.db"
+    /// let org = kit.create_organization("Acme Corp", "acme", "https://acme.example.com", &["acme.com"])?;
+    /// # let _ = org;
+    /// # }
+    /// # Ok::<(), invitekit::Error>(())
+    /// ```
+    pub fn open(url: &str) -> Result<Self> {
+        InviteKitBuilder::new().open(url)
+    }
+}
+
+impl InviteKitBuilder {
+    /// An InviteKit over the store `url` names (see [`open`](crate::store::open)).
+    ///
+    /// # Examples
+    /// ```
+    /// use invitekit::{InviteKit, ManualClock};
+    /// let kit = InviteKit::builder().clock(ManualClock::new()).open("memory:")?;
+    /// assert_eq!(kit.now(), ManualClock::START);
+    /// # Ok::<(), invitekit::Error>(())
+    /// ```
+    pub fn open(self, url: &str) -> Result<InviteKit<AnyStore>> {
+        Ok(self.build(open(url)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(url: &str) -> &'static str {
+        match open(url) {
+            Ok(_) => "ok",
+            Err(e) => e.code(),
+        }
+    }
+
+    #[test]
+    fn urls_choose_the_store() {
+        assert!(matches!(open("memory:"), Ok(AnyStore::Memory(_))));
+        for bad in ["mysql://x", "nonsense", "", "memory:x", ":x", "sqlite:", "sqlite://", "postgres://u@h/db"] {
+            assert_eq!(code(bad), "invalid_input", "{bad:?}");
+        }
+        #[cfg(feature = "sqlite")]
+        {
+            assert!(matches!(open("sqlite::memory:"), Ok(AnyStore::Sqlite(_))));
+            assert!(matches!(open("sqlite://:memory:"), Ok(AnyStore::Sqlite(_))));
+            assert_eq!(code("sqlite:/nonexistent/dir/x.db"), "storage");
+        }
+    }
+}

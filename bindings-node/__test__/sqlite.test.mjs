@@ -45,7 +45,8 @@ test('the SQLite store across a close and reopen', async (t) => {
 
 test('open refuses what it cannot open', async () => {
   await rejectsWith(InviteKit.open('mysql://db/x'), 'INVALID_INPUT')
-  await rejectsWith(InviteKit.open('postgres://localhost/x'), 'INVALID_INPUT')
+  await rejectsWith(InviteKit.open('postgres://localhost:port/x'), 'INVALID_INPUT')
+  await rejectsWith(InviteKit.open('postgres://ann:secret@127.0.0.1:1/x'), 'STORAGE')
   await rejectsWith(InviteKit.open('sqlite:/nonexistent-dir/deeper/x.db'), 'STORAGE')
   const memory = await InviteKit.open('memory:')
   await acme({ kit: memory })

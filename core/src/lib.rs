@@ -35,6 +35,8 @@ pub use kit::{InviteKit, InviteKitBuilder};
 pub use org::{Member, MemberStatus, OrgSettings, Organization, SettingsUpdate, Team};
 pub use outbox::{OutboxStatus, OutgoingEmail};
 pub use policy::{Permission, PermissionSet, Policy, Preset, Role};
+#[cfg(feature = "postgres")]
+pub use store::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use store::SqliteStore;
 pub use store::{AnyStore, MemoryStore, Store, open as open_store};

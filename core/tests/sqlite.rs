@@ -178,13 +178,13 @@ fn a_file_from_a_newer_invitekit_is_refused() {
 
 #[test]
 fn urls_that_name_no_store_are_invalid_input() {
-    for bad in ["mysql://x", "sqlite:", "sqlite://", "nonsense", "", "memory:extra", "postgres://u@localhost/db"] {
+    for bad in ["mysql://x", "sqlite:", "sqlite://", "nonsense", "", "memory:extra", "postgres://u@localhost:x/db"] {
         let err = InviteKit::open(bad).unwrap_err();
         assert_eq!(err.code(), "invalid_input", "{bad:?}: {err}");
         assert!(!err.to_string().ends_with('.'), "{err}");
     }
     assert!(InviteKit::open("mysql://x").unwrap_err().to_string().contains("`mysql`"));
-    assert!(InviteKit::open("postgresql://h/db").unwrap_err().to_string().contains("postgres"));
+    assert!(InviteKit::open("postgresql://h:port/db").unwrap_err().to_string().contains("postgres"));
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Choosing the store at run time from a URL: [`open`] and [`AnyStore`].
 
+#[cfg(feature = "postgres")]
+use super::PostgresStore;
 #[cfg(feature = "sqlite")]
 use super::SqliteStore;
 use super::{MemoryStore, ReadTx, Store, WriteTx};
@@ -22,6 +24,9 @@ pub enum AnyStore {
     /// The SQLite store.
     #[cfg(feature = "sqlite")]
     Sqlite(SqliteStore),
+    /// The PostgreSQL store.
+    #[cfg(feature = "postgres")]
+    Postgres(PostgresStore),
 }
 
 impl From<MemoryStore> for AnyStore {
@@ -37,12 +42,21 @@ impl From<SqliteStore> for AnyStore {
     }
 }
 
+#[cfg(feature = "postgres")]
+impl From<PostgresStore> for AnyStore {
+    fn from(s: PostgresStore) -> Self {
+        AnyStore::Postgres(s)
+    }
+}
+
 impl Store for AnyStore {
     fn read<T>(&self, f: impl FnOnce(&dyn ReadTx) -> Result<T>) -> Result<T> {
         match self {
             AnyStore::Memory(s) => s.read(f),
             #[cfg(feature = "sqlite")]
             AnyStore::Sqlite(s) => s.read(f),
+            #[cfg(feature = "postgres")]
+            AnyStore::Postgres(s) => s.read(f),
         }
     }
 
@@ -51,6 +65,8 @@ impl Store for AnyStore {
             AnyStore::Memory(s) => s.write(f),
             #[cfg(feature = "sqlite")]
             AnyStore::Sqlite(s) => s.write(f),
+            #[cfg(feature = "postgres")]
+            AnyStore::Postgres(s) => s.write(f),
         }
     }
 }
@@ -62,11 +78,11 @@ impl Store for AnyStore {
 /// | `memory:` | a new [`MemoryStore`] |
 /// | `sqlite::memory:` | a new in-memory SQLite database |
 /// | `sqlite:PATH`, `sqlite://PATH` | the SQLite file at `PATH` (relative or absolute; `sqlite:///abs/path` works too), created if missing |
-/// | `postgres://...`, `postgresql://...` | PostgreSQL, when compiled in |
+/// | `postgres://...`, `postgresql://...` | a [`PostgresStore`](crate::store::PostgresStore) on that database (the `postgres` feature, on by default) |
 ///
 /// A malformed URL, an unknown scheme or a back end that is not compiled in
-/// is `invalid_input`; a database that cannot be opened is `storage`, with
-/// the reason.
+/// is `invalid_input`; a database that cannot be opened or reached is
+/// `storage`, with the reason (never the URL's password).
 ///
 /// # Examples
 /// ```
@@ -88,7 +104,7 @@ pub fn open(url: &str) -> Result<AnyStore> {
         "memory" if rest.is_empty() => Ok(AnyStore::Memory(MemoryStore::new())),
         "memory" => Err(Error::invalid(format!("`{}` is not a store url: {EXPECTED}", quote(url)))),
         "sqlite" => open_sqlite(rest),
-        "postgres" | "postgresql" => Err(Error::invalid("postgres support is not compiled in")),
+        "postgres" | "postgresql" => open_postgres(url),
         "" => Err(Error::invalid(format!("`{}` is not a store url: {EXPECTED}", quote(url)))),
         _ => Err(Error::invalid(format!("unknown store scheme `{}`: {EXPECTED}", quote(scheme)))),
     }
@@ -107,6 +123,16 @@ fn open_sqlite(rest: &str) -> Result<AnyStore> {
 #[cfg(not(feature = "sqlite"))]
 fn open_sqlite(_rest: &str) -> Result<AnyStore> {
     Err(Error::invalid("sqlite support is not compiled in (the `sqlite` feature of invitekit)"))
+}
+
+#[cfg(feature = "postgres")]
+fn open_postgres(url: &str) -> Result<AnyStore> {
+    Ok(AnyStore::Postgres(PostgresStore::open(url)?))
+}
+
+#[cfg(not(feature = "postgres"))]
+fn open_postgres(_url: &str) -> Result<AnyStore> {
+    Err(Error::invalid("postgres support is not compiled in (the `postgres` feature of invitekit)"))
 }
 
 impl InviteKit<AnyStore> {
@@ -156,9 +182,17 @@ mod tests {
     #[test]
     fn urls_choose_the_store() {
         assert!(matches!(open("memory:"), Ok(AnyStore::Memory(_))));
-        for bad in ["mysql://x", "nonsense", "", "memory:x", ":x", "sqlite:", "sqlite://", "postgres://u@h/db"] {
+        for bad in ["mysql://x", "nonsense", "", "memory:x", ":x", "sqlite:", "sqlite://", "postgres://u@[::1/db"] {
             assert_eq!(code(bad), "invalid_input", "{bad:?}");
         }
+        #[cfg(feature = "postgres")]
+        for unreachable in ["postgres://u:secret@127.0.0.1:1/db", "postgresql://u@127.0.0.1:1/db"] {
+            assert_eq!(code(unreachable), "storage", "{unreachable:?}");
+            let message = open(unreachable).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(message.contains("127.0.0.1") && !message.contains("secret"), "{message}");
+        }
+        #[cfg(not(feature = "postgres"))]
+        assert_eq!(code("postgres://u@127.0.0.1:1/db"), "invalid_input");
         #[cfg(feature = "sqlite")]
         {
             assert!(matches!(open("sqlite::memory:"), Ok(AnyStore::Sqlite(_))));

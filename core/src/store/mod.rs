@@ -10,9 +10,13 @@
 
 mod any;
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
+#[cfg(feature = "postgres")]
+pub use self::postgres::PostgresStore;
 pub use any::{AnyStore, open};
 pub use memory::MemoryStore;
 #[cfg(feature = "sqlite")]

@@ -7,8 +7,10 @@
 //! | unset, `memory` | the in-memory store |
 //! | `sqlite` | a new SQLite file (WAL) in the temporary directory, per call |
 //! | `sqlite-memory` | a new in-memory SQLite database, per call |
+//! | `postgres` | a new schema on the PostgreSQL server `INVITEKIT_TEST_POSTGRES_URL`, per call |
 //!
-//! `scripts/test` runs the suites once on each.
+//! `scripts/test` runs the suites once on each (on PostgreSQL when a server
+//! is configured; `.ci/run` starts one).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
@@ -28,7 +30,16 @@ pub fn store_url() -> String {
         "" | "memory" => "memory:".to_owned(),
         "sqlite" => format!("sqlite:{}", temp_db_path().display()),
         "sqlite-memory" => "sqlite::memory:".to_owned(),
-        other => panic!("INVITEKIT_TEST_STORE={other:?}: expected `memory`, `sqlite` or `sqlite-memory`"),
+        "postgres" => match postgres_server_url() {
+            Some(server) => postgres_schema_url(&server),
+            None => panic!(
+                "INVITEKIT_TEST_STORE=postgres needs a server: set INVITEKIT_TEST_POSTGRES_URL \
+                 (e.g. postgres://postgres@127.0.0.1:5432/postgres; `bash scripts/start-postgres` starts one)"
+            ),
+        },
+        other => {
+            panic!("INVITEKIT_TEST_STORE={other:?}: expected `memory`, `sqlite`, `sqlite-memory` or `postgres`")
+        }
     }
 }
 
@@ -85,6 +96,91 @@ fn clean_dead(root: &std::path::Path) {
         let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
         if pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
             let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// PostgreSQL
+// ---------------------------------------------------------------------------
+
+/// Whether the tests run in CI (`CI` set, and not to `false` or `0`), where
+/// a PostgreSQL server is required rather than optional.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// The PostgreSQL server of the tests, `INVITEKIT_TEST_POSTGRES_URL`, if set.
+pub fn postgres_server_url() -> Option<String> {
+    std::env::var("INVITEKIT_TEST_POSTGRES_URL").ok().filter(|u| !u.trim().is_empty())
+}
+
+/// The server for a PostgreSQL-only test, or `None` after printing why the
+/// test is skipped. In CI a missing server fails the test instead.
+pub fn postgres_server_or_skip() -> Option<String> {
+    if let Some(url) = postgres_server_url() {
+        return Some(url);
+    }
+    assert!(
+        !in_ci(),
+        "CI is set but INVITEKIT_TEST_POSTGRES_URL is not: the PostgreSQL tests must run in CI (`.ci/run` starts a server)"
+    );
+    // Straight to stderr, past the test harness's capture, so the reason shows.
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: set INVITEKIT_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) \
+         to run the PostgreSQL tests"
+    );
+    None
+}
+
+/// The URL of a new, empty schema on `server`: the server's URL with the
+/// schema as the connections' `search_path`, so every store opened on it
+/// sees only that schema. Schemas left by earlier test processes that have
+/// ended are dropped the first time.
+pub fn postgres_schema_url(server: &str) -> String {
+    let schema = new_postgres_schema(server);
+    let sep = if server.contains('?') { '&' } else { '?' };
+    format!("{server}{sep}options=-csearch_path%3D{schema}")
+}
+
+/// A connection to the test server, for the tests' own SQL.
+pub fn postgres_client(url: &str) -> postgres::Client {
+    postgres::Client::connect(url, postgres::NoTls).unwrap_or_else(|e| panic!("cannot connect to the test server: {e}"))
+}
+
+fn new_postgres_schema(server: &str) -> String {
+    static ADMIN: Mutex<Option<postgres::Client>> = Mutex::new(None);
+    static N: AtomicU64 = AtomicU64::new(0);
+    let mut admin = ADMIN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let client = match admin.as_mut() {
+        Some(c) if !c.is_closed() => c,
+        _ => {
+            let mut c = postgres_client(server);
+            drop_dead_schemas(&mut c);
+            admin.insert(c)
+        }
+    };
+    let schema = format!("ikt_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+    client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
+    schema
+}
+
+/// Drops the schemas of test processes of this machine that are no longer
+/// running (on Linux, where `/proc` tells; elsewhere nothing is dropped).
+fn drop_dead_schemas(client: &mut postgres::Client) {
+    if !std::path::Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(rows) = client.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'ikt\\_%'", &[]) else {
+        return;
+    };
+    for row in rows {
+        let name: String = row.get(0);
+        let Some(pid) = name.split('_').nth(1).and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"));
         }
     }
 }

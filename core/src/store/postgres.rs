@@ -569,7 +569,9 @@ enum Failure {
     Other,
 }
 
-fn classify(e: &postgres::Error) -> Failure {
+/// What a failed statement means; `closed` tells whether the connection
+/// is gone since.
+fn classify(e: &postgres::Error, closed: bool) -> Failure {
     match e.code() {
         Some(c)
             if *c == SqlState::T_R_SERIALIZATION_FAILURE
@@ -578,7 +580,17 @@ fn classify(e: &postgres::Error) -> Failure {
         {
             Failure::Race
         }
-        _ if e.is_closed() => Failure::Closed,
+        // The server ended the session (an administrator, a restart, a
+        // fail-over) or the connection broke: nothing of the transaction stays.
+        Some(c)
+            if *c == SqlState::ADMIN_SHUTDOWN
+                || *c == SqlState::CRASH_SHUTDOWN
+                || *c == SqlState::CANNOT_CONNECT_NOW
+                || c.code().starts_with("08") =>
+        {
+            Failure::Closed
+        }
+        _ if closed || e.is_closed() => Failure::Closed,
         _ => Failure::Other,
     }
 }
@@ -618,7 +630,7 @@ struct Tx<'c> {
 impl<'c> Tx<'c> {
     fn begin(conn: &'c mut Conn, sql: &str) -> std::result::Result<Tx<'c>, (Failure, Error)> {
         if let Err(e) = conn.client.batch_execute(sql) {
-            let failure = classify(&e);
+            let failure = classify(&e, conn.client.is_closed());
             return Err((failure, sql_error(&e, failure)));
         }
         Ok(Tx { conn: RefCell::new(conn), failed: RefCell::new(None), open: Cell::new(true) })
@@ -627,8 +639,10 @@ impl<'c> Tx<'c> {
     fn commit(self) -> std::result::Result<(), (Failure, Error)> {
         self.open.set(false);
         let mut conn = self.conn.borrow_mut();
-        conn.client.batch_execute("COMMIT").map_err(|e| {
-            let failure = classify(&e);
+        let committed = conn.client.batch_execute("COMMIT");
+        let closed = conn.client.is_closed();
+        committed.map_err(|e| {
+            let failure = classify(&e, closed);
             // Whether a commit that lost its connection went through is
             // unknown: that is never run again.
             let failure = if failure == Failure::Closed { Failure::Other } else { failure };
@@ -637,7 +651,8 @@ impl<'c> Tx<'c> {
     }
 
     fn fail(&self, e: &postgres::Error) -> Error {
-        let failure = classify(e);
+        let closed = self.conn.borrow().client.is_closed();
+        let failure = classify(e, closed);
         let err = sql_error(e, failure);
         let mut failed = self.failed.borrow_mut();
         if failed.is_none() {

@@ -1824,3 +1824,415 @@ impl WriteTx for Tx<'_> {
         Ok(n > 0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    use std::sync::{Arc, Barrier};
+
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::store::MemoryStore;
+
+    #[test]
+    fn passwords_are_redacted_wherever_the_url_has_them() {
+        assert_eq!(redact("postgres://ann:hunter22@db:5432/acme"), "postgres://ann:***@db:5432/acme");
+        assert_eq!(redact("postgres://ann@db/acme"), "postgres://ann@db/acme");
+        assert_eq!(redact("postgresql://ann:p/w@d@db/acme?x=1"), "postgresql://ann:***@db/acme?x=1");
+        assert_eq!(
+            redact("postgres://db/acme?user=ann&password=hunter22&x=1"),
+            "postgres://db/acme?user=ann&password=***&x=1"
+        );
+        assert_eq!(redact("host=db password='a b' user=ann"), "host=db password=*** user=ann");
+        assert_eq!(redact("host=db password=hunter22"), "host=db password=***");
+        assert_eq!(scrub("no hunter22 here", Some(b"hunter22")), "no *** here");
+        assert_eq!(scrub("untouched", Some(b"")), "untouched");
+    }
+
+    #[test]
+    fn prefix_ranges_cover_exactly_the_words_with_the_prefix() {
+        assert_eq!(prefix_end("jo").as_deref(), Some("jp"));
+        assert_eq!(prefix_end("é").as_deref(), Some("ê"));
+        assert_eq!(prefix_end("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
+        assert_eq!(prefix_end("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(prefix_end("\u{10FFFF}"), None);
+        assert_eq!(prefix_end(""), None);
+        let end = prefix_end("jo").unwrap();
+        for w in ["jo", "jose", "jo\u{10FFFF}"] {
+            assert!(w >= "jo" && w < end.as_str(), "{w}");
+        }
+        assert_eq!(indexed("short"), "short");
+        let long = "é".repeat(INDEXED_WORD_CHARS + 5);
+        assert_eq!(indexed(&long).chars().count(), INDEXED_WORD_CHARS);
+    }
+
+    #[test]
+    fn bad_urls_are_invalid_input_and_unreachable_servers_storage() {
+        let code = |url: &str| PostgresStore::open(url).map(drop).map_err(|e| e.code());
+        assert_eq!(code("postgres://ann@db:port/acme"), Err("invalid_input"));
+        assert_eq!(code("postgres://"), Err("invalid_input"));
+        assert_eq!(code("postgres://ann@127.0.0.1:1/acme?sslmode=require"), Err("invalid_input"));
+        assert_eq!(code("postgres://ann@127.0.0.1:1/acme?nonsense=1"), Err("invalid_input"));
+        assert_eq!(
+            PostgresStore::open_with_max_connections("postgres://ann@127.0.0.1:1/acme", 0)
+                .map(drop)
+                .map_err(|e| e.code()),
+            Err("invalid_input")
+        );
+        let err = PostgresStore::open("postgres://ann:hunter22@127.0.0.1:1/acme").map(drop).unwrap_err();
+        assert_eq!(err.code(), "storage");
+        let message = err.to_string();
+        assert!(message.contains("postgres://ann:***@127.0.0.1:1/acme"), "{message}");
+        assert!(!message.contains("hunter22") && !message.ends_with('.'), "{message}");
+    }
+
+    /// A store on a new schema of the test server, or `None` (skipped, with
+    /// the reason printed) when `INVITEKIT_TEST_POSTGRES_URL` is unset; in
+    /// CI that fails instead.
+    fn test_store() -> Option<PostgresStore> {
+        test_url().map(|url| PostgresStore::open(&url).unwrap())
+    }
+
+    fn test_url() -> Option<String> {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let Some(server) = std::env::var("INVITEKIT_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else {
+            let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+            assert!(!ci, "CI is set but INVITEKIT_TEST_POSTGRES_URL is not: the PostgreSQL tests must run in CI");
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr(), "skipped: set INVITEKIT_TEST_POSTGRES_URL to run the PostgreSQL tests");
+            return None;
+        };
+        let schema = format!("ikt_{}_u{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+        let mut admin = Client::connect(&server, NoTls).unwrap();
+        admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
+        let sep = if server.contains('?') { '&' } else { '?' };
+        Some(format!("{server}{sep}options=-csearch_path%3D{schema}"))
+    }
+
+    fn sample_org(slug: &str) -> Organization {
+        Organization {
+            id: OrgId::new(),
+            name: "Acme".into(),
+            slug: slug.into(),
+            portal_url: "https://acme.example.com".into(),
+            allowed_domains: vec![],
+            settings: OrgSettings::default(),
+            created_at: ManualClock::START,
+        }
+    }
+
+    fn event(org: OrgId) -> NewEvent {
+        NewEvent {
+            org_id: org,
+            at: ManualClock::START,
+            actor_id: None,
+            kind: EventKind::MemberAdded,
+            details: serde_json::json!({"n": 1}),
+        }
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing_behind() {
+        let Some(store) = test_store() else { return };
+        let org = sample_org("acme");
+        store.write(|tx| tx.insert_org(&org)).unwrap();
+        let err = store.write(|tx| {
+            tx.append_event(event(org.id))?;
+            tx.insert_org(&org)
+        });
+        assert_eq!(err.map_err(|e| e.code()), Err("conflict"));
+        assert!(store.read(|tx| tx.events(org.id, 0, 10)).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_statement_that_failed_is_never_committed_even_if_the_closure_goes_on() {
+        let Some(store) = test_store() else { return };
+        let org = sample_org("acme");
+        store.write(|tx| tx.insert_org(&org)).unwrap();
+        let stray = Participant {
+            thread_id: ThreadId::new(),
+            member_id: MemberId::new(),
+            permissions: PermissionSet::from(Permission::Read),
+            added_by: None,
+            added_at: ManualClock::START,
+        };
+        let out = store.write(|tx| {
+            tx.append_event(event(org.id))?;
+            // A value PostgreSQL refuses (a NUL in text): the statement fails.
+            let mut bad = sample_org("bad");
+            bad.name = "a\0b".into();
+            let _ignored = tx.insert_org(&bad);
+            let _ignored = tx.insert_participant(&stray);
+            Ok(())
+        });
+        assert_eq!(out.map_err(|e| e.code()), Err("storage"));
+        assert!(store.read(|tx| tx.events(org.id, 0, 10)).unwrap().is_empty());
+        // The connection is fine for the next operation.
+        store.write(|tx| tx.append_event(event(org.id))).unwrap();
+    }
+
+    #[test]
+    fn a_panicking_write_is_rolled_back() {
+        let Some(store) = test_store() else { return };
+        let store = Arc::new(store);
+        let org = sample_org("acme");
+        let (s2, o2) = (store.clone(), org.clone());
+        let joined = std::thread::spawn(move || {
+            let _ = s2.write(|tx| -> Result<()> {
+                tx.insert_org(&o2)?;
+                panic!("host code panicked mid-transaction");
+            });
+        })
+        .join();
+        assert!(joined.is_err());
+        assert!(store.read(|tx| tx.org(org.id)).unwrap().is_none());
+        store.write(|tx| tx.insert_org(&org)).unwrap();
+    }
+
+    #[test]
+    fn migrations_are_idempotent() {
+        let Some(url) = test_url() else { return };
+        for _ in 0..3 {
+            let store = PostgresStore::open(&url).unwrap();
+            let mut conn = store.checkout().unwrap();
+            migrate(&mut conn).unwrap();
+            let version: i32 = conn.client.query_one("SELECT version FROM invitekit_schema", &[]).unwrap().get(0);
+            assert_eq!(version as u32, PostgresStore::SCHEMA_VERSION);
+        }
+    }
+
+    /// Two writers that read the same rows and then write: one loses the
+    /// race, runs again on the winner's state, and no update is lost.
+    #[test]
+    fn a_lost_race_runs_again_on_the_winners_state() {
+        let Some(store) = test_store() else { return };
+        let store = Arc::new(store);
+        let org = sample_org("acme");
+        store.write(|tx| tx.insert_org(&org)).unwrap();
+        let barrier = Arc::new(Barrier::new(2));
+        let attempts = Arc::new(AtomicUsize::new(0));
+        let writers: Vec<_> = (0..2)
+            .map(|_| {
+                let (store, barrier, attempts, org) = (store.clone(), barrier.clone(), attempts.clone(), org.id);
+                std::thread::spawn(move || {
+                    store.write(|tx| {
+                        let seen = tx.events(org, 0, 100)?.len();
+                        if attempts.fetch_add(1, Ordering::SeqCst) < 2 {
+                            // Both have read before either writes.
+                            barrier.wait();
+                        }
+                        tx.append_event(event(org))?;
+                        Ok(seen)
+                    })
+                })
+            })
+            .collect();
+        let mut seen: Vec<usize> = writers.into_iter().map(|w| w.join().unwrap().unwrap()).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, [0, 1], "the loser saw the winner's event");
+        assert!(attempts.load(Ordering::SeqCst) >= 3, "the loser ran again");
+        let seqs: Vec<u64> = store.read(|tx| tx.events(org.id, 0, 10)).unwrap().iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, [1, 2]);
+    }
+
+    /// A deterministic generator for the differential test.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 >> 33
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// The same random writes on the memory store and on PostgreSQL give
+    /// the same answers to every search, long words included.
+    #[test]
+    fn search_and_find_match_the_memory_store() {
+        let Some(pg) = test_store() else { return };
+        let long_a = format!("{}x", "a".repeat(70));
+        let long_b = format!("{}y", "a".repeat(70));
+        let vocab: Vec<&str> = vec![
+            "José",
+            "Pérez",
+            "logo",
+            "redesign",
+            "LOGOS",
+            "portfolio",
+            "Ærø",
+            "ünïcode",
+            "x1",
+            "x10",
+            "ｆｕｌｌ",
+            "node.js",
+            &long_a,
+            &long_b,
+        ];
+        let memory = MemoryStore::new();
+        let mut rng = Lcg(42);
+        let org = sample_org("acme");
+        let mut members = Vec::new();
+        for i in 0..6 {
+            let name = format!("{} {}", vocab[rng.below(12)], vocab[rng.below(12)]);
+            members.push(Member {
+                id: MemberId::new(),
+                org_id: org.id,
+                email: format!("m{i}.{}@acme.com", if i % 2 == 0 { "ann" } else { "bo" }),
+                name,
+                role: "member".into(),
+                team_ids: vec![],
+                status: if i == 5 { MemberStatus::Deactivated } else { MemberStatus::Active },
+                joined_at: ManualClock::START,
+            });
+        }
+        type Step = Box<dyn Fn(&mut dyn WriteTx) -> Result<()>>;
+        let mut script: Vec<Step> = Vec::new();
+        {
+            let (org, members) = (org.clone(), members.clone());
+            script.push(Box::new(move |tx| {
+                tx.insert_org(&org)?;
+                for m in &members {
+                    tx.insert_member(m)?;
+                }
+                Ok(())
+            }));
+        }
+        let mut now = ManualClock::START;
+        for i in 0..30 {
+            now = now.plus_secs(1 + rng.below(3) as i64);
+            let t = Thread {
+                id: ThreadId::new(),
+                org_id: org.id,
+                title: format!("{} {}", vocab[rng.below(vocab.len())], vocab[rng.below(vocab.len())]),
+                freelancer_id: format!("fl-{i}"),
+                freelancer_name: vocab[rng.below(vocab.len())].to_owned(),
+                created_by: members[0].id,
+                created_at: now,
+                last_activity_at: now,
+            };
+            let mut who: Vec<(MemberId, u8)> = Vec::new();
+            for m in &members {
+                if rng.below(2) == 0 {
+                    who.push((m.id, 1 + rng.below(31) as u8));
+                }
+            }
+            let bodies: Vec<(String, Timestamp)> = (0..rng.below(4))
+                .map(|_| {
+                    let body = (0..3).map(|_| vocab[rng.below(vocab.len())]).collect::<Vec<_>>().join(" ");
+                    (body, now.plus_secs(rng.below(100) as i64 - 20))
+                })
+                .collect();
+            script.push(Box::new(move |tx| {
+                tx.insert_thread(&t)?;
+                for (m, bits) in &who {
+                    tx.insert_participant(&Participant {
+                        thread_id: t.id,
+                        member_id: *m,
+                        permissions: PermissionSet::from_bits(*bits).unwrap(),
+                        added_by: None,
+                        added_at: t.created_at,
+                    })?;
+                }
+                for (body, at) in &bodies {
+                    tx.insert_message(&Message {
+                        id: MessageId::new(),
+                        thread_id: t.id,
+                        org_id: t.org_id,
+                        author: Author::Freelancer,
+                        body: body.clone(),
+                        sent_at: *at,
+                    })?;
+                }
+                Ok(())
+            }));
+        }
+        for step in &script {
+            memory.write(|tx| step(tx)).unwrap();
+            pg.write(|tx| step(tx)).unwrap();
+        }
+        let a64 = "a".repeat(64);
+        let a66 = "a".repeat(66);
+        let queries: Vec<&str> = vec![
+            "",
+            "jose",
+            "jo",
+            "logo",
+            "logos red",
+            "l",
+            "ærø",
+            "unicode",
+            "x1",
+            "full",
+            "node js",
+            "zzz",
+            "p p",
+            &a64,
+            &a66,
+            &long_a,
+            &long_b,
+            "aaaa logo",
+        ];
+        for m in &members {
+            for q in &queries {
+                let terms = words(q);
+                let mut cursor: Option<ThreadCursor> = None;
+                loop {
+                    let expected = memory.read(|tx| tx.search_threads(m.id, &terms, cursor.as_ref(), 4)).unwrap();
+                    let got = pg.read(|tx| tx.search_threads(m.id, &terms, cursor.as_ref(), 4)).unwrap();
+                    assert_eq!(got, expected, "{q:?}");
+                    let Some(last) = expected.last() else { break };
+                    cursor = Some(ThreadCursor { last_activity_at: last.last_activity_at, thread_id: last.id });
+                }
+            }
+            let expected = memory.read(|tx| tx.threads_of(m.id)).unwrap();
+            assert_eq!(pg.read(|tx| tx.threads_of(m.id)).unwrap(), expected);
+        }
+        for q in ["a", "m0", "bo", "jo pe", "ann@", "m2.ann@acme.com", "zz", "ü", "aaaaaaaa"] {
+            let terms = crate::search::coworker_terms(q);
+            let expected = memory.read(|tx| tx.find_members(org.id, &terms, 3)).unwrap();
+            assert_eq!(pg.read(|tx| tx.find_members(org.id, &terms, 3)).unwrap(), expected, "{q:?}");
+        }
+    }
+
+    /// The send log answers the rate limits' questions as the memory store does.
+    #[test]
+    fn send_windows_match_the_memory_store() {
+        let Some(pg) = test_store() else { return };
+        let memory = MemoryStore::new();
+        let org = sample_org("acme");
+        pg.write(|tx| tx.insert_org(&org)).unwrap();
+        let keys = [SendKey::Org, SendKey::Inviter(MemberId::new()), SendKey::Address("ann@acme.com".into())];
+        let mut rng = Lcg(7);
+        let mut now = ManualClock::START.as_millis();
+        let mut latest = now;
+        for round in 0..200 {
+            now += match rng.below(10) {
+                0 => 0,
+                1 => -(rng.below(3_600_000) as i64),
+                _ => rng.below(900_000) as i64,
+            };
+            latest = latest.max(now);
+            let at = Timestamp::from_millis(now);
+            let used: Vec<SendKey> = keys.iter().filter(|_| rng.below(3) > 0).cloned().collect();
+            memory.write(|tx| tx.record_send(org.id, &used, at)).unwrap();
+            pg.write(|tx| tx.record_send(org.id, &used, at)).unwrap();
+            if round % 7 != 0 {
+                continue;
+            }
+            for key in &keys {
+                for _ in 0..3 {
+                    let since =
+                        Timestamp::from_millis(latest - 24 * HOUR_MS - 2 * HOUR_MS + rng.below(28 * 3_600_000) as i64);
+                    let nth = 1 + rng.below(60);
+                    let expected = memory.read(|tx| tx.send_window(org.id, key, since, nth)).unwrap();
+                    assert_eq!(pg.read(|tx| tx.send_window(org.id, key, since, nth)).unwrap(), expected, "{key:?}");
+                    let times = memory.read(|tx| tx.send_times(org.id, key, since)).unwrap();
+                    assert_eq!(pg.read(|tx| tx.send_times(org.id, key, since)).unwrap(), times);
+                }
+            }
+        }
+    }
+}

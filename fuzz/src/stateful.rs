@@ -1,0 +1,1313 @@
+//! `stateful`: random operation sequences through the in-memory store, with
+//! the rules of SPEC §2 (R1–R9), §3 and §5 checked after every step.
+//!
+//! A policy (the default one, or a random valid one), two organizations with
+//! an administrator and a team each, then up to 64 operations chosen by the
+//! fuzzer: organizations, members, teams, settings, drafts, sends, accepts,
+//! declines, revokes, resends, role changes, deactivations, threads, grants,
+//! messages, searches, the outbox, the audit log, and the passing of time.
+//! Each operation's actors and targets are picked from the current state, so
+//! that most of them get past the first checks.
+//!
+//! After every step:
+//! - a failed operation, and any read-only one, changed nothing (the whole
+//!   state is compared with a snapshot taken before);
+//! - what succeeded was allowed in the state before it (R1–R4, R8), and its
+//!   effects are the ones the rules say (R3, R7);
+//! - nobody holds a permission outside their role's ceiling, and only active
+//!   members of the thread's organization take part (R6, R7);
+//! - pending invitations are ones their inviter's current role could send (R7);
+//! - `search_threads`, `people` and `permission_options` agree with each other
+//!   and with the state on who sees what (R5, R9), and searches find exactly
+//!   what their words say;
+//! - every error has a stable code and a one-line message; no token shows up
+//!   in an error, an event or a listing;
+//! - the audit log is append-only with gap-free `seq`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use arbitrary::{Arbitrary, Unstructured};
+use invitekit::search::{coworker_terms, member_words, words};
+use invitekit::store::SendKey;
+use invitekit::{
+    Draft, EmailAddress, EmailId, Error, Event, Grant, GrantCheck, Invitation, InvitationId,
+    InvitationStatus, InviteKit, InviteOptions, ManualClock, Member, MemberId, MemoryStore, Organization,
+    OutgoingEmail, OrgId, Participant, Permission, PermissionSet, Policy, Role, SettingsUpdate, Store, Team,
+    TeamId, Thread, ThreadId, Timestamp, Token,
+};
+
+use crate::check_error;
+use crate::policy_json::ValidSeed;
+
+const MAX_OPS: usize = 64;
+const MP: Permission = Permission::ManagePeople;
+
+/// One input.
+#[derive(Arbitrary, Debug)]
+pub struct Input {
+    /// `None`: [`Policy::default`].
+    policy: Option<ValidSeed>,
+    ops: Vec<Op>,
+}
+
+/// A member, picked from the state.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub struct Who {
+    /// 0: anyone (active or not, either organization); 1: a participant of the
+    /// operation's thread; 2: a participant holding `manage_people`; 3: an
+    /// active member whose role manages the organization; 4: an active member
+    /// of the thread's organization outside the thread; 5: an id nobody has.
+    kind: u8,
+    idx: u8,
+}
+
+/// An index into a list of the state (modulo its length; past it, something that does not exist).
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub struct Pick(u8);
+
+/// An email address.
+#[derive(Arbitrary, Debug, Clone)]
+pub enum EmailSel {
+    /// A member's address, in upper case when `shout`.
+    Member(Pick, bool),
+    /// `{local}@{domain}` from small pools (look-alike domains included).
+    Fresh(u8, u8),
+    /// Any text.
+    Raw(String),
+}
+
+/// A name.
+#[derive(Arbitrary, Debug, Clone)]
+pub enum NameSel {
+    /// From a pool (some invalid).
+    Pool(u8),
+    /// Any text.
+    Raw(String),
+}
+
+/// Free text: a message, a body, a query.
+#[derive(Arbitrary, Debug, Clone)]
+pub enum TextSel {
+    /// From a pool (some invalid).
+    Pool(u8),
+    /// Any text.
+    Raw(String),
+    /// `x` repeated (lengths around the limits).
+    Long(u16),
+}
+
+/// A role name.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum RoleSel {
+    /// A role of the policy.
+    Policy(u8),
+    /// A name the policy does not know.
+    Unknown,
+}
+
+/// A thread grant.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum GrantSel {
+    /// A preset of the policy.
+    Preset(u8),
+    /// Explicit permissions, by bits (0: none, which is invalid).
+    Perms(u8),
+    /// A preset the policy does not know.
+    Unknown,
+}
+
+/// A token or link.
+#[derive(Arbitrary, Debug, Clone)]
+pub enum TokenSel {
+    /// A join link seen in a draft or a resend (old ones too).
+    Link(Pick),
+    /// Its bare token.
+    Bare(Pick),
+    /// Its token with one character changed.
+    Mangled(Pick, u8),
+    /// Any text.
+    Raw(String),
+}
+
+/// A change of settings.
+#[derive(Arbitrary, Debug, Clone)]
+pub struct SettingsSel {
+    expiry: Option<u8>,
+    cooldown: Option<u8>,
+    per_address: Option<u8>,
+    per_inviter: Option<u8>,
+    max_pending: Option<u8>,
+    max_message: Option<u8>,
+    allow_subdomains: Option<bool>,
+    auto_join: Option<u8>,
+    allowed: Option<u8>,
+}
+
+/// One operation.
+#[derive(Arbitrary, Debug, Clone)]
+#[allow(missing_docs)]
+pub enum Op {
+    CreateOrg { name: NameSel, slug: u8, domains: u8 },
+    AddMember { org: Pick, email: EmailSel, name: NameSel, role: RoleSel },
+    CreateTeam { org: Pick, name: NameSel },
+    Settings { actor: Who, org: Pick, change: SettingsSel },
+    Draft { actor: Who, email: EmailSel, message: Option<TextSel>, team: Option<Pick>, role: Option<RoleSel> },
+    Send { draft: Pick, deliver: bool },
+    InviteMany { actor: Who, emails: Vec<EmailSel>, team: Option<Pick>, role: Option<RoleSel> },
+    Peek { token: TokenSel },
+    Accept { token: TokenSel, email: EmailSel, name: NameSel },
+    Decline { token: TokenSel, email: EmailSel },
+    Revoke { actor: Who, inv: Pick },
+    Resend { actor: Who, inv: Pick },
+    ListInvitations { actor: Who, status: Option<u8> },
+    InvitationsForEmail { email: EmailSel },
+    JoinByDomain { org: Pick, email: EmailSel, name: NameSel },
+    SetRole { actor: Who, member: Who, role: RoleSel },
+    Deactivate { actor: Who, member: Who },
+    StartThread { actor: Who, freelancer: NameSel, title: NameSel },
+    Post { actor: Who, thread: Pick, body: TextSel },
+    PostFreelancer { thread: Pick, body: TextSel },
+    Search { actor: Who, thread: Pick, query: TextSel, limit: u8 },
+    People { actor: Who, thread: Pick },
+    FindCoworkers { actor: Who, query: TextSel, limit: u8 },
+    Options { actor: Who, thread: Pick },
+    Add { actor: Who, thread: Pick, member: Who, grant: GrantSel },
+    InviteToThread { actor: Who, thread: Pick, email: EmailSel, grant: GrantSel, message: Option<TextSel> },
+    Change { actor: Who, thread: Pick, member: Who, grant: GrantSel },
+    Remove { actor: Who, thread: Pick, member: Who },
+    Leave { actor: Who, thread: Pick },
+    OutboxPending { limit: u8 },
+    OutboxAck { email: Pick },
+    OutboxFail { email: Pick, reason: TextSel },
+    Events { actor: Who, after: Option<u8>, limit: u8 },
+    Advance { secs: u8 },
+}
+
+const LOCALS: [&str; 7] = ["bob", "carol", "dave", "erin", "alice", "gina", "Bob.Jones+x"];
+const DOMAINS: [&str; 8] =
+    ["acme.com", "eng.acme.com", "globex.io", "evilacme.com", "\u{430}cme.com", "ACME.com", "bücher.de", "acme.com.evil.io"];
+const NAMES: [&str; 10] = [
+    "Bob Jones",
+    "Carol Ng",
+    "José Pérez",
+    "Dave",
+    "<b>Erin</b>",
+    "  Frank  ",
+    "a\r\nBcc: x",
+    "",
+    "Ünïcode Ñame",
+    "Globex Person",
+];
+const TEXTS: [&str; 14] = [
+    "Welcome!",
+    "hello world",
+    "José",
+    "jose",
+    "logo redesign",
+    "",
+    "  ",
+    "<script>alert(1)</script>",
+    "a\u{7}b",
+    "line one\r\nline two",
+    "thr",
+    "perez logo",
+    "FREELANC",
+    "{{ link }}",
+];
+const SETTINGS_DOMAINS: [&str; 6] = ["acme.com", "globex.io", "eng.acme.com", "bücher.de", "not a domain", "ACME.COM"];
+const SECONDS: [i64; 8] = [1, 30, 61, 3600, 86_400, 7 * 86_400, 8 * 86_400, 31 * 86_400];
+
+/// Runs one input.
+pub fn run(data: &[u8]) {
+    let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(data)) else { return };
+    let policy = match &input.policy {
+        None => Policy::default(),
+        Some(seed) => {
+            let text = seed.to_json().to_string();
+            Policy::from_json(&text).unwrap_or_else(|e| panic!("a valid policy is refused: {e}\n{text}"))
+        }
+    };
+    let mut w = World::new(policy);
+    let first = w.snapshot();
+    w.check(&first, None);
+    for (i, op) in input.ops.iter().take(MAX_OPS).enumerate() {
+        let before = w.snapshot();
+        let outcome = w.apply(op, &before);
+        let after = w.snapshot();
+        let ctx = format!("step {i}: {op:?}");
+        match outcome {
+            Outcome::Failed(e) => {
+                check_error(&e);
+                w.check_no_secret(&e.to_string(), &ctx);
+                before.assert_same(&after, &format!("{ctx}: failed with `{}` ({e}) but changed", e.code()));
+            }
+            Outcome::Read => before.assert_same(&after, &format!("{ctx}: a read-only operation changed")),
+            Outcome::Wrote => {}
+        }
+        w.check(&after, Some((&before, &ctx)));
+    }
+}
+
+enum Outcome {
+    Failed(Error),
+    Read,
+    Wrote,
+}
+
+fn outcome<T>(r: &invitekit::Result<T>, read_only: bool) -> Outcome {
+    match r {
+        Err(e) => Outcome::Failed(e.clone()),
+        Ok(_) if read_only => Outcome::Read,
+        Ok(_) => Outcome::Wrote,
+    }
+}
+
+/// The whole state, as the store keeps it.
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    now: Timestamp,
+    orgs: Vec<Organization>,
+    members: Vec<Member>,
+    teams: Vec<Option<Team>>,
+    invitations: Vec<Invitation>,
+    events: Vec<Vec<Event>>,
+    sends: Vec<Vec<Timestamp>>,
+    threads: Vec<(Option<Thread>, Vec<Participant>)>,
+    emails: Vec<Option<OutgoingEmail>>,
+    due: Vec<OutgoingEmail>,
+    tokens: Vec<Option<InvitationId>>,
+    member_ids: Vec<MemberId>,
+}
+
+impl Snapshot {
+    /// Panics, naming what differs, unless `other` is the same state. A link
+    /// learnt during the step (a draft's) may be added to the end of `tokens`.
+    fn assert_same(&self, other: &Snapshot, ctx: &str) {
+        let tokens = other.tokens.get(..self.tokens.len()) == Some(&self.tokens[..]);
+        let fields: [(&str, bool); 12] = [
+            ("now", self.now == other.now),
+            ("orgs", self.orgs == other.orgs),
+            ("members", self.members == other.members),
+            ("teams", self.teams == other.teams),
+            ("invitations", self.invitations == other.invitations),
+            ("events", self.events == other.events),
+            ("sends", self.sends == other.sends),
+            ("threads", self.threads == other.threads),
+            ("emails", self.emails == other.emails),
+            ("due", self.due == other.due),
+            ("tokens", tokens),
+            ("member_ids", self.member_ids == other.member_ids),
+        ];
+        let differ: Vec<&str> = fields.iter().filter(|(_, same)| !same).map(|(n, _)| *n).collect();
+        assert!(differ.is_empty(), "{ctx}: {differ:?}\nbefore: {self:#?}\nafter: {other:#?}");
+    }
+
+    fn member(&self, id: MemberId) -> Option<&Member> {
+        self.members.iter().find(|m| m.id == id)
+    }
+
+    fn thread(&self, id: ThreadId) -> Option<(&Thread, &[Participant])> {
+        self.threads.iter().find_map(|(t, ps)| t.as_ref().filter(|t| t.id == id).map(|t| (t, ps.as_slice())))
+    }
+
+    fn participant(&self, thread: ThreadId, member: MemberId) -> Option<&Participant> {
+        self.thread(thread).and_then(|(_, ps)| ps.iter().find(|p| p.member_id == member))
+    }
+
+    fn invitation(&self, id: InvitationId) -> Option<&Invitation> {
+        self.invitations.iter().find(|i| i.id == id)
+    }
+
+    /// What `member` holds in `thread` if they can see it: active, of the
+    /// thread's organization, a participant holding `read`.
+    fn visible(&self, member: MemberId, thread: ThreadId) -> Option<PermissionSet> {
+        let m = self.member(member)?;
+        let (t, _) = self.thread(thread)?;
+        let p = self.participant(thread, member)?;
+        (m.is_active() && t.org_id == m.org_id && p.permissions.contains(Permission::Read)).then_some(p.permissions)
+    }
+}
+
+struct World {
+    kit: InviteKit<MemoryStore>,
+    clock: ManualClock,
+    orgs: Vec<OrgId>,
+    teams: Vec<TeamId>,
+    threads: Vec<ThreadId>,
+    drafts: Vec<Draft>,
+    links: Vec<String>,
+    emails: Vec<EmailId>,
+    /// Every message body posted, by thread, for the search oracle.
+    bodies: HashMap<ThreadId, Vec<String>>,
+    /// Organizations that have had an active member who manages them.
+    governed: BTreeSet<OrgId>,
+}
+
+fn secret_of(link: &str) -> &str {
+    link.rsplit('/').next().unwrap_or(link)
+}
+
+impl World {
+    fn new(policy: Policy) -> World {
+        let clock = ManualClock::new();
+        let kit = InviteKit::builder().policy(policy).clock(clock.clone()).in_memory();
+        let admin_role = kit
+            .policy()
+            .roles()
+            .iter()
+            .find(|r| r.manages_organization())
+            .map(|r| r.name().to_owned())
+            .expect("a policy has a role that manages the organization");
+        let acme = kit.create_organization("Acme Corp", "acme", "https://acme.example.com/portal", &["acme.com"]);
+        let globex = kit.create_organization("Globex", "globex", "https://globex.example.com", &[] as &[&str]);
+        let (acme, globex) = (acme.expect("acme"), globex.expect("globex"));
+        kit.add_member(acme.id, "alice@acme.com", "Alice Admin", &admin_role).expect("alice");
+        kit.add_member(globex.id, "gina@globex.io", "Gina Admin", &admin_role).expect("gina");
+        let design = kit.create_team(acme.id, "Design").expect("design");
+        let ops = kit.create_team(globex.id, "Ops").expect("ops");
+        World {
+            kit,
+            clock,
+            orgs: vec![acme.id, globex.id],
+            teams: vec![design.id, ops.id],
+            threads: Vec::new(),
+            drafts: Vec::new(),
+            links: Vec::new(),
+            emails: Vec::new(),
+            bodies: HashMap::new(),
+            governed: [acme.id, globex.id].into_iter().collect(),
+        }
+    }
+
+    fn policy(&self) -> &Policy {
+        self.kit.policy()
+    }
+
+    fn role(&self, m: &Member) -> &Role {
+        self.policy().role(&m.role).unwrap_or_else(|| panic!("member {} has the unknown role `{}`", m.name, m.role))
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let store = self.kit.store();
+        let mut s = Snapshot {
+            now: self.kit.now(),
+            orgs: Vec::new(),
+            members: Vec::new(),
+            teams: Vec::new(),
+            invitations: Vec::new(),
+            events: Vec::new(),
+            sends: Vec::new(),
+            threads: Vec::new(),
+            emails: Vec::new(),
+            due: Vec::new(),
+            tokens: Vec::new(),
+            member_ids: Vec::new(),
+        };
+        let read = store.read(|tx| {
+            let epoch = Timestamp::from_millis(0);
+            for &o in &self.orgs {
+                s.orgs.push(tx.org(o)?.expect("a known organization"));
+                s.members.extend(tx.members(o)?);
+                s.invitations.extend(tx.invitations(o, None)?);
+                s.events.push(tx.events(o, 0, usize::MAX)?);
+                s.sends.push(tx.send_times(o, &SendKey::Org, epoch)?);
+            }
+            for &t in &self.teams {
+                s.teams.push(tx.team(t)?);
+            }
+            for &t in &self.threads {
+                s.threads.push((tx.thread(t)?, tx.participants(t)?));
+            }
+            for &e in &self.emails {
+                s.emails.push(tx.email(e)?);
+            }
+            s.due = tx.due_emails(Timestamp::from_millis(i64::MAX), usize::MAX)?;
+            for link in &self.links {
+                let token = Token::from_token_or_link(link)?;
+                s.tokens.push(tx.invitation_by_token(&token.hash())?.map(|i| i.id));
+            }
+            Ok(())
+        });
+        read.unwrap_or_else(|e| panic!("reading the store: {e}"));
+        s.member_ids = s.members.iter().map(|m| m.id).collect();
+        s
+    }
+
+    // --- Picking from the state ----------------------------------------------
+
+    fn pick_org(&self, p: Pick) -> OrgId {
+        let i = usize::from(p.0);
+        self.orgs.get(i % (self.orgs.len() + 1)).copied().unwrap_or_else(OrgId::new)
+    }
+
+    fn pick_thread(&self, p: Pick) -> ThreadId {
+        let i = usize::from(p.0);
+        self.threads.get(i % (self.threads.len() + 1)).copied().unwrap_or_else(ThreadId::new)
+    }
+
+    fn pick_team(&self, p: Pick) -> TeamId {
+        let i = usize::from(p.0);
+        self.teams.get(i % (self.teams.len() + 1)).copied().unwrap_or_else(TeamId::new)
+    }
+
+    fn pick_invitation(&self, s: &Snapshot, p: Pick) -> InvitationId {
+        let i = usize::from(p.0);
+        s.invitations.get(i % (s.invitations.len() + 1)).map(|i| i.id).unwrap_or_else(InvitationId::new)
+    }
+
+    fn pick_member(&self, s: &Snapshot, who: Who, thread: Option<ThreadId>) -> MemberId {
+        let i = usize::from(who.idx);
+        let active_admin = |m: &&Member| m.is_active() && self.role(m).manages_organization();
+        let candidates: Vec<MemberId> = match (who.kind % 6, thread.and_then(|t| s.thread(t))) {
+            (0, _) => s.member_ids.clone(),
+            (1, Some((_, ps))) => ps.iter().map(|p| p.member_id).collect(),
+            (2, Some((_, ps))) => ps.iter().filter(|p| p.permissions.contains(MP)).map(|p| p.member_id).collect(),
+            (3, _) => s.members.iter().filter(active_admin).map(|m| m.id).collect(),
+            (4, Some((t, ps))) => s
+                .members
+                .iter()
+                .filter(|m| m.is_active() && m.org_id == t.org_id && ps.iter().all(|p| p.member_id != m.id))
+                .map(|m| m.id)
+                .collect(),
+            (5, _) => return MemberId::new(),
+            _ => s.member_ids.clone(),
+        };
+        let pool = if candidates.is_empty() { &s.member_ids } else { &candidates };
+        pool.get(i % pool.len().max(1)).copied().unwrap_or_else(MemberId::new)
+    }
+
+    fn email(&self, s: &Snapshot, e: &EmailSel) -> String {
+        match e {
+            EmailSel::Member(p, shout) => {
+                let m = s.members.get(usize::from(p.0) % s.members.len().max(1));
+                let addr = m.map(|m| m.email.clone()).unwrap_or_else(|| "nobody@acme.com".into());
+                if *shout { addr.to_uppercase() } else { addr }
+            }
+            EmailSel::Fresh(l, d) => {
+                format!("{}@{}", LOCALS[usize::from(*l) % LOCALS.len()], DOMAINS[usize::from(*d) % DOMAINS.len()])
+            }
+            EmailSel::Raw(s) => s.clone(),
+        }
+    }
+
+    fn role_name(&self, r: RoleSel) -> String {
+        match r {
+            RoleSel::Policy(i) => {
+                let roles = self.policy().roles();
+                roles[usize::from(i) % roles.len()].name().to_owned()
+            }
+            RoleSel::Unknown => "Full".to_owned(),
+        }
+    }
+
+    /// The grant to pass, and the permissions it stands for (`None`: invalid).
+    fn grant(&self, g: GrantSel) -> (Grant, Option<PermissionSet>) {
+        let presets = self.policy().presets();
+        match g {
+            GrantSel::Preset(i) if !presets.is_empty() => {
+                let p = &presets[usize::from(i) % presets.len()];
+                (Grant::preset(p.name()), Some(p.permissions()))
+            }
+            GrantSel::Preset(_) | GrantSel::Unknown => (Grant::preset("no_such_preset"), None),
+            GrantSel::Perms(bits) => {
+                let set = PermissionSet::from_bits(bits & 31).unwrap_or(PermissionSet::EMPTY);
+                (Grant::permissions(&set.names()), (!set.is_empty()).then_some(set))
+            }
+        }
+    }
+
+    fn token(&self, t: &TokenSel) -> String {
+        let link = |p: &Pick| self.links.get(usize::from(p.0) % self.links.len().max(1)).cloned();
+        match t {
+            TokenSel::Link(p) => link(p).unwrap_or_default(),
+            TokenSel::Bare(p) => link(p).map(|l| secret_of(&l).to_owned()).unwrap_or_default(),
+            TokenSel::Mangled(p, at) => {
+                let mut chars: Vec<char> = link(p).map(|l| secret_of(&l).chars().collect()).unwrap_or_default();
+                if !chars.is_empty() {
+                    let i = usize::from(*at) % chars.len();
+                    chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
+                }
+                chars.into_iter().collect()
+            }
+            TokenSel::Raw(s) => s.clone(),
+        }
+    }
+
+    // --- Operations --------------------------------------------------------------
+
+    fn apply(&mut self, op: &Op, s: &Snapshot) -> Outcome {
+        let kit = &self.kit;
+        match op {
+            Op::CreateOrg { name, slug, domains } => {
+                if self.orgs.len() >= 4 {
+                    return Outcome::Read;
+                }
+                let picked: Vec<&str> = SETTINGS_DOMAINS
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| domains >> i & 1 == 1)
+                    .map(|(_, d)| *d)
+                    .collect();
+                let slug = ["acme", "initech", "umbrella", "x", "Bad_Slug"][usize::from(*slug) % 5];
+                let r = kit.create_organization(&name_text(name), slug, "https://portal.example.com/", &picked);
+                if let Ok(org) = &r {
+                    assert!(s.orgs.iter().all(|o| o.slug != org.slug), "two organizations with the slug {slug}");
+                    self.orgs.push(org.id);
+                }
+                outcome(&r, false)
+            }
+            Op::AddMember { org, email, name, role } => {
+                let org = self.pick_org(*org);
+                let email = self.email(s, email);
+                let r = kit.add_member(org, &email, &name_text(name), &self.role_name(*role));
+                if let Ok(m) = &r {
+                    let key = EmailAddress::parse(&email).expect("an added member's address parses");
+                    assert_eq!(m.email_key(), key.key());
+                    let before = s.members.iter().find(|x| x.org_id == org && x.email_key() == m.email_key());
+                    assert!(before.is_none_or(|b| !b.is_active()), "an active member added twice");
+                    if self.role(m).manages_organization() {
+                        self.governed.insert(org);
+                    }
+                }
+                outcome(&r, false)
+            }
+            Op::CreateTeam { org, name } => {
+                let r = kit.create_team(self.pick_org(*org), &name_text(name));
+                if let Ok(t) = &r {
+                    self.teams.push(t.id);
+                }
+                outcome(&r, false)
+            }
+            Op::Settings { actor, org, change } => {
+                let actor = self.pick_member(s, *actor, None);
+                let update = settings(change);
+                let r = kit.set_organization_settings(actor, self.pick_org(*org), &update);
+                if r.is_ok() {
+                    let m = s.member(actor).expect("the actor exists");
+                    assert!(m.is_active() && self.role(m).manages_organization(), "settings changed by {m:?}");
+                }
+                outcome(&r, false)
+            }
+            Op::Draft { actor, email, message, team, role } => {
+                let actor = self.pick_member(s, *actor, None);
+                let mut opts = InviteOptions::new();
+                if let Some(m) = message {
+                    opts = opts.message(text(m));
+                }
+                if let Some(t) = team {
+                    opts = opts.team(self.pick_team(*t));
+                }
+                if let Some(r) = role {
+                    opts = opts.role(self.role_name(*r));
+                }
+                let r = kit.draft_invitation(actor, &self.email(s, email), opts);
+                if let Ok(d) = &r {
+                    let preview = d.preview();
+                    assert!(!preview.subject.chars().any(char::is_control), "subject {:?}", preview.subject);
+                    assert!(!format!("{d:?}").contains(secret_of(d.link())), "Debug shows the token");
+                    self.links.push(d.link().to_owned());
+                    self.drafts.push(d.clone());
+                }
+                outcome(&r, true)
+            }
+            Op::Send { draft, deliver } => {
+                let Some(d) = self.drafts.get(usize::from(draft.0) % self.drafts.len().max(1)).cloned() else {
+                    return Outcome::Read;
+                };
+                let r = kit.send_invitation(&d, *deliver);
+                if let Ok(inv) = &r {
+                    self.check_sent(s, inv);
+                }
+                outcome(&r, false)
+            }
+            Op::InviteMany { actor, emails, team, role } => {
+                let actor = self.pick_member(s, *actor, None);
+                let list: Vec<String> = emails.iter().take(8).map(|e| self.email(s, e)).collect();
+                let mut opts = InviteOptions::new();
+                if let Some(t) = team {
+                    opts = opts.team(self.pick_team(*t));
+                }
+                if let Some(r) = role {
+                    opts = opts.role(self.role_name(*r));
+                }
+                let r = kit.invite_many(actor, &list, opts);
+                match &r {
+                    Ok(results) => {
+                        assert_eq!(results.len(), list.len());
+                        for (res, e) in results.iter().zip(&list) {
+                            assert_eq!(&res.email, e);
+                            match (&res.invitation, &res.error) {
+                                (Some(inv), None) => self.check_sent(s, inv),
+                                (None, Some(err)) => check_error(err),
+                                _ => panic!("an invite_many result with both or neither: {res:?}"),
+                            }
+                        }
+                        let sent = results.iter().filter(|r| r.invitation.is_some()).count();
+                        let after = self.snapshot();
+                        assert_eq!(after.invitations.len(), s.invitations.len() + sent, "invite_many: invitations");
+                        if sent == 0 {
+                            s.assert_same(&after, "invite_many sent nothing but changed");
+                        }
+                        Outcome::Wrote
+                    }
+                    Err(_) => outcome(&r, false),
+                }
+            }
+            Op::Peek { token } => {
+                let r = kit.peek_invitation(&self.token(token));
+                outcome(&r, true)
+            }
+            Op::Accept { token, email, name } => {
+                let email = self.email(s, email);
+                let r = kit.accept_invitation(&self.token(token), &email, &name_text(name));
+                if let Ok(acc) = &r {
+                    self.check_accepted(s, acc);
+                }
+                outcome(&r, false)
+            }
+            Op::Decline { token, email } => {
+                let r = kit.decline_invitation(&self.token(token), &self.email(s, email));
+                if let Ok(inv) = &r {
+                    let before = s.invitation(inv.id).expect("a declined invitation existed");
+                    assert!(before.is_live(s.now), "a dead invitation declined: {before:?}");
+                }
+                outcome(&r, false)
+            }
+            Op::Revoke { actor, inv } => {
+                let actor = self.pick_member(s, *actor, None);
+                let id = self.pick_invitation(s, *inv);
+                let r = kit.revoke_invitation(actor, id);
+                if r.is_ok() {
+                    let inv = s.invitation(id).expect("a revoked invitation existed");
+                    let a = s.member(actor).expect("the actor exists");
+                    assert_eq!(inv.status, InvitationStatus::Pending);
+                    assert!(a.is_active() && a.org_id == inv.org_id);
+                    assert!(inv.inviter_id == a.id || self.role(a).manages_organization(), "revoked by {a:?}");
+                }
+                outcome(&r, false)
+            }
+            Op::Resend { actor, inv } => {
+                let actor = self.pick_member(s, *actor, None);
+                let id = self.pick_invitation(s, *inv);
+                let r = kit.resend_invitation(actor, id);
+                if let Ok(resent) = &r {
+                    let before = s.invitation(id).expect("a resent invitation existed");
+                    assert_eq!(before.status, InvitationStatus::Pending);
+                    assert!(!format!("{resent:?}").contains(secret_of(&resent.link)), "Debug shows the token");
+                    // The old links stop working, the new one works.
+                    let after = self.snapshot();
+                    for (i, t) in after.tokens.iter().enumerate() {
+                        assert!(t != &Some(id) || s.tokens.get(i) != Some(&Some(id)), "an old link still works");
+                    }
+                    self.links.push(resent.link.clone());
+                    let token = Token::from_token_or_link(&resent.link).expect("a resend's link parses");
+                    let found = kit.store().read(|tx| tx.invitation_by_token(&token.hash()));
+                    assert_eq!(found.ok().flatten().map(|i| i.id), Some(id), "the new link does not work");
+                }
+                outcome(&r, false)
+            }
+            Op::ListInvitations { actor, status } => {
+                let actor = self.pick_member(s, *actor, None);
+                let status = status.map(|i| {
+                    [
+                        InvitationStatus::Pending,
+                        InvitationStatus::Accepted,
+                        InvitationStatus::Revoked,
+                        InvitationStatus::Declined,
+                        InvitationStatus::Expired,
+                    ][usize::from(i) % 5]
+                });
+                let r = kit.list_invitations(actor, status);
+                if let Ok(list) = &r {
+                    let a = s.member(actor).expect("the actor exists");
+                    let all = self.role(a).manages_organization();
+                    for inv in list {
+                        assert_eq!(inv.org_id, a.org_id, "another organization's invitation listed");
+                        assert!(all || inv.inviter_id == a.id, "someone else's invitation listed");
+                        assert!(status.is_none_or(|st| st == inv.status));
+                    }
+                    self.check_no_secret(&format!("{list:?}"), "list_invitations");
+                }
+                outcome(&r, true)
+            }
+            Op::InvitationsForEmail { email } => {
+                let r = kit.invitations_for_email(&self.email(s, email));
+                if let Ok(list) = &r {
+                    assert!(list.iter().all(|i| i.is_live(s.now)));
+                }
+                outcome(&r, true)
+            }
+            Op::JoinByDomain { org, email, name } => {
+                let org = self.pick_org(*org);
+                let r = kit.join_by_domain(org, &self.email(s, email), &name_text(name));
+                if let Ok(m) = &r {
+                    assert_eq!(m.role, self.policy().default_role());
+                    let o = s.orgs.iter().find(|o| o.id == org).expect("the organization exists");
+                    assert!(!o.settings.auto_join_domains.is_empty(), "joined an organization without auto-join");
+                    if self.role(m).manages_organization() {
+                        self.governed.insert(org);
+                    }
+                }
+                outcome(&r, false)
+            }
+            Op::SetRole { actor, member, role } => {
+                let actor = self.pick_member(s, *actor, None);
+                let target = self.pick_member(s, *member, None);
+                let r = kit.set_role(actor, target, &self.role_name(*role));
+                if let Ok(m) = &r {
+                    let a = s.member(actor).expect("the actor exists");
+                    assert!(a.is_active() && self.role(a).manages_organization() && a.org_id == m.org_id);
+                    self.check_clamped(s, m);
+                }
+                outcome(&r, false)
+            }
+            Op::Deactivate { actor, member } => {
+                let actor = self.pick_member(s, *actor, None);
+                let target = self.pick_member(s, *member, None);
+                let r = kit.deactivate_member(actor, target);
+                if let Ok(m) = &r {
+                    let a = s.member(actor).expect("the actor exists");
+                    assert!(a.is_active() && self.role(a).manages_organization() && a.org_id == m.org_id);
+                    assert!(!m.is_active());
+                    self.check_clamped(s, m);
+                }
+                outcome(&r, false)
+            }
+            Op::StartThread { actor, freelancer, title } => {
+                let actor = self.pick_member(s, *actor, None);
+                let r = kit.start_thread(actor, "fl-42", &name_text(freelancer), &name_text(title));
+                if let Ok(t) = &r {
+                    let a = s.member(actor).expect("the actor exists");
+                    let ps = kit.store().read(|tx| tx.participants(t.id)).expect("participants");
+                    // R3: the starter holds their role's whole ceiling.
+                    let got: Vec<(MemberId, PermissionSet)> = ps.iter().map(|p| (p.member_id, p.permissions)).collect();
+                    assert_eq!(got, [(actor, self.role(a).thread_ceiling())], "R3");
+                    self.threads.push(t.id);
+                }
+                outcome(&r, false)
+            }
+            Op::Post { actor, thread, body } => {
+                let thread = self.pick_thread(*thread);
+                let actor = self.pick_member(s, *actor, Some(thread));
+                let r = kit.post_message(actor, thread, &text(body));
+                if let Ok(m) = &r {
+                    let holds = s.visible(actor, thread).expect("posted to a thread the actor cannot see");
+                    assert!(holds.contains(Permission::Write), "posted without `write`");
+                    self.bodies.entry(thread).or_default().push(m.body.clone());
+                }
+                outcome(&r, false)
+            }
+            Op::PostFreelancer { thread, body } => {
+                let thread = self.pick_thread(*thread);
+                let r = kit.post_freelancer_message(thread, &text(body));
+                if let Ok(m) = &r {
+                    self.bodies.entry(thread).or_default().push(m.body.clone());
+                }
+                outcome(&r, false)
+            }
+            Op::Search { actor, thread, query, limit } => {
+                let thread = self.pick_thread(*thread);
+                let actor = self.pick_member(s, *actor, Some(thread));
+                let query = text(query);
+                let limit = usize::from(*limit % 8);
+                let r = kit.search_threads(actor, &query, limit, None);
+                if let Ok(page) = &r {
+                    self.check_search(s, actor, &query, limit, page);
+                }
+                outcome(&r, true)
+            }
+            Op::People { actor, thread } => {
+                let thread = self.pick_thread(*thread);
+                let r = kit.people(self.pick_member(s, *actor, Some(thread)), thread);
+                outcome(&r, true)
+            }
+            Op::FindCoworkers { actor, query, limit } => {
+                let actor = self.pick_member(s, *actor, None);
+                let query = text(query);
+                let limit = usize::from(*limit % 12);
+                let r = kit.find_coworkers(actor, &query, limit);
+                if let Ok(found) = &r {
+                    let a = s.member(actor).expect("the actor exists");
+                    let terms = coworker_terms(&query);
+                    let mut expected: Vec<&Member> = s
+                        .members
+                        .iter()
+                        .filter(|m| m.is_active() && m.org_id == a.org_id && m.id != a.id && !terms.is_empty())
+                        .filter(|m| {
+                            let w = member_words(&m.name, &m.email);
+                            terms.iter().all(|t| w.iter().any(|x| x.starts_with(t.as_str())))
+                        })
+                        .collect();
+                    expected.sort_by(|x, y| x.name.to_lowercase().cmp(&y.name.to_lowercase()).then(x.id.cmp(&y.id)));
+                    expected.truncate(limit);
+                    let got: Vec<MemberId> = found.iter().map(|m| m.id).collect();
+                    let want: Vec<MemberId> = expected.iter().map(|m| m.id).collect();
+                    assert_eq!(got, want, "find_coworkers({query:?}) by {}", a.name);
+                }
+                outcome(&r, true)
+            }
+            Op::Options { actor, thread } => {
+                let thread = self.pick_thread(*thread);
+                let r = kit.permission_options(self.pick_member(s, *actor, Some(thread)), thread);
+                outcome(&r, true)
+            }
+            Op::Add { actor, thread, member, grant } => {
+                let thread = self.pick_thread(*thread);
+                let actor = self.pick_member(s, *actor, Some(thread));
+                let target = self.pick_member(s, *member, Some(thread));
+                let (g, perms) = self.grant(*grant);
+                let r = kit.add_to_thread(actor, thread, target, &g);
+                let target_ok = |m: &Member| {
+                    let t = s.thread(thread).map(|(t, _)| t.org_id);
+                    m.is_active() && Some(m.org_id) == t && s.participant(thread, m.id).is_none()
+                };
+                self.check_grant_outcome(s, &r.as_ref().map(|p| p.permissions), actor, thread, target, perms, target_ok);
+                outcome(&r, false)
+            }
+            Op::InviteToThread { actor, thread, email, grant, message } => {
+                let thread = self.pick_thread(*thread);
+                let actor = self.pick_member(s, *actor, Some(thread));
+                let email = self.email(s, email);
+                let (g, perms) = self.grant(*grant);
+                let r = kit.invite_to_thread(actor, thread, &email, &g, message.as_ref().map(text).as_deref());
+                if let Ok(res) = &r {
+                    let perms = perms.expect("a grant that names nothing succeeded");
+                    let holds = s.visible(actor, thread).expect("invited into a thread the actor cannot see");
+                    assert!(holds.contains(MP) && perms.is_subset(holds), "R4 (a) on invite_to_thread");
+                    let a = s.member(actor).expect("the actor exists");
+                    assert!(perms.is_subset(self.role(a).grantable_permissions()), "R4 (b) on invite_to_thread");
+                    match (&res.participant, &res.invitation) {
+                        (Some(p), None) => assert_eq!(p.permissions, perms),
+                        (None, Some(inv)) => {
+                            self.check_sent(s, inv);
+                            assert_eq!(inv.thread_grants.len(), 1);
+                            assert_eq!((inv.thread_grants[0].thread_id, inv.thread_grants[0].permissions), (thread, perms));
+                        }
+                        _ => panic!("invite_to_thread did both or neither: {res:?}"),
+                    }
+                }
+                outcome(&r, false)
+            }
+            Op::Change { actor, thread, member, grant } => {
+                let thread = self.pick_thread(*thread);
+                let actor = self.pick_member(s, *actor, Some(thread));
+                let target = self.pick_member(s, *member, Some(thread));
+                let (g, perms) = self.grant(*grant);
+                let r = kit.change_permissions(actor, thread, target, &g);
+                let target_ok = |m: &Member| {
+                    let t = s.thread(thread).map(|(t, _)| t.org_id);
+                    m.is_active() && Some(m.org_id) == t && s.participant(thread, m.id).is_some()
+                };
+                self.check_grant_outcome(s, &r.as_ref().map(|p| p.permissions), actor, thread, target, perms, target_ok);
+                if r.is_ok() {
+                    let before = s.participant(thread, target).expect("a participant");
+                    if before.permissions.contains(MP) && !perms.is_some_and(|p| p.contains(MP)) {
+                        assert!(self.another_manager(s, thread, target), "the last `manage_people` taken away");
+                    }
+                }
+                outcome(&r, false)
+            }
+            Op::Remove { actor, thread, member } => {
+                let thread = self.pick_thread(*thread);
+                let actor = self.pick_member(s, *actor, Some(thread));
+                let target = self.pick_member(s, *member, Some(thread));
+                let r = kit.remove_from_thread(actor, thread, target);
+                if r.is_ok() {
+                    let holds = s.visible(actor, thread).expect("removed from a thread the actor cannot see");
+                    assert!(holds.contains(MP), "removed without `manage_people`");
+                    let before = s.participant(thread, target).expect("removed a non-participant");
+                    if before.permissions.contains(MP) {
+                        assert!(self.another_manager(s, thread, target), "the last `manage_people` removed");
+                    }
+                }
+                outcome(&r, false)
+            }
+            Op::Leave { actor, thread } => {
+                let thread = self.pick_thread(*thread);
+                let actor = self.pick_member(s, *actor, Some(thread));
+                let r = kit.leave_thread(actor, thread);
+                if r.is_ok() {
+                    let before = s.participant(thread, actor).expect("left a thread one was not in");
+                    if before.permissions.contains(MP) {
+                        assert!(self.another_manager(s, thread, actor), "the last `manage_people` left");
+                    }
+                }
+                outcome(&r, false)
+            }
+            Op::OutboxPending { limit } => {
+                let r = kit.outbox_pending(usize::from(*limit % 12));
+                if let Ok(list) = &r {
+                    for e in list {
+                        assert!(!e.subject.chars().any(char::is_control), "subject {:?}", e.subject);
+                        assert!(EmailAddress::parse(&e.to).is_ok(), "recipient {:?}", e.to);
+                        if !self.emails.contains(&e.id) {
+                            self.emails.push(e.id);
+                        }
+                    }
+                    if list.is_empty() {
+                        return Outcome::Read;
+                    }
+                }
+                outcome(&r, false)
+            }
+            Op::OutboxAck { email } => {
+                let id = self.emails.get(usize::from(email.0) % (self.emails.len() + 1)).copied();
+                let r = kit.outbox_ack(id.unwrap_or_else(EmailId::new));
+                outcome(&r, false)
+            }
+            Op::OutboxFail { email, reason } => {
+                let id = self.emails.get(usize::from(email.0) % (self.emails.len() + 1)).copied();
+                let r = kit.outbox_fail(id.unwrap_or_else(EmailId::new), &text(reason));
+                outcome(&r, false)
+            }
+            Op::Events { actor, after, limit } => {
+                let actor = self.pick_member(s, *actor, None);
+                let r = kit.events(actor, after.map(u64::from), usize::from(*limit % 40));
+                if let Ok(list) = &r {
+                    let a = s.member(actor).expect("the actor exists");
+                    assert!(self.role(a).manages_organization(), "the audit log read by {a:?}");
+                    assert!(list.iter().all(|e| e.org_id == a.org_id), "another organization's events");
+                    assert!(list.iter().all(|e| after.is_none_or(|x| e.seq > u64::from(x))));
+                }
+                outcome(&r, true)
+            }
+            Op::Advance { secs } => {
+                self.clock.advance(SECONDS[usize::from(*secs) % SECONDS.len()]);
+                Outcome::Wrote
+            }
+        }
+    }
+
+    fn another_manager(&self, s: &Snapshot, thread: ThreadId, except: MemberId) -> bool {
+        s.thread(thread).is_some_and(|(_, ps)| ps.iter().any(|p| p.member_id != except && p.permissions.contains(MP)))
+    }
+
+    /// R4 for `add_to_thread` and `change_permissions`: a success was allowed
+    /// in the state before; a refusal naming a part of R4 names the right one.
+    #[allow(clippy::too_many_arguments)]
+    fn check_grant_outcome(
+        &self,
+        s: &Snapshot,
+        r: &Result<PermissionSet, &Error>,
+        actor: MemberId,
+        thread: ThreadId,
+        target: MemberId,
+        perms: Option<PermissionSet>,
+        target_ok: impl Fn(&Member) -> bool,
+    ) {
+        let holds = s.visible(actor, thread);
+        let actor_m = s.member(actor);
+        let target_m = s.member(target).filter(|m| target_ok(m));
+        match r {
+            Ok(given) => {
+                let perms = perms.expect("a grant that names nothing succeeded");
+                assert_eq!(*given, perms);
+                let holds = holds.expect("a grant in a thread the actor cannot see");
+                let (a, t) = (actor_m.expect("the actor"), target_m.expect("a target that cannot take part"));
+                let check = self.policy().check_grant(self.role(a), holds, self.role(t), perms);
+                assert_eq!(check, Ok(()), "R4 let through {perms:?} from {} to {}", a.name, t.name);
+            }
+            Err(Error::PermissionDenied { check: Some(c), .. }) => {
+                if let (Some(holds), Some(a), Some(perms)) = (holds, actor_m, perms) {
+                    if !holds.contains(MP) {
+                        assert_eq!(*c, GrantCheck::ActorHoldings);
+                    } else if let Some(t) = target_m {
+                        let expected = self.policy().check_grant(self.role(a), holds, self.role(t), perms);
+                        assert_eq!(Err(*c), expected, "R4 named the wrong check");
+                    }
+                }
+            }
+            Err(_) => {}
+        }
+    }
+
+    /// R1, R2 and R4 for an invitation just sent, against the state before.
+    fn check_sent(&self, s: &Snapshot, inv: &Invitation) {
+        let inviter = s.member(inv.inviter_id).expect("the inviter exists");
+        let role = self.role(inviter);
+        assert!(inviter.is_active() && inviter.org_id == inv.org_id);
+        assert!(role.may_invite() && role.may_give_role(&inv.role), "R2: `{}` invited as `{}`", inviter.role, inv.role);
+        if let Some(team) = inv.team_id {
+            assert!(role.may_assign_team(), "R1: `{}` assigned a team", inviter.role);
+            assert!(s.teams.iter().flatten().any(|t| t.id == team && t.org_id == inv.org_id), "R1: a foreign team");
+        }
+        let key = inv.email_key();
+        assert!(
+            !s.members.iter().any(|m| m.org_id == inv.org_id && m.is_active() && m.email_key() == key),
+            "invited an active member"
+        );
+        assert!(
+            !s.invitations.iter().any(|i| i.org_id == inv.org_id && i.email_key() == key && i.is_live(s.now)),
+            "invited an address with a live invitation"
+        );
+        for g in &inv.thread_grants {
+            let holds = s.visible(inviter.id, g.thread_id).expect("a grant on a thread the inviter cannot see");
+            let target = self.policy().role(&inv.role).expect("the invitation's role");
+            assert_eq!(self.policy().check_grant(role, holds, target, g.permissions), Ok(()), "R4 on a thread grant");
+        }
+    }
+
+    /// §3.5 and R8 for an acceptance, against the state before.
+    fn check_accepted(&self, s: &Snapshot, acc: &invitekit::Acceptance) {
+        let inv = s.invitation(acc.invitation.id).expect("the accepted invitation existed");
+        assert!(inv.is_live(s.now), "accepted an invitation that was not live: {inv:?}");
+        let m = &acc.member;
+        assert_eq!((m.role.as_str(), m.org_id), (inv.role.as_str(), inv.org_id));
+        assert_eq!(m.team_ids, inv.team_id.into_iter().collect::<Vec<_>>());
+        assert_eq!(m.email_key(), inv.email_key());
+        let inviter = s.member(inv.inviter_id).expect("the inviter");
+        assert!(inviter.is_active(), "accepted an invitation from a deactivated inviter");
+        let ps: BTreeMap<ThreadId, PermissionSet> = self
+            .threads
+            .iter()
+            .filter_map(|&t| {
+                let p = self.kit.store().read(|tx| tx.participant(t, m.id)).ok().flatten()?;
+                Some((t, p.permissions))
+            })
+            .collect();
+        for g in &inv.thread_grants {
+            let passes = s.visible(inviter.id, g.thread_id).is_some_and(|holds| {
+                self.policy().check_grant(self.role(inviter), holds, self.role(m), g.permissions).is_ok()
+            }) && s.participant(g.thread_id, m.id).is_none();
+            let dropped = acc.dropped_grants.contains(&g.thread_id);
+            assert_eq!(passes, !dropped, "R8 on the grant {g:?}");
+            if !dropped {
+                assert_eq!(ps.get(&g.thread_id), Some(&g.permissions), "a kept grant was not applied");
+            }
+        }
+    }
+
+    /// R7 after a role change or a deactivation.
+    fn check_clamped(&self, s: &Snapshot, m: &Member) {
+        let ceiling = if m.is_active() { self.role(m).thread_ceiling() } else { PermissionSet::EMPTY };
+        for &t in &self.threads {
+            let before = s.participant(t, m.id).map(|p| p.permissions);
+            let now = self.kit.store().read(|tx| tx.participant(t, m.id)).ok().flatten().map(|p| p.permissions);
+            let expected = before.map(|p| p.intersection(ceiling)).filter(|p| !p.is_empty());
+            assert_eq!(now, expected, "R7: {}'s permissions in a thread", m.name);
+        }
+    }
+
+    fn check_search(&self, s: &Snapshot, actor: MemberId, query: &str, limit: usize, page: &invitekit::ThreadPage) {
+        let terms = words(query);
+        let mut expected: Vec<&Thread> = s
+            .threads
+            .iter()
+            .filter_map(|(t, _)| t.as_ref())
+            .filter(|t| s.visible(actor, t.id).is_some())
+            .filter(|t| {
+                let mut w = words(&t.title);
+                w.extend(words(&t.freelancer_name));
+                for b in self.bodies.get(&t.id).into_iter().flatten() {
+                    w.extend(words(b));
+                }
+                terms.iter().all(|q| w.iter().any(|x| x.starts_with(q.as_str())))
+            })
+            .collect();
+        expected.sort_by(|a, b| b.last_activity_at.cmp(&a.last_activity_at).then(b.id.cmp(&a.id)));
+        let got: Vec<ThreadId> = page.threads.iter().map(|t| t.id).collect();
+        let all: BTreeSet<ThreadId> = expected.iter().map(|t| t.id).collect();
+        assert!(got.iter().all(|t| all.contains(t)), "search {query:?} found a thread it should not: R9");
+        assert_eq!(got.len(), expected.len().min(limit), "search {query:?}: {got:?} vs {all:?}");
+        assert_eq!(page.next_cursor.is_some(), expected.len() > limit, "search {query:?}: the cursor");
+        // Following the cursors gives every match once, newest activity first.
+        let mut seen = got.clone();
+        let mut cursor = page.next_cursor.clone();
+        while let Some(c) = cursor {
+            let next = self.kit.search_threads(actor, query, limit, Some(&c)).expect("the next page");
+            seen.extend(next.threads.iter().map(|t| t.id));
+            cursor = next.next_cursor;
+            assert!(seen.len() <= expected.len(), "paging repeats threads");
+        }
+        let want: Vec<ThreadId> = expected.iter().map(|t| t.id).collect();
+        let by_activity = |ids: &[ThreadId]| -> Vec<Timestamp> {
+            ids.iter().filter_map(|id| s.thread(*id).map(|(t, _)| t.last_activity_at)).collect()
+        };
+        assert_eq!(by_activity(&seen), by_activity(&want), "search {query:?}: order");
+        assert_eq!(seen.iter().collect::<BTreeSet<_>>(), want.iter().collect::<BTreeSet<_>>(), "search {query:?}");
+    }
+
+    fn check_no_secret(&self, text: &str, ctx: &str) {
+        for link in &self.links {
+            assert!(!text.contains(secret_of(link)), "{ctx}: a token shows: {text}");
+        }
+    }
+
+    // --- Invariants -----------------------------------------------------------------
+
+    fn check(&mut self, s: &Snapshot, step: Option<(&Snapshot, &str)>) {
+        let ctx = step.map_or("setup", |(_, c)| c);
+        // An organization that had someone to run it keeps one.
+        for o in &s.orgs {
+            let governed = s.members.iter().any(|m| m.org_id == o.id && m.is_active() && self.role(m).manages_organization());
+            if governed {
+                self.governed.insert(o.id);
+            } else {
+                assert!(!self.governed.contains(&o.id), "{ctx}: {} lost its last administrator", o.name);
+            }
+        }
+        let p = self.policy();
+        // The audit log: gap-free, append-only, and no token in it.
+        for (o, events) in s.events.iter().enumerate() {
+            for (i, e) in events.iter().enumerate() {
+                assert_eq!(e.seq, i as u64 + 1, "{ctx}: event seq");
+                assert_eq!(e.org_id, self.orgs[o], "{ctx}: an event in the wrong log");
+            }
+            if let Some((before, _)) = step
+                && let Some(old) = before.events.get(o)
+            {
+                assert!(events.len() >= old.len() && events[..old.len()] == old[..], "{ctx}: the audit log was rewritten");
+            }
+            self.check_no_secret(&serde_json::to_string(events).unwrap_or_default(), ctx);
+        }
+        // Members: unique addresses, known roles, their own organization's teams.
+        let mut keys = BTreeSet::new();
+        for m in &s.members {
+            assert!(keys.insert((m.org_id, m.email_key())), "{ctx}: two members with {}", m.email);
+            assert!(p.role(&m.role).is_some(), "{ctx}: unknown role `{}`", m.role);
+            for t in &m.team_ids {
+                assert!(s.teams.iter().flatten().any(|x| x.id == *t && x.org_id == m.org_id), "{ctx}: a foreign team");
+            }
+        }
+        // R6, R7: participants are active members of the thread's organization within their ceiling.
+        for (t, ps) in &s.threads {
+            let Some(t) = t else { continue };
+            for x in ps {
+                let m = s.member(x.member_id).unwrap_or_else(|| panic!("{ctx}: a participant who is no member"));
+                assert!(m.is_active(), "{ctx}: deactivated {} takes part in {}", m.name, t.title);
+                assert_eq!(m.org_id, t.org_id, "{ctx}: {} of another organization takes part", m.name);
+                let ceiling = self.role(m).thread_ceiling();
+                assert!(!x.permissions.is_empty(), "{ctx}: {} holds nothing", m.name);
+                assert!(
+                    x.permissions.is_subset(ceiling),
+                    "{ctx}: {} holds {:?} beyond the ceiling {:?} of `{}`",
+                    m.name,
+                    x.permissions,
+                    ceiling,
+                    m.role
+                );
+            }
+        }
+        // R7: a pending invitation is one its inviter's current role could send.
+        let mut live = BTreeSet::new();
+        for inv in &s.invitations {
+            if inv.is_live(s.now) {
+                assert!(live.insert((inv.org_id, inv.email_key())), "{ctx}: two live invitations to {}", inv.email);
+            }
+            if inv.status != InvitationStatus::Pending {
+                continue;
+            }
+            let inviter = s.member(inv.inviter_id).unwrap_or_else(|| panic!("{ctx}: an invitation without inviter"));
+            assert!(inviter.is_active(), "{ctx}: a pending invitation from deactivated {}", inviter.name);
+            let role = self.role(inviter);
+            assert!(role.may_invite() && role.may_give_role(&inv.role), "{ctx}: R7 on the invitation's role");
+            assert!(inv.team_id.is_none() || role.may_assign_team(), "{ctx}: R7 on the invitation's team");
+            let invitee = p.role(&inv.role).unwrap_or_else(|| panic!("{ctx}: unknown role `{}`", inv.role));
+            for g in &inv.thread_grants {
+                let most = role.grantable_permissions().intersection(role.thread_ceiling());
+                assert!(!g.permissions.is_empty(), "{ctx}: an empty thread grant");
+                assert!(g.permissions.is_subset(most), "{ctx}: R7 on a thread grant {g:?}");
+                assert!(g.permissions.is_subset(invitee.thread_ceiling()), "{ctx}: R4 (c) on a thread grant {g:?}");
+            }
+        }
+        // R5, R9: who sees what, by every path.
+        for m in &s.members {
+            let searched = self.kit.search_threads(m.id, "", 100, None);
+            let seen: BTreeSet<ThreadId> = match &searched {
+                Ok(page) => {
+                    assert!(m.is_active(), "{ctx}: deactivated {} can search", m.name);
+                    page.threads.iter().map(|t| t.id).collect()
+                }
+                Err(e) => {
+                    check_error(e);
+                    assert!(!m.is_active(), "{ctx}: {} cannot search: {e}", m.name);
+                    BTreeSet::new()
+                }
+            };
+            for &t in &self.threads {
+                let holds = s.visible(m.id, t);
+                let what = format!("{ctx}: {} ({}) on thread {t}", m.name, m.role);
+                assert_eq!(seen.contains(&t), holds.is_some(), "{what}: search");
+                let people = self.kit.people(m.id, t);
+                let options = self.kit.permission_options(m.id, t);
+                match (holds, people, options) {
+                    (None, Err(pe), Err(oe)) => {
+                        check_error(&pe);
+                        check_error(&oe);
+                        if m.is_active() {
+                            assert_eq!((pe.code(), oe.code()), ("not_found", "not_found"), "{what}");
+                        }
+                    }
+                    (Some(holds), Ok(people), Ok(options)) => {
+                        let (thread, ps) = s.thread(t).expect("a visible thread exists");
+                        assert_eq!(people.freelancer_name, thread.freelancer_name, "{what}");
+                        let shown: Vec<(MemberId, PermissionSet)> =
+                            people.participants.iter().map(|x| (x.member_id, x.permissions)).collect();
+                        let stored: Vec<(MemberId, PermissionSet)> =
+                            ps.iter().map(|x| (x.member_id, x.permissions)).collect();
+                        assert_eq!(shown, stored, "{what}: people");
+                        let role = self.role(m);
+                        let expected: Vec<&str> = p
+                            .presets()
+                            .iter()
+                            .filter(|pr| {
+                                holds.contains(MP)
+                                    && pr.permissions().is_subset(holds.intersection(role.grantable_permissions()))
+                            })
+                            .map(|pr| pr.name())
+                            .collect();
+                        assert_eq!(options, expected, "{what}: R5");
+                    }
+                    (holds, people, options) => panic!(
+                        "{what}: visible {}, but people {:?} and permission_options {:?}",
+                        holds.is_some(),
+                        people.map(|_| ()),
+                        options.map(|_| ())
+                    ),
+                }
+            }
+        }
+        // The outbox: one-line subjects.
+        for e in &s.due {
+            assert!(!e.subject.chars().any(char::is_control), "{ctx}: subject {:?}", e.subject);
+        }
+        for e in s.emails.iter().flatten() {
+            assert!(!e.subject.chars().any(char::is_control), "{ctx}: subject {:?}", e.subject);
+        }
+    }
+}
+
+fn name_text(n: &NameSel) -> String {
+    match n {
+        NameSel::Pool(i) => NAMES[usize::from(*i) % NAMES.len()].to_owned(),
+        NameSel::Raw(s) => s.clone(),
+    }
+}
+
+fn text(t: &TextSel) -> String {
+    match t {
+        TextSel::Pool(i) => TEXTS[usize::from(*i) % TEXTS.len()].to_owned(),
+        TextSel::Raw(s) => s.clone(),
+        TextSel::Long(n) => "x".repeat(usize::from(*n % 12_000)),
+    }
+}
+
+fn settings(c: &SettingsSel) -> SettingsUpdate {
+    let pick = |i: u8, xs: &[i64]| xs[usize::from(i) % xs.len()];
+    let domains = |bits: u8| -> Vec<String> {
+        SETTINGS_DOMAINS.iter().enumerate().filter(|(i, _)| bits >> i & 1 == 1).map(|(_, d)| (*d).to_owned()).collect()
+    };
+    let small = |i: u8, xs: &[u32]| xs[usize::from(i) % xs.len()];
+    SettingsUpdate {
+        invitation_expiry_secs: c.expiry.map(|i| pick(i, &[3600, 86_400, 604_800, 2_592_000, 60, 2_592_001])),
+        resend_cooldown_secs: c.cooldown.map(|i| pick(i, &[0, 60, 3600, 86_400, -1, 86_401])),
+        max_emails_per_address_per_day: c.per_address.map(|i| small(i, &[1, 2, 3, 100, 0, 101])),
+        max_invitations_per_inviter_per_day: c.per_inviter.map(|i| small(i, &[1, 2, 50, 0])),
+        max_invitations_per_org_per_day: None,
+        max_pending_invitations: c.max_pending.map(|i| small(i, &[1, 2, 1000, 0])),
+        max_message_chars: c.max_message.map(|i| small(i, &[0, 5, 1000, 5000, 5001])),
+        allow_subdomains: c.allow_subdomains,
+        auto_join_domains: c.auto_join.map(domains),
+        allowed_domains: c.allowed.map(domains),
+    }
+}

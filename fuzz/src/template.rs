@@ -88,7 +88,7 @@ pub enum Hostile {
     Pieces(Vec<(u8, u8)>),
     /// Any text.
     Raw(String),
-    /// One piece many times (long input).
+    /// One piece over and over, up to a length (long input).
     Long(u8, u16),
 }
 
@@ -101,7 +101,11 @@ impl Hostile {
                 .map(|&(i, n)| PIECES[usize::from(i) % PIECES.len()].repeat(usize::from(n % 4) + 1))
                 .collect(),
             Hostile::Raw(s) => s.clone(),
-            Hostile::Long(i, n) => PIECES[usize::from(*i) % PIECES.len()].repeat(usize::from(*n % 2048)),
+            // Up to 6,000 characters: past every limit on a name or message.
+            Hostile::Long(i, n) => {
+                let n = usize::from(*n % 6000);
+                PIECES[usize::from(*i) % PIECES.len()].chars().cycle().take(n).collect()
+            }
         }
     }
 }

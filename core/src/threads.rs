@@ -303,7 +303,8 @@ impl<S: Store> InviteKit<S> {
     }
 
     /// Starts a conversation with a freelancer; the actor holds their role's
-    /// whole thread ceiling in it (R3).
+    /// whole thread ceiling in it (R3). A role whose ceiling lacks `read` could
+    /// not see the thread it started, so it may not start one (`permission_denied`).
     pub fn start_thread(
         &self,
         actor: MemberId,
@@ -318,6 +319,12 @@ impl<S: Store> InviteKit<S> {
         self.store.write(|tx| {
             let actor = self.active_member(&*tx, actor)?;
             let ceiling = self.role_of(&actor)?.thread_ceiling();
+            if !ceiling.contains(Permission::Read) {
+                return Err(Error::denied(format!(
+                    "the role `{}` cannot take part in threads: its thread ceiling lacks `read`",
+                    actor.role
+                )));
+            }
             let thread = Thread {
                 id: ThreadId::new(),
                 org_id: actor.org_id,

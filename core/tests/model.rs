@@ -67,7 +67,9 @@ fn policy_doc(presets: &[u8], draws: &[RoleDraw], default_pick: &Index) -> Value
         .iter()
         .enumerate()
         .map(|(i, &(ceiling, read, gmask, imask, team, org))| {
-            let ceiling = (ceiling | u8::from(read)) & 0b1_1111;
+            // Role 0 (the administrators') can read threads, so that each
+            // organization starts with a thread; a role without `read` cannot start one.
+            let ceiling = (ceiling | u8::from(read || i == 0)) & 0b1_1111;
             let grantable: Vec<usize> =
                 (0..presets.len()).filter(|&j| gmask >> j & 1 == 1 && presets[j] & !ceiling == 0).collect();
             let grant_bits = grantable.iter().fold(0, |a, &j| a | presets[j]);
@@ -797,9 +799,20 @@ fn setup(policy: Policy, roles: &[Index]) -> (World, Model) {
         model.members[6].id,
     ];
     for c in creators {
-        start(&w, &mut model, c).unwrap();
+        let r = start(&w, &mut model, c);
+        if can_start(&w, &model, c) {
+            r.unwrap();
+        } else {
+            assert_eq!(r.unwrap_err().code(), PD);
+        }
     }
     (w, model)
+}
+
+/// Whether `actor` may start a thread: a role whose ceiling lacks `read` could
+/// not see it (R3, R9).
+fn can_start(w: &World, model: &Model, actor: MemberId) -> bool {
+    w.policy().role(&model.member(actor).role).unwrap().thread_ceiling().contains(Permission::Read)
 }
 
 /// `start_thread` by an active member; R3: they hold their role's ceiling.
@@ -1215,7 +1228,8 @@ fn step(w: &World, model: &mut Model, op: &Op, ctx: &str) -> (bool, bool, bool) 
         }
         Op::Start { actor } => {
             let actor = model.pick(p, actor, None);
-            let e: Vec<&str> = if model.member(actor).active { vec![] } else { vec![PD, NF] };
+            let e: Vec<&str> =
+                if model.member(actor).active && can_start(w, model, actor) { vec![] } else { vec![PD, NF] };
             let r = start(w, model, actor);
             outcome(ctx, &e, &r);
             (r.is_ok(), r.is_ok(), false)

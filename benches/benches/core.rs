@@ -4,7 +4,8 @@
 //!   10,000 threads (the pure policy decision, `permission_options` through
 //!   the store, and a refused `change_permissions`, which runs the full R4 check).
 //! - `search/*`: `search_threads` at 10k, 100k and 1M messages; the index
-//!   keeps the time per query from growing with the number of messages.
+//!   keeps the time per query from growing with the number of messages; the
+//!   medians and the ratio 1M / 10k are printed at the end.
 //! - `invite_accept`: draft -> send -> accept, the whole invitation path.
 //!
 //! Run with `cargo bench -p invitekit-benches --bench core`.
@@ -13,6 +14,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::hint::black_box;
+use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use invitekit::{
@@ -89,6 +91,7 @@ fn permission(c: &mut Criterion) {
 }
 
 const VOCABULARY: usize = 5_000;
+const SEARCH_SAMPLES: usize = 30;
 
 fn word(i: usize) -> String {
     // Pronounceable, distinct words: "kato", "mire", ... with a numeric tail.
@@ -99,7 +102,8 @@ fn word(i: usize) -> String {
 
 fn search(c: &mut Criterion) {
     let mut g = c.benchmark_group("search");
-    g.sample_size(30);
+    g.sample_size(SEARCH_SAMPLES);
+    let mut medians: Vec<(&str, usize, f64)> = Vec::new();
     let kit = InviteKit::in_memory();
     let org = kit.create_organization("Acme Corp", "acme", "https://acme.example.com", &["acme.com"]).unwrap();
     let alice = kit.add_member(org.id, "alice@acme.com", "Alice", "full").unwrap().id;
@@ -131,12 +135,44 @@ fn search(c: &mut Criterion) {
         for (name, query) in
             [("one word", word(4321)), ("two words", format!("{} {}", word(17), word(99))), ("empty", String::new())]
         {
+            let mut per_query = Vec::new();
             g.bench_with_input(BenchmarkId::new(name, target), &query, |b, q| {
-                b.iter(|| black_box(kit.search_threads(alice, q, 20, None).unwrap()))
+                b.iter_custom(|iters| {
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        black_box(kit.search_threads(alice, q, 20, None).unwrap());
+                    }
+                    let took = start.elapsed();
+                    per_query.push(took.as_secs_f64() / iters as f64);
+                    took
+                })
             });
+            medians.push((name, target, median_of_last(&mut per_query, SEARCH_SAMPLES)));
         }
     }
     g.finish();
+
+    // SPEC §10: an index, not a scan; the time at 1M within 10x of the time at 10k.
+    println!();
+    println!("search_threads, median per query, and 1M / 10k:");
+    for name in ["one word", "two words", "empty"] {
+        let at = |n: usize| medians.iter().find(|(q, t, _)| *q == name && *t == n).map_or(f64::NAN, |m| m.2);
+        println!(
+            "  {name:<9}  10k {:>8.2} us  100k {:>8.2} us  1M {:>8.2} us  1M/10k {:.2}x",
+            at(10_000) * 1e6,
+            at(100_000) * 1e6,
+            at(1_000_000) * 1e6,
+            at(1_000_000) / at(10_000)
+        );
+    }
+}
+
+/// The median of the last `n` per-iteration times (criterion's warm-up calls come first).
+fn median_of_last(times: &mut Vec<f64>, n: usize) -> f64 {
+    let keep = times.len().saturating_sub(n);
+    times.drain(..keep);
+    times.sort_by(f64::total_cmp);
+    times.get(times.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn invite_accept(c: &mut Criterion) {

@@ -101,9 +101,9 @@ impl Hostile {
                 .map(|&(i, n)| PIECES[usize::from(i) % PIECES.len()].repeat(usize::from(n % 4) + 1))
                 .collect(),
             Hostile::Raw(s) => s.clone(),
-            // Up to 6,000 characters: past every limit on a name or message.
+            // Up to 1,500 characters: past the limits on a name and on a message by default.
             Hostile::Long(i, n) => {
-                let n = usize::from(*n % 6000);
+                let n = usize::from(*n % 1500);
                 PIECES[usize::from(*i) % PIECES.len()].chars().cycle().take(n).collect()
             }
         }

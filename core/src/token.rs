@@ -24,10 +24,12 @@ const TOKEN_BYTES: usize = 32;
 /// base64url of 32 bytes without padding is 43 characters.
 const ENCODED_LEN: usize = 43;
 const TOKEN_LEN: usize = TOKEN_PREFIX.len() + ENCODED_LEN;
-/// Longest token-or-link input looked at; anything longer is refused unread.
-const MAX_LINK_BYTES: usize = 2048;
 /// Longest portal URL accepted, before and after normalization.
 const MAX_PORTAL_URL_BYTES: usize = 2048;
+/// Longest token-or-link input looked at; anything longer is refused unread.
+/// It leaves room for the longest join link InviteKit builds (the longest
+/// portal URL, `/join/` and a token) and for a query a mail client appends.
+const MAX_LINK_BYTES: usize = MAX_PORTAL_URL_BYTES + 1024;
 
 /// A secret invitation token: `ikinv_` followed by the base64url (no padding)
 /// encoding of 32 bytes from the operating system's CSPRNG.
@@ -84,7 +86,7 @@ impl Token {
     /// `/join/{token}`, optionally followed by one `/`; its query and fragment
     /// are ignored (mail clients and trackers append them). Outer ASCII
     /// whitespace is trimmed, as a pasted link often carries some. Input over
-    /// 2048 bytes, or anything else, is [`Error::InvalidToken`].
+    /// 3072 bytes, or anything else, is [`Error::InvalidToken`].
     pub fn from_token_or_link(input: &str) -> Result<Token> {
         if input.len() > MAX_LINK_BYTES {
             return Err(Error::InvalidToken);

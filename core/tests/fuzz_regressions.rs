@@ -52,3 +52,32 @@ fn a_role_that_cannot_read_threads_cannot_start_one() {
     let people = kit.people(alice.id, thread.id).unwrap();
     assert_eq!(people.participants[0].permissions.names(), ["read"]);
 }
+
+/// `token_or_link`, crash-5f044b98de861c931839167bded1c6ff87da8c8a: a portal URL
+/// may be 2048 bytes long, but a link was read only up to 2048 bytes, so the
+/// join link of an organization with a long portal URL (the URL, `/join/` and
+/// the token) was `invalid_token` everywhere: nobody could accept or peek by link.
+#[test]
+fn the_join_link_of_the_longest_portal_url_works() {
+    let clock = ManualClock::new();
+    let kit = common::kit(&clock);
+    let portal = format!("https://acme.example.com/{}", "p".repeat(2048 - "https://acme.example.com/".len()));
+    assert_eq!(portal.len(), 2048);
+    let org = kit.create_organization("Acme Corp", "acme", &portal, &["acme.com"]).unwrap();
+    assert_eq!(org.portal_url, portal);
+    let alice = kit.add_member(org.id, "alice@acme.com", "Alice Smith", "full").unwrap();
+    let draft = kit.draft_invitation(alice.id, "bob@acme.com", invitekit::InviteOptions::new()).unwrap();
+    assert!(draft.link().len() > 2048);
+    kit.send_invitation(&draft, true).unwrap();
+
+    assert_eq!(kit.peek_invitation(draft.link()).unwrap().email, "bob@acme.com");
+    // With the query a mail client's link tracker may append.
+    let tracked = format!("{}?utm_source=mail&utm_campaign={}", draft.link(), "x".repeat(500));
+    assert_eq!(kit.peek_invitation(&tracked).unwrap().email, "bob@acme.com");
+    let acceptance = kit.accept_invitation(draft.link(), "bob@acme.com", "Bob Jones").unwrap();
+    assert_eq!(acceptance.member.email, "bob@acme.com");
+
+    // Input past any link InviteKit builds is still refused unread.
+    let huge = format!("{}?{}", draft.link(), "x".repeat(4096));
+    assert_eq!(kit.peek_invitation(&huge).unwrap_err().code(), "invalid_token");
+}

@@ -20,7 +20,9 @@ fn main() {
         let data = std::fs::read(file).unwrap_or_else(|e| panic!("{file}: {e}"));
         let text = match target.as_str() {
             "policy_json" => describe::<invitekit_fuzz::policy_json::Input>(&data),
-            "template" => describe::<invitekit_fuzz::template::Input>(&data),
+            "template" => {
+                format!("{}\n{}", describe::<invitekit_fuzz::template::Input>(&data), invitekit_fuzz::template::describe(&data))
+            }
             "stateful" => describe::<invitekit_fuzz::stateful::Input>(&data),
             _ => format!("{:?}", String::from_utf8_lossy(&data)),
         };

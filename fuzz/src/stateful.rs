@@ -53,17 +53,42 @@ pub struct Input {
 /// A member, picked from the state.
 #[derive(Arbitrary, Debug, Clone, Copy)]
 pub struct Who {
-    /// 0: anyone (active or not, either organization); 1: a participant of the
-    /// operation's thread; 2: a participant holding `manage_people`; 3: an
-    /// active member whose role manages the organization; 4: an active member
-    /// of the thread's organization outside the thread; 5: an id nobody has.
+    /// Modulo 10: 0 anyone (active or not, any organization); 7 a participant
+    /// of the operation's thread; 8 an active member of the thread's
+    /// organization outside it; 9 an id nobody has; otherwise whom the
+    /// operation wants there (a participant with `manage_people` to add
+    /// someone, an outsider to be added, ...). Anyone when nobody fits.
     kind: u8,
     idx: u8,
 }
 
-/// An index into a list of the state (modulo its length; past it, something that does not exist).
+/// Whom an operation wants in a place, which [`Who`] mostly follows.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// Any member, active or not, of any organization.
+    Anyone,
+    /// An active member.
+    Active,
+    /// An active member whose role manages their organization.
+    Admin,
+    /// A participant of the operation's thread.
+    Participant,
+    /// A participant holding `manage_people`.
+    Manager,
+    /// An active member of the thread's organization outside the thread.
+    Outsider,
+}
+
+/// An index into a list of the state (modulo its length); 250 and up: something that does not exist.
 #[derive(Arbitrary, Debug, Clone, Copy)]
 pub struct Pick(u8);
+
+impl Pick {
+    /// The picked element, or `None` for "something that does not exist".
+    fn of<T: Copy>(self, list: &[T]) -> Option<T> {
+        if self.0 >= 250 || list.is_empty() { None } else { list.get(usize::from(self.0) % list.len()).copied() }
+    }
+}
 
 /// An email address.
 #[derive(Arbitrary, Debug, Clone)]
@@ -108,12 +133,12 @@ pub enum RoleSel {
 /// A thread grant.
 #[derive(Arbitrary, Debug, Clone, Copy)]
 pub enum GrantSel {
-    /// A preset of the policy.
+    /// A preset of the policy (250 and up: a name the policy does not know).
     Preset(u8),
-    /// Explicit permissions, by bits (0: none, which is invalid).
+    /// A preset that R4 lets the actor give the target, when there is one.
+    Fitting(u8),
+    /// Explicit permissions, by bits (none, which is invalid, when the low five bits are 0).
     Perms(u8),
-    /// A preset the policy does not know.
-    Unknown,
 }
 
 /// A token or link.
@@ -154,9 +179,11 @@ pub enum Op {
     Draft { actor: Who, email: EmailSel, message: Option<TextSel>, team: Option<Pick>, role: Option<RoleSel> },
     Send { draft: Pick, deliver: bool },
     InviteMany { actor: Who, emails: Vec<EmailSel>, team: Option<Pick>, role: Option<RoleSel> },
+    Invite { actor: Who, email: EmailSel, message: Option<TextSel>, team: Option<Pick>, role: Option<RoleSel>, deliver: bool },
     Peek { token: TokenSel },
-    Accept { token: TokenSel, email: EmailSel, name: NameSel },
-    Decline { token: TokenSel, email: EmailSel },
+    /// `email`: `None` is the address the token's invitation went to.
+    Accept { token: TokenSel, email: Option<EmailSel>, name: NameSel },
+    Decline { token: TokenSel, email: Option<EmailSel> },
     Revoke { actor: Who, inv: Pick },
     Resend { actor: Who, inv: Pick },
     ListInvitations { actor: Who, status: Option<u8> },
@@ -365,12 +392,28 @@ impl World {
         kit.add_member(globex.id, "gina@globex.io", "Gina Admin", &admin_role).expect("gina");
         let design = kit.create_team(acme.id, "Design").expect("design");
         let ops = kit.create_team(globex.id, "Ops").expect("ops");
+        // A member of each role at Acme, and a thread in each organization
+        // (unless the administrators' role cannot read threads), so that most
+        // operations have someone and something to act on from the first step.
+        let roles: Vec<String> = kit.policy().roles().iter().take(4).map(|r| r.name().to_owned()).collect();
+        for (i, role) in roles.iter().enumerate() {
+            kit.add_member(acme.id, &format!("{}@acme.com", LOCALS[i]), NAMES[i], role).expect("a member");
+        }
+        let mut threads = Vec::new();
+        for admin in ["alice@acme.com", "gina@globex.io"] {
+            let org = if admin.ends_with("acme.com") { acme.id } else { globex.id };
+            let key = EmailAddress::parse(admin).expect("an address");
+            let m = kit.store().read(|tx| tx.member_by_email(org, key.key())).ok().flatten().expect("the admin");
+            if let Ok(t) = kit.start_thread(m.id, "fl-42", "José Pérez", "Logo redesign") {
+                threads.push(t.id);
+            }
+        }
         World {
             kit,
             clock,
             orgs: vec![acme.id, globex.id],
             teams: vec![design.id, ops.id],
-            threads: Vec::new(),
+            threads,
             drafts: Vec::new(),
             links: Vec::new(),
             emails: Vec::new(),
@@ -436,44 +479,51 @@ impl World {
     // --- Picking from the state ----------------------------------------------
 
     fn pick_org(&self, p: Pick) -> OrgId {
-        let i = usize::from(p.0);
-        self.orgs.get(i % (self.orgs.len() + 1)).copied().unwrap_or_else(OrgId::new)
+        p.of(&self.orgs).unwrap_or_else(OrgId::new)
     }
 
     fn pick_thread(&self, p: Pick) -> ThreadId {
-        let i = usize::from(p.0);
-        self.threads.get(i % (self.threads.len() + 1)).copied().unwrap_or_else(ThreadId::new)
+        p.of(&self.threads).unwrap_or_else(ThreadId::new)
     }
 
     fn pick_team(&self, p: Pick) -> TeamId {
-        let i = usize::from(p.0);
-        self.teams.get(i % (self.teams.len() + 1)).copied().unwrap_or_else(TeamId::new)
+        p.of(&self.teams).unwrap_or_else(TeamId::new)
     }
 
     fn pick_invitation(&self, s: &Snapshot, p: Pick) -> InvitationId {
-        let i = usize::from(p.0);
-        s.invitations.get(i % (s.invitations.len() + 1)).map(|i| i.id).unwrap_or_else(InvitationId::new)
+        let ids: Vec<InvitationId> = s.invitations.iter().map(|i| i.id).collect();
+        p.of(&ids).unwrap_or_else(InvitationId::new)
     }
 
-    fn pick_member(&self, s: &Snapshot, who: Who, thread: Option<ThreadId>) -> MemberId {
-        let i = usize::from(who.idx);
-        let active_admin = |m: &&Member| m.is_active() && self.role(m).manages_organization();
-        let candidates: Vec<MemberId> = match (who.kind % 6, thread.and_then(|t| s.thread(t))) {
-            (0, _) => s.member_ids.clone(),
-            (1, Some((_, ps))) => ps.iter().map(|p| p.member_id).collect(),
-            (2, Some((_, ps))) => ps.iter().filter(|p| p.permissions.contains(MP)).map(|p| p.member_id).collect(),
-            (3, _) => s.members.iter().filter(active_admin).map(|m| m.id).collect(),
-            (4, Some((t, ps))) => s
+    fn pick_member(&self, s: &Snapshot, who: Who, thread: Option<ThreadId>, slot: Slot) -> MemberId {
+        let slot = match who.kind % 10 {
+            0 => Slot::Anyone,
+            7 => Slot::Participant,
+            8 => Slot::Outsider,
+            9 => return MemberId::new(),
+            _ => slot,
+        };
+        let thread = thread.and_then(|t| s.thread(t));
+        let candidates: Vec<MemberId> = match (slot, thread) {
+            (Slot::Anyone, _) => s.member_ids.clone(),
+            (Slot::Active, _) => s.members.iter().filter(|m| m.is_active()).map(|m| m.id).collect(),
+            (Slot::Admin, _) => {
+                s.members.iter().filter(|m| m.is_active() && self.role(m).manages_organization()).map(|m| m.id).collect()
+            }
+            (Slot::Participant, Some((_, ps))) => ps.iter().map(|p| p.member_id).collect(),
+            (Slot::Manager, Some((_, ps))) => {
+                ps.iter().filter(|p| p.permissions.contains(MP)).map(|p| p.member_id).collect()
+            }
+            (Slot::Outsider, Some((t, ps))) => s
                 .members
                 .iter()
                 .filter(|m| m.is_active() && m.org_id == t.org_id && ps.iter().all(|p| p.member_id != m.id))
                 .map(|m| m.id)
                 .collect(),
-            (5, _) => return MemberId::new(),
-            _ => s.member_ids.clone(),
+            (_, None) => Vec::new(),
         };
         let pool = if candidates.is_empty() { &s.member_ids } else { &candidates };
-        pool.get(i % pool.len().max(1)).copied().unwrap_or_else(MemberId::new)
+        pool.get(usize::from(who.idx) % pool.len().max(1)).copied().unwrap_or_else(MemberId::new)
     }
 
     fn email(&self, s: &Snapshot, e: &EmailSel) -> String {
@@ -501,18 +551,47 @@ impl World {
     }
 
     /// The grant to pass, and the permissions it stands for (`None`: invalid).
-    fn grant(&self, g: GrantSel) -> (Grant, Option<PermissionSet>) {
+    /// `Fitting` looks at what `actor` holds in `thread` and what `target` may hold.
+    fn grant(&self, s: &Snapshot, g: GrantSel, actor: MemberId, thread: ThreadId, target: Option<&str>) -> (Grant, Option<PermissionSet>) {
         let presets = self.policy().presets();
+        let preset = |p: &invitekit::Preset| (Grant::preset(p.name()), Some(p.permissions()));
         match g {
-            GrantSel::Preset(i) if !presets.is_empty() => {
-                let p = &presets[usize::from(i) % presets.len()];
-                (Grant::preset(p.name()), Some(p.permissions()))
+            GrantSel::Fitting(i) => {
+                let holds = s.visible(actor, thread).unwrap_or(PermissionSet::EMPTY);
+                let grantable = s.member(actor).map_or(PermissionSet::EMPTY, |a| self.role(a).grantable_permissions());
+                let ceiling = target
+                    .and_then(|r| self.policy().role(r))
+                    .map_or(PermissionSet::EMPTY, Role::thread_ceiling);
+                let allowed = holds.intersection(grantable).intersection(ceiling);
+                let fitting: Vec<&invitekit::Preset> =
+                    presets.iter().filter(|p| p.permissions().is_subset(allowed)).collect();
+                match fitting.get(usize::from(i) % fitting.len().max(1)) {
+                    Some(p) => preset(p),
+                    None => self.grant(s, GrantSel::Preset(i), actor, thread, target),
+                }
             }
-            GrantSel::Preset(_) | GrantSel::Unknown => (Grant::preset("no_such_preset"), None),
+            GrantSel::Preset(i) if i < 250 && !presets.is_empty() => preset(&presets[usize::from(i) % presets.len()]),
+            GrantSel::Preset(_) => (Grant::preset("no_such_preset"), None),
             GrantSel::Perms(bits) => {
                 let set = PermissionSet::from_bits(bits & 31).unwrap_or(PermissionSet::EMPTY);
                 (Grant::permissions(&set.names()), (!set.is_empty()).then_some(set))
             }
+        }
+    }
+
+    /// The address of the invitation behind a token, if the token is a known one.
+    fn invited_email(&self, s: &Snapshot, token: &str) -> Option<String> {
+        let t = Token::from_token_or_link(token).ok()?;
+        let i = self.links.iter().position(|l| Token::from_token_or_link(l).is_ok_and(|x| x.hash() == t.hash()))?;
+        let id = (*s.tokens.get(i)?)?;
+        s.invitation(id).map(|inv| inv.email.clone())
+    }
+
+    /// The address an invitee acts with: the one given, or the invitation's.
+    fn invitee_email(&self, s: &Snapshot, e: &Option<EmailSel>, token: &str) -> String {
+        match e {
+            Some(e) => self.email(s, e),
+            None => self.invited_email(s, token).unwrap_or_else(|| "bob@acme.com".to_owned()),
         }
     }
 
@@ -579,7 +658,7 @@ impl World {
                 outcome(&r, false)
             }
             Op::Settings { actor, org, change } => {
-                let actor = self.pick_member(s, *actor, None);
+                let actor = self.pick_member(s, *actor, None, Slot::Admin);
                 let update = settings(change);
                 let r = kit.set_organization_settings(actor, self.pick_org(*org), &update);
                 if r.is_ok() {
@@ -589,7 +668,7 @@ impl World {
                 outcome(&r, false)
             }
             Op::Draft { actor, email, message, team, role } => {
-                let actor = self.pick_member(s, *actor, None);
+                let actor = self.pick_member(s, *actor, None, Slot::Active);
                 let mut opts = InviteOptions::new();
                 if let Some(m) = message {
                     opts = opts.message(text(m));
@@ -621,7 +700,7 @@ impl World {
                 outcome(&r, false)
             }
             Op::InviteMany { actor, emails, team, role } => {
-                let actor = self.pick_member(s, *actor, None);
+                let actor = self.pick_member(s, *actor, None, Slot::Active);
                 let list: Vec<String> = emails.iter().take(8).map(|e| self.email(s, e)).collect();
                 let mut opts = InviteOptions::new();
                 if let Some(t) = team {
@@ -657,16 +736,42 @@ impl World {
                 let r = kit.peek_invitation(&self.token(token));
                 outcome(&r, true)
             }
+            Op::Invite { actor, email, message, team, role, deliver } => {
+                let actor = self.pick_member(s, *actor, None, Slot::Active);
+                let mut opts = InviteOptions::new();
+                if let Some(m) = message {
+                    opts = opts.message(text(m));
+                }
+                if let Some(t) = team {
+                    opts = opts.team(self.pick_team(*t));
+                }
+                if let Some(r) = role {
+                    opts = opts.role(self.role_name(*r));
+                }
+                let draft = match kit.draft_invitation(actor, &self.email(s, email), opts) {
+                    Ok(d) => d,
+                    Err(e) => return Outcome::Failed(e),
+                };
+                self.links.push(draft.link().to_owned());
+                let r = kit.send_invitation(&draft, *deliver);
+                if let Ok(inv) = &r {
+                    self.check_sent(s, inv);
+                }
+                outcome(&r, false)
+            }
             Op::Accept { token, email, name } => {
-                let email = self.email(s, email);
-                let r = kit.accept_invitation(&self.token(token), &email, &name_text(name));
+                let token = self.token(token);
+                let email = self.invitee_email(s, email, &token);
+                let r = kit.accept_invitation(&token, &email, &name_text(name));
                 if let Ok(acc) = &r {
                     self.check_accepted(s, acc);
                 }
                 outcome(&r, false)
             }
             Op::Decline { token, email } => {
-                let r = kit.decline_invitation(&self.token(token), &self.email(s, email));
+                let token = self.token(token);
+                let email = self.invitee_email(s, email, &token);
+                let r = kit.decline_invitation(&token, &email);
                 if let Ok(inv) = &r {
                     let before = s.invitation(inv.id).expect("a declined invitation existed");
                     assert!(before.is_live(s.now), "a dead invitation declined: {before:?}");
@@ -674,7 +779,7 @@ impl World {
                 outcome(&r, false)
             }
             Op::Revoke { actor, inv } => {
-                let actor = self.pick_member(s, *actor, None);
+                let actor = self.pick_member(s, *actor, None, Slot::Admin);
                 let id = self.pick_invitation(s, *inv);
                 let r = kit.revoke_invitation(actor, id);
                 if r.is_ok() {
@@ -687,7 +792,7 @@ impl World {
                 outcome(&r, false)
             }
             Op::Resend { actor, inv } => {
-                let actor = self.pick_member(s, *actor, None);
+                let actor = self.pick_member(s, *actor, None, Slot::Admin);
                 let id = self.pick_invitation(s, *inv);
                 let r = kit.resend_invitation(actor, id);
                 if let Ok(resent) = &r {
@@ -707,7 +812,7 @@ impl World {
                 outcome(&r, false)
             }
             Op::ListInvitations { actor, status } => {
-                let actor = self.pick_member(s, *actor, None);
+                let actor = self.pick_member(s, *actor, None, Slot::Active);
                 let status = status.map(|i| {
                     [
                         InvitationStatus::Pending,
@@ -751,8 +856,8 @@ impl World {
                 outcome(&r, false)
             }
             Op::SetRole { actor, member, role } => {
-                let actor = self.pick_member(s, *actor, None);
-                let target = self.pick_member(s, *member, None);
+                let actor = self.pick_member(s, *actor, None, Slot::Admin);
+                let target = self.pick_member(s, *member, None, Slot::Active);
                 let r = kit.set_role(actor, target, &self.role_name(*role));
                 if let Ok(m) = &r {
                     let a = s.member(actor).expect("the actor exists");
@@ -762,8 +867,8 @@ impl World {
                 outcome(&r, false)
             }
             Op::Deactivate { actor, member } => {
-                let actor = self.pick_member(s, *actor, None);
-                let target = self.pick_member(s, *member, None);
+                let actor = self.pick_member(s, *actor, None, Slot::Admin);
+                let target = self.pick_member(s, *member, None, Slot::Active);
                 let r = kit.deactivate_member(actor, target);
                 if let Ok(m) = &r {
                     let a = s.member(actor).expect("the actor exists");
@@ -774,7 +879,7 @@ impl World {
                 outcome(&r, false)
             }
             Op::StartThread { actor, freelancer, title } => {
-                let actor = self.pick_member(s, *actor, None);
+                let actor = self.pick_member(s, *actor, None, Slot::Active);
                 let r = kit.start_thread(actor, "fl-42", &name_text(freelancer), &name_text(title));
                 if let Ok(t) = &r {
                     let a = s.member(actor).expect("the actor exists");
@@ -788,7 +893,7 @@ impl World {
             }
             Op::Post { actor, thread, body } => {
                 let thread = self.pick_thread(*thread);
-                let actor = self.pick_member(s, *actor, Some(thread));
+                let actor = self.pick_member(s, *actor, Some(thread), Slot::Participant);
                 let r = kit.post_message(actor, thread, &text(body));
                 if let Ok(m) = &r {
                     let holds = s.visible(actor, thread).expect("posted to a thread the actor cannot see");
@@ -807,7 +912,7 @@ impl World {
             }
             Op::Search { actor, thread, query, limit } => {
                 let thread = self.pick_thread(*thread);
-                let actor = self.pick_member(s, *actor, Some(thread));
+                let actor = self.pick_member(s, *actor, Some(thread), Slot::Participant);
                 let query = text(query);
                 let limit = usize::from(*limit % 8);
                 let r = kit.search_threads(actor, &query, limit, None);
@@ -818,11 +923,11 @@ impl World {
             }
             Op::People { actor, thread } => {
                 let thread = self.pick_thread(*thread);
-                let r = kit.people(self.pick_member(s, *actor, Some(thread)), thread);
+                let r = kit.people(self.pick_member(s, *actor, Some(thread), Slot::Participant), thread);
                 outcome(&r, true)
             }
             Op::FindCoworkers { actor, query, limit } => {
-                let actor = self.pick_member(s, *actor, None);
+                let actor = self.pick_member(s, *actor, None, Slot::Active);
                 let query = text(query);
                 let limit = usize::from(*limit % 12);
                 let r = kit.find_coworkers(actor, &query, limit);
@@ -848,14 +953,15 @@ impl World {
             }
             Op::Options { actor, thread } => {
                 let thread = self.pick_thread(*thread);
-                let r = kit.permission_options(self.pick_member(s, *actor, Some(thread)), thread);
+                let r = kit.permission_options(self.pick_member(s, *actor, Some(thread), Slot::Participant), thread);
                 outcome(&r, true)
             }
             Op::Add { actor, thread, member, grant } => {
                 let thread = self.pick_thread(*thread);
-                let actor = self.pick_member(s, *actor, Some(thread));
-                let target = self.pick_member(s, *member, Some(thread));
-                let (g, perms) = self.grant(*grant);
+                let actor = self.pick_member(s, *actor, Some(thread), Slot::Manager);
+                let target = self.pick_member(s, *member, Some(thread), Slot::Outsider);
+                let target_role = s.member(target).map(|m| m.role.clone());
+                let (g, perms) = self.grant(s, *grant, actor, thread, target_role.as_deref());
                 let r = kit.add_to_thread(actor, thread, target, &g);
                 let target_ok = |m: &Member| {
                     let t = s.thread(thread).map(|(t, _)| t.org_id);
@@ -866,9 +972,10 @@ impl World {
             }
             Op::InviteToThread { actor, thread, email, grant, message } => {
                 let thread = self.pick_thread(*thread);
-                let actor = self.pick_member(s, *actor, Some(thread));
+                let actor = self.pick_member(s, *actor, Some(thread), Slot::Manager);
                 let email = self.email(s, email);
-                let (g, perms) = self.grant(*grant);
+                let default_role = self.policy().default_role().to_owned();
+                let (g, perms) = self.grant(s, *grant, actor, thread, Some(&default_role));
                 let r = kit.invite_to_thread(actor, thread, &email, &g, message.as_ref().map(text).as_deref());
                 if let Ok(res) = &r {
                     let perms = perms.expect("a grant that names nothing succeeded");
@@ -890,9 +997,10 @@ impl World {
             }
             Op::Change { actor, thread, member, grant } => {
                 let thread = self.pick_thread(*thread);
-                let actor = self.pick_member(s, *actor, Some(thread));
-                let target = self.pick_member(s, *member, Some(thread));
-                let (g, perms) = self.grant(*grant);
+                let actor = self.pick_member(s, *actor, Some(thread), Slot::Manager);
+                let target = self.pick_member(s, *member, Some(thread), Slot::Participant);
+                let target_role = s.member(target).map(|m| m.role.clone());
+                let (g, perms) = self.grant(s, *grant, actor, thread, target_role.as_deref());
                 let r = kit.change_permissions(actor, thread, target, &g);
                 let target_ok = |m: &Member| {
                     let t = s.thread(thread).map(|(t, _)| t.org_id);
@@ -909,8 +1017,8 @@ impl World {
             }
             Op::Remove { actor, thread, member } => {
                 let thread = self.pick_thread(*thread);
-                let actor = self.pick_member(s, *actor, Some(thread));
-                let target = self.pick_member(s, *member, Some(thread));
+                let actor = self.pick_member(s, *actor, Some(thread), Slot::Manager);
+                let target = self.pick_member(s, *member, Some(thread), Slot::Participant);
                 let r = kit.remove_from_thread(actor, thread, target);
                 if r.is_ok() {
                     let holds = s.visible(actor, thread).expect("removed from a thread the actor cannot see");
@@ -924,7 +1032,7 @@ impl World {
             }
             Op::Leave { actor, thread } => {
                 let thread = self.pick_thread(*thread);
-                let actor = self.pick_member(s, *actor, Some(thread));
+                let actor = self.pick_member(s, *actor, Some(thread), Slot::Participant);
                 let r = kit.leave_thread(actor, thread);
                 if r.is_ok() {
                     let before = s.participant(thread, actor).expect("left a thread one was not in");
@@ -940,6 +1048,12 @@ impl World {
                     for e in list {
                         assert!(!e.subject.chars().any(char::is_control), "subject {:?}", e.subject);
                         assert!(EmailAddress::parse(&e.to).is_ok(), "recipient {:?}", e.to);
+                        // The link in the email is how an invitee gets the token.
+                        let link = e.text.split_whitespace().find(|w| w.contains("/join/ikinv_"));
+                        let link = link.unwrap_or_else(|| panic!("an invitation email without a join link"));
+                        if !self.links.iter().any(|l| l == link) {
+                            self.links.push(link.to_owned());
+                        }
                         if !self.emails.contains(&e.id) {
                             self.emails.push(e.id);
                         }
@@ -951,17 +1065,15 @@ impl World {
                 outcome(&r, false)
             }
             Op::OutboxAck { email } => {
-                let id = self.emails.get(usize::from(email.0) % (self.emails.len() + 1)).copied();
-                let r = kit.outbox_ack(id.unwrap_or_else(EmailId::new));
+                let r = kit.outbox_ack(email.of(&self.emails).unwrap_or_else(EmailId::new));
                 outcome(&r, false)
             }
             Op::OutboxFail { email, reason } => {
-                let id = self.emails.get(usize::from(email.0) % (self.emails.len() + 1)).copied();
-                let r = kit.outbox_fail(id.unwrap_or_else(EmailId::new), &text(reason));
+                let r = kit.outbox_fail(email.of(&self.emails).unwrap_or_else(EmailId::new), &text(reason));
                 outcome(&r, false)
             }
             Op::Events { actor, after, limit } => {
-                let actor = self.pick_member(s, *actor, None);
+                let actor = self.pick_member(s, *actor, None, Slot::Admin);
                 let r = kit.events(actor, after.map(u64::from), usize::from(*limit % 40));
                 if let Ok(list) = &r {
                     let a = s.member(actor).expect("the actor exists");

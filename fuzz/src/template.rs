@@ -7,8 +7,8 @@
 //! Nothing may panic. An error is `invalid_input` and never shows the token.
 //! The subject is one line without any control character. No user-supplied `<`
 //! reaches the HTML part unescaped: the same input is rendered a second time
-//! with every `<` in the user's values replaced by a character no markup uses,
-//! and the HTML part must have the same number of `<` both times (checked for
+//! with every `<` in the user's values replaced by `~`, and the HTML part must
+//! have the same number of `<` both times (checked for
 //! the built-in templates and for grammar templates, whose output cannot
 //! depend on where a `<` is; a host template written with `|safe` or
 //! `{% autoescape false %}` opts out of escaping on purpose and is not checked).
@@ -19,9 +19,9 @@ use invitekit::{EmailKind, Grant, InviteKit, InviteOptions, ManualClock, Templat
 
 use crate::check_error;
 
-/// Stands in for `<` in the second rendering: a private-use character that no
-/// template, filter or escaper treats specially.
-const STAND_IN: char = '\u{E000}';
+/// Stands in for `<` in the second rendering: as long as `<` (fuel is counted
+/// by the byte too), and nothing a template, a filter or the escaper treats specially.
+const STAND_IN: char = '~';
 const LINK: &str = "https://acme.example.com/portal/join/ikinv_Z7Rq81zUPnO1bR9GVY_feul8-kCSDgvI7FnovqG654c";
 const SECRET: &str = "Z7Rq81zUPnO1bR9GVY_feul8-kCSDgvI7FnovqG654c";
 
@@ -279,7 +279,7 @@ pub fn run(data: &[u8]) {
     assert_eq!(hostile.outcomes.len(), tamed.outcomes.len());
     for (h, t) in hostile.outcomes.iter().zip(&tamed.outcomes) {
         match (h, t) {
-            (Some(h), Some(t)) => {
+            (Ok(h), Ok(t)) => {
                 let count = |s: &str| s.matches('<').count();
                 assert_eq!(
                     count(&h.html),
@@ -288,16 +288,21 @@ pub fn run(data: &[u8]) {
                     h.html
                 );
             }
-            (None, None) => {}
-            (h, t) => panic!("replacing `<` changed the outcome: {} vs {}", h.is_some(), t.is_some()),
+            (Err(_), Err(_)) => {}
+            // Fuel is spent by the byte as well as by the instruction, so a
+            // template near its limit may run out on one side only.
+            (Err(e), _) | (_, Err(e)) if e.contains("out of fuel") => {}
+            (h, t) => panic!("replacing `<` changed the outcome: {:?} vs {:?}", h.as_ref().err(), t.as_ref().err()),
         }
     }
 }
 
-/// The emails one input gave (`None` where it was refused), directly and through the kit.
+/// The emails one input gave (or the error where it was refused), directly and through the kit.
 struct Rendered {
-    outcomes: Vec<Option<invitekit::Email>>,
+    outcomes: Vec<Outcome>,
 }
+
+type Outcome = Result<invitekit::Email, String>;
 
 impl Rendered {
     fn with(
@@ -340,16 +345,16 @@ fn check_template_error(e: &invitekit::Error, secret: &str) {
 }
 
 /// Checks a rendered email, or the error.
-fn check_render(r: invitekit::Result<invitekit::Email>, to: &str, secret: &str) -> Option<invitekit::Email> {
+fn check_render(r: invitekit::Result<invitekit::Email>, to: &str, secret: &str) -> Outcome {
     match r {
         Ok(email) => {
             check_email(&email);
             assert_eq!(email.to, to);
-            Some(email)
+            Ok(email)
         }
         Err(e) => {
             check_template_error(&e, secret);
-            None
+            Err(e.to_string())
         }
     }
 }
@@ -369,7 +374,7 @@ fn check_email(email: &invitekit::Email) {
 /// host's template, a draft (and its preview), or a conversation invitation
 /// read back from the outbox. A value the kit refuses (a name with a control
 /// character, say) is replaced by a plain one: the point is what reaches the email.
-fn through_kit(ctx: &EmailContext, kind: EmailKind, template: Option<&TemplateSource>) -> Vec<Option<invitekit::Email>> {
+fn through_kit(ctx: &EmailContext, kind: EmailKind, template: Option<&TemplateSource>) -> Vec<Outcome> {
     let kit = InviteKit::builder().clock(ManualClock::new()).in_memory();
     let org = kit
         .create_organization(&ctx.organization_name, "acme", "https://acme.example.com/portal", &["acme.com"])
@@ -421,11 +426,11 @@ fn through_kit(ctx: &EmailContext, kind: EmailKind, template: Option<&TemplateSo
                         }
                         Err(e) => check_template_error(&e, &secret),
                     }
-                    outcomes.push(Some(preview));
+                    outcomes.push(Ok(preview));
                 }
                 Err(e) => {
                     check_error(&e);
-                    outcomes.push(None);
+                    outcomes.push(Err(e.to_string()));
                 }
             }
         }
@@ -450,14 +455,37 @@ fn through_kit(ctx: &EmailContext, kind: EmailKind, template: Option<&TemplateSo
                         html: out.html.clone(),
                     };
                     check_email(&email);
-                    outcomes.push(Some(email));
+                    outcomes.push(Ok(email));
                 }
                 Err(e) => {
                     check_error(&e);
-                    outcomes.push(None);
+                    outcomes.push(Err(e.to_string()));
                 }
             }
         }
     }
     outcomes
+}
+
+/// What an input stands for, readably (the template source and the values), for triage.
+pub fn describe(data: &[u8]) -> String {
+    let Ok(input) = Input::arbitrary_take_rest(Unstructured::new(data)) else { return "(does not decode)".into() };
+    let v = &input.values;
+    let opt = |h: &Option<Hostile>| h.as_ref().map(Hostile::text);
+    let source = input.template.as_ref().map(HostTemplate::source);
+    format!(
+        "thread_kind: {}\nthrough_kit: {}\nto: {:?}\ninviter_name: {:?}\norganization_name: {:?}\nteam_name: {:?}\n\
+         message: {:?}\nthread_title: {:?}\nfreelancer_name: {:?}\ntemplate (unconstrained: {:?}):\n{:#?}",
+        input.thread_kind,
+        input.through_kit,
+        v.to.text(),
+        v.inviter_name.text(),
+        v.organization_name.text(),
+        opt(&v.team_name),
+        opt(&v.message),
+        opt(&v.thread_title),
+        opt(&v.freelancer_name),
+        source.as_ref().map(|s| s.1),
+        source.map(|s| s.0),
+    )
 }

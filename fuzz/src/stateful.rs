@@ -75,6 +75,9 @@ enum Slot {
     Participant,
     /// A participant holding `manage_people`.
     Manager,
+    /// A participant who may leave or be removed: without `manage_people`, or
+    /// not its last holder.
+    Removable,
     /// An active member of the thread's organization outside the thread.
     Outsider,
 }
@@ -399,6 +402,10 @@ impl World {
         for (i, role) in roles.iter().enumerate() {
             kit.add_member(acme.id, &format!("{}@acme.com", LOCALS[i]), NAMES[i], role).expect("a member");
         }
+        // Globex lets its own domain join without an invitation.
+        let gina = kit.list_members(globex.id).ok().and_then(|ms| ms.first().map(|m| m.id)).expect("gina");
+        let auto_join = SettingsUpdate { auto_join_domains: Some(vec!["globex.io".into()]), ..SettingsUpdate::default() };
+        kit.set_organization_settings(gina, globex.id, &auto_join).expect("auto-join");
         let mut threads = Vec::new();
         for admin in ["alice@acme.com", "gina@globex.io"] {
             let org = if admin.ends_with("acme.com") { acme.id } else { globex.id };
@@ -513,6 +520,10 @@ impl World {
             (Slot::Participant, Some((_, ps))) => ps.iter().map(|p| p.member_id).collect(),
             (Slot::Manager, Some((_, ps))) => {
                 ps.iter().filter(|p| p.permissions.contains(MP)).map(|p| p.member_id).collect()
+            }
+            (Slot::Removable, Some((_, ps))) => {
+                let managers = ps.iter().filter(|p| p.permissions.contains(MP)).count();
+                ps.iter().filter(|p| !p.permissions.contains(MP) || managers > 1).map(|p| p.member_id).collect()
             }
             (Slot::Outsider, Some((t, ps))) => s
                 .members
@@ -1018,7 +1029,7 @@ impl World {
             Op::Remove { actor, thread, member } => {
                 let thread = self.pick_thread(*thread);
                 let actor = self.pick_member(s, *actor, Some(thread), Slot::Manager);
-                let target = self.pick_member(s, *member, Some(thread), Slot::Participant);
+                let target = self.pick_member(s, *member, Some(thread), Slot::Removable);
                 let r = kit.remove_from_thread(actor, thread, target);
                 if r.is_ok() {
                     let holds = s.visible(actor, thread).expect("removed from a thread the actor cannot see");
@@ -1032,7 +1043,7 @@ impl World {
             }
             Op::Leave { actor, thread } => {
                 let thread = self.pick_thread(*thread);
-                let actor = self.pick_member(s, *actor, Some(thread), Slot::Participant);
+                let actor = self.pick_member(s, *actor, Some(thread), Slot::Removable);
                 let r = kit.leave_thread(actor, thread);
                 if r.is_ok() {
                     let before = s.participant(thread, actor).expect("left a thread one was not in");

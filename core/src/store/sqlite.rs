@@ -1311,23 +1311,31 @@ impl WriteTx for Tx<'_> {
         for key in keys {
             let key = send_key(key);
             self.exec(
-                "DELETE FROM send_log WHERE org_id = ?1 AND key = ?2 AND at < ?3",
-                params![k(org), key, horizon_hour.saturating_mul(HOUR_MS)],
-            )?;
-            self.exec(
-                "DELETE FROM send_hours WHERE org_id = ?1 AND key = ?2 AND hour < ?3",
-                params![k(org), key, horizon_hour],
-            )?;
-            self.exec(
                 "INSERT INTO send_log (org_id, key, at, sends) VALUES (?1, ?2, ?3, 1) \
                  ON CONFLICT (org_id, key, at) DO UPDATE SET sends = sends + 1",
                 params![k(org), key, millis(at)],
             )?;
-            self.exec(
-                "INSERT INTO send_hours (org_id, key, hour, sends) VALUES (?1, ?2, ?3, 1) \
-                 ON CONFLICT (org_id, key, hour) DO UPDATE SET sends = sends + 1",
-                params![k(org), key, hour],
-            )?;
+            let in_hour: i64 = self
+                .one(
+                    "INSERT INTO send_hours (org_id, key, hour, sends) VALUES (?1, ?2, ?3, 1) \
+                     ON CONFLICT (org_id, key, hour) DO UPDATE SET sends = sends + 1 RETURNING sends",
+                    params![k(org), key, hour],
+                    |r| r.get(0),
+                )?
+                .unwrap_or(1);
+            // The windows never look past the horizon; what lies beyond it
+            // is dropped when a key's first send of an hour is recorded, so
+            // the log holds at most 48 hours of each key.
+            if in_hour == 1 {
+                self.exec(
+                    "DELETE FROM send_log WHERE org_id = ?1 AND key = ?2 AND at < ?3",
+                    params![k(org), key, horizon_hour.saturating_mul(HOUR_MS)],
+                )?;
+                self.exec(
+                    "DELETE FROM send_hours WHERE org_id = ?1 AND key = ?2 AND hour < ?3",
+                    params![k(org), key, horizon_hour],
+                )?;
+            }
         }
         Ok(())
     }

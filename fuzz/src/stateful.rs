@@ -1060,10 +1060,20 @@ impl World {
                         assert!(!e.subject.chars().any(char::is_control), "subject {:?}", e.subject);
                         assert!(EmailAddress::parse(&e.to).is_ok(), "recipient {:?}", e.to);
                         // The link in the email is how an invitee gets the token.
-                        let link = e.text.split_whitespace().find(|w| w.contains("/join/ikinv_"));
-                        let link = link.unwrap_or_else(|| panic!("an invitation email without a join link"));
-                        if !self.links.iter().any(|l| l == link) {
-                            self.links.push(link.to_owned());
+                        // The inviter's message may quote text that looks like
+                        // a link too (found by this target: a message holding
+                        // a mangled link); only words that read as a token are
+                        // learned, and the email must hold at least one.
+                        let links: Vec<&str> = e
+                            .text
+                            .split_whitespace()
+                            .filter(|w| w.contains("/join/ikinv_") && Token::from_token_or_link(w).is_ok())
+                            .collect();
+                        assert!(!links.is_empty(), "an invitation email without a join link");
+                        for link in links {
+                            if !self.links.iter().any(|l| l == link) {
+                                self.links.push(link.to_owned());
+                            }
                         }
                         if !self.emails.contains(&e.id) {
                             self.emails.push(e.id);

@@ -2,7 +2,11 @@
 //! inviting a coworker to the company, then bringing coworkers into a
 //! conversation with a freelancer.
 //!
-//! Run with `cargo run --example quickstart`.
+//! Run with `cargo run --example quickstart`. It keeps everything in a fresh
+//! SQLite file (the embedded default store), `invitekit-demo.db` in the
+//! system's temporary directory, left in place afterwards for a look with
+//! `sqlite3`. `cargo run --example quickstart -- URL` runs it on another store
+//! (`memory:`, `sqlite:PATH`, or an empty `postgres://...` database).
 
 use invitekit::{Grant, InviteKit, InviteOptions, ManualClock, Result};
 
@@ -18,8 +22,27 @@ fn rule(title: &str) {
 }
 
 fn run() -> Result<()> {
+    let url = match std::env::args().nth(1) {
+        Some(url) => url,
+        None => {
+            let path = std::env::temp_dir().join("invitekit-demo.db");
+            // A fresh file each run: the demo creates its organization anew.
+            for suffix in ["", "-wal", "-shm"] {
+                let mut file = path.clone().into_os_string();
+                file.push(suffix);
+                match std::fs::remove_file(&file) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(invitekit::Error::Storage(format!("removing {}: {e}", path.display())));
+                    }
+                    _ => {}
+                }
+            }
+            format!("sqlite:{}", path.display())
+        }
+    };
     let clock = ManualClock::new();
-    let kit = InviteKit::builder().clock(clock.clone()).in_memory();
+    let kit = InviteKit::builder().clock(clock.clone()).open(&url)?;
+    println!("Store: {url}");
 
     let org = kit.create_organization("Acme Corp", "acme", "https://acme.example.com/portal", &["acme.com"])?;
     let alice = kit.add_member(org.id, "alice@acme.com", "Alice Smith", "full")?;

@@ -55,8 +55,9 @@ export declare class InviteKit {
   /**
    * Opens an InviteKit on the store `url` names: `sqlite:PATH` (the file is
    * created if missing, its schema migrated), `sqlite::memory:`, `memory:`,
-   * or `postgres://...` where the core was built with PostgreSQL (otherwise
-   * `INVALID_INPUT`). A database that cannot be opened is `STORAGE`.
+   * or `postgres://user:password@host:port/db` (a PostgreSQL server, without
+   * TLS). Any other URL is `INVALID_INPUT`; a database that cannot be
+   * reached or opened is `STORAGE`, with the reason.
    */
   static open(url: string, options?: KitOptions | undefined | null): Promise<InviteKit>
   /**

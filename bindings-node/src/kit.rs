@@ -153,8 +153,9 @@ impl InviteKit {
 
     /// Opens an InviteKit on the store `url` names: `sqlite:PATH` (the file is
     /// created if missing, its schema migrated), `sqlite::memory:`, `memory:`,
-    /// or `postgres://...` where the core was built with PostgreSQL (otherwise
-    /// `INVALID_INPUT`). A database that cannot be opened is `STORAGE`.
+    /// or `postgres://user:password@host:port/db` (a PostgreSQL server, without
+    /// TLS). Any other URL is `INVALID_INPUT`; a database that cannot be
+    /// reached or opened is `STORAGE`, with the reason.
     #[napi(catch_unwind)]
     pub fn open(url: JsString, options: Option<KitOptions>) -> AsyncTask<InviteKitTask> {
         let setup = Setup::new(options);

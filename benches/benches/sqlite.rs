@@ -118,10 +118,10 @@ fn raw_invite_accept(
         next.set(i + 1);
         let at = 1_767_225_600_000 + i as i64 * 10_000;
         let to = format!("user{i}@acme.com");
-        let inv = InvitationId::new().as_uuid().into_bytes();
+        let inv_id = InvitationId::new();
+        let inv = inv_id.as_uuid().into_bytes();
         let mut token = [0u8; 32];
         token[..8].copy_from_slice(&i.to_le_bytes());
-        let inv_id = InvitationId::new().to_string();
 
         conn.execute_batch("BEGIN IMMEDIATE").unwrap();
         conn.prepare_cached(

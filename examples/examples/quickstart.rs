@@ -30,11 +30,11 @@ fn run() -> Result<()> {
             for suffix in ["", "-wal", "-shm"] {
                 let mut file = path.clone().into_os_string();
                 file.push(suffix);
-                match std::fs::remove_file(&file) {
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                        return Err(invitekit::Error::Storage(format!("removing {}: {e}", path.display())));
-                    }
-                    _ => {}
+                if let Err(e) = std::fs::remove_file(&file)
+                    && e.kind() != std::io::ErrorKind::NotFound
+                {
+                    let file = std::path::Path::new(&file).display();
+                    return Err(invitekit::Error::Storage(format!("removing {file}: {e}")));
                 }
             }
             format!("sqlite:{}", path.display())

@@ -1628,23 +1628,30 @@ impl WriteTx for Tx<'_> {
         for key in keys {
             let key = send_key(key);
             self.exec(
-                "DELETE FROM send_log WHERE org_id = $1 AND key = $2 AND at < $3",
-                &[&k(org), &key, &horizon_hour.saturating_mul(HOUR_MS)],
-            )?;
-            self.exec(
-                "DELETE FROM send_hours WHERE org_id = $1 AND key = $2 AND hour < $3",
-                &[&k(org), &key, &horizon_hour],
-            )?;
-            self.exec(
                 "INSERT INTO send_log (org_id, key, at, sends) VALUES ($1, $2, $3, 1) \
                  ON CONFLICT (org_id, key, at) DO UPDATE SET sends = send_log.sends + 1",
                 &[&k(org), &key, &millis(at)],
             )?;
-            self.exec(
-                "INSERT INTO send_hours (org_id, key, hour, sends) VALUES ($1, $2, $3, 1) \
-                 ON CONFLICT (org_id, key, hour) DO UPDATE SET sends = send_hours.sends + 1",
-                &[&k(org), &key, &hour],
-            )?;
+            let in_hour: i64 = self
+                .one(
+                    "INSERT INTO send_hours (org_id, key, hour, sends) VALUES ($1, $2, $3, 1) \
+                     ON CONFLICT (org_id, key, hour) DO UPDATE SET sends = send_hours.sends + 1 RETURNING sends",
+                    &[&k(org), &key, &hour],
+                    |r| get(r, 0),
+                )?
+                .unwrap_or(1);
+            // As in the SQLite store: what lies past the horizon is dropped
+            // when a key's first send of an hour is recorded.
+            if in_hour == 1 {
+                self.exec(
+                    "DELETE FROM send_log WHERE org_id = $1 AND key = $2 AND at < $3",
+                    &[&k(org), &key, &horizon_hour.saturating_mul(HOUR_MS)],
+                )?;
+                self.exec(
+                    "DELETE FROM send_hours WHERE org_id = $1 AND key = $2 AND hour < $3",
+                    &[&k(org), &key, &horizon_hour],
+                )?;
+            }
         }
         Ok(())
     }

@@ -48,8 +48,9 @@ export declare class Draft {
  */
 export declare class InviteKit {
   /**
-   * An InviteKit on a new in-memory store. `policy` defaults to the SPEC §2
-   * policy, `clock` to the system clock. Synchronous: it touches no storage.
+   * An InviteKit on a new in-memory store. `policy` defaults to the default
+   * policy (docs/rules.md#default-policy), `clock` to the system clock.
+   * Synchronous: it touches no storage.
    */
   static inMemory(options?: KitOptions | undefined | null): InviteKit
   /**
@@ -82,6 +83,8 @@ export declare class InviteKit {
   setRole(actor: string, memberId: string, role: string): Promise<Member>
   /** Deactivates a member: they leave every thread, their pending invitations are revoked (R7). */
   deactivateMember(actor: string, memberId: string): Promise<Member>
+  /** Makes a deactivated member active again, with their role and no thread seat (R11; the actor is held to R10). */
+  reactivateMember(actor: string, memberId: string): Promise<Member>
   /** Creates a team; its name is unique in the organization, case-insensitively. */
   createTeam(orgId: string, name: string): Promise<Team>
   /**
@@ -302,7 +305,7 @@ export interface InviteResult {
 
 /** Options of `InviteKit.inMemory` and `InviteKit.open`. */
 export interface KitOptions {
-  /** The policy: its JSON text, or the parsed object (default: the SPEC §2 policy). */
+  /** The policy: its JSON text, or the parsed object (default: docs/rules.md#default-policy). */
   policy?: string | Record<string, unknown>
   /** The clock to read the time from (default: the system clock). */
   clock?: ManualClock
@@ -372,7 +375,7 @@ export interface Organization {
   createdAt: Date
 }
 
-/** An organization's settings (SPEC §3 defaults); change them with `setOrganizationSettings`. */
+/** An organization's settings (docs/rules.md#limits); change them with `setOrganizationSettings`. */
 export interface OrganizationSettings {
   /** How long an invitation stays valid, in seconds (1 hour .. 30 days; default 7 days). */
   invitationExpirySecs: number

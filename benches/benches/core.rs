@@ -1,6 +1,6 @@
 //! Criterion benchmarks of the core on the in-memory store.
 //!
-//! - `permission/*`: the R4/R5 decision on a warm store of 10,000 members and
+//! - `permission/*`: the R4/R5 decision (docs/rules.md#r4) on a warm store of 10,000 members and
 //!   10,000 threads (the pure policy decision, `permission_options` through
 //!   the store, and a refused `change_permissions`, which runs the full R4 check).
 //! - `search/*`: `search_threads` at 10k, 100k and 1M messages; the index
@@ -152,7 +152,7 @@ fn search(c: &mut Criterion) {
     }
     g.finish();
 
-    // SPEC §10: an index, not a scan; the time at 1M within 10x of the time at 10k.
+    // docs/rules.md#performance: an index, not a scan; the time at 1M within 10x of the time at 10k.
     println!();
     println!("search_threads, median per query, and 1M / 10k:");
     for name in ["one word", "two words", "empty"] {

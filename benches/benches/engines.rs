@@ -1,4 +1,4 @@
-//! The thread-permission decision (SPEC §2, R4/R5) for the default policy,
+//! The thread-permission decision (R4/R5, docs/rules.md#r4) for the default policy,
 //! made by InviteKit next to the two engines a host would otherwise embed:
 //! casbin-rs (an RBAC model) and cedar-policy (policies over entities).
 //!

@@ -1,5 +1,5 @@
 //! Bytes per stored invitation and per message in the in-memory store
-//! (SPEC §10), measured, not guessed: a global allocator wrapping the system
+//! (docs/rules.md#performance), measured, not guessed: a global allocator wrapping the system
 //! one counts the bytes live at any moment, and each figure is the growth of
 //! that count over N operations, divided by N.
 //!

@@ -1,6 +1,6 @@
 //! The whole invitation path on SQLite next to raw SQLite doing the same
-//! writes (SPEC §10: "on SQLite, close to what raw SQLite does for the same
-//! writes in one transaction").
+//! writes (docs/rules.md#performance: on SQLite, close to what raw SQLite does for
+//! the same writes in one transaction).
 //!
 //! - `invitekit sqlite`: draft -> send (with its email) -> accept, through
 //!   InviteKit on a SQLite file in WAL mode.

@@ -1,5 +1,5 @@
 // @ts-check
-// Every SPEC §8 code reaches JavaScript as an `Error` whose `code` is the
+// Every error code (docs/rules.md#errors) reaches JavaScript as an `Error` whose `code` is the
 // upper-case code, with the detail a host acts on.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
@@ -53,7 +53,7 @@ test('each error code', async () => {
   await expect(kit.acceptInvitation(old.link, 'eli@acme.com', 'Eli'), 'INVITATION_EXPIRED')
   await expect(InviteKit.open('sqlite:/nonexistent-dir/deeper/x.db'), 'STORAGE')
 
-  assert.deepEqual([...seen].sort(), [...CODES].sort(), 'every SPEC code was seen')
+  assert.deepEqual([...seen].sort(), [...CODES].sort(), 'every error code was seen')
 })
 
 test('errors are plain Error objects with a stable shape', async () => {

@@ -1,5 +1,6 @@
 // @ts-check
-// The seed's two flows (SPEC §3 and §5) and the operations around them.
+// The two flows, inviting a coworker (docs/rules.md#invitations) and bringing
+// one into a conversation (docs/rules.md#threads), and the operations around them.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'

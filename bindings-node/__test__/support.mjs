@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { InviteKit, ManualClock } from 'invitekit'
 
-/** The codes of SPEC §8, as JavaScript sees them. */
+/** The error codes (docs/rules.md#errors), as JavaScript sees them. */
 export const CODES = [
   'INVALID_INPUT', 'INVALID_EMAIL', 'DOMAIN_NOT_ALLOWED', 'NOT_FOUND', 'PERMISSION_DENIED',
   'ALREADY_MEMBER', 'ALREADY_INVITED', 'ALREADY_PARTICIPANT', 'INVALID_TOKEN', 'INVITATION_EXPIRED',

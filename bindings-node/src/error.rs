@@ -1,8 +1,8 @@
 //! Every error JavaScript can see, made in this one place.
 //!
-//! An InviteKit error becomes an `Error` whose `code` is the upper-case SPEC
-//! code (`permission_denied` -> `PERMISSION_DENIED`), with the core's message
-//! and, where the core gives one, a detail a host can act on:
+//! An InviteKit error becomes an `Error` whose `code` is the upper-case error
+//! code (docs/rules.md#errors; `permission_denied` -> `PERMISSION_DENIED`), with
+//! the core's message and, where the core gives one, a detail a host can act on:
 //!
 //! | code | extra property |
 //! |---|---|

@@ -1,4 +1,4 @@
-//! The `InviteKit` class: every operation of SPEC §3, §5, §6 and §9, each a
+//! The `InviteKit` class: every operation of the core (docs/rules.md#apis), each a
 //! method returning a promise. Each method checks its arguments' JavaScript
 //! types, calls the core with the same arguments, and converts the result;
 //! the rules are all in the core.
@@ -27,7 +27,7 @@ use crate::types::{
 /// The core facade the class wraps, on whichever store `open` chose.
 type Kit = invitekit::InviteKit<invitekit::AnyStore>;
 
-/// The default `limit`s, as in the Python signatures (SPEC §9).
+/// The default `limit`s, the same as Python's (docs/rules.md#apis).
 const SEARCH_LIMIT: usize = 20;
 const COWORKERS_LIMIT: usize = 10;
 const OUTBOX_LIMIT: usize = 100;
@@ -140,8 +140,9 @@ pub struct InviteKit {
 
 #[napi]
 impl InviteKit {
-    /// An InviteKit on a new in-memory store. `policy` defaults to the SPEC §2
-    /// policy, `clock` to the system clock. Synchronous: it touches no storage.
+    /// An InviteKit on a new in-memory store. `policy` defaults to the default
+    /// policy (docs/rules.md#default-policy), `clock` to the system clock.
+    /// Synchronous: it touches no storage.
     #[napi(factory, catch_unwind)]
     pub fn in_memory(env: Env, options: Option<KitOptions>) -> napi::Result<InviteKit> {
         let kit = Setup::new(options)
@@ -188,7 +189,7 @@ impl InviteKit {
         })
     }
 
-    // ---- organizations, members, teams (SPEC §9 setup) ----
+    // ---- organizations, members, teams (the setup operations) ----
 
     /// Creates an organization. `portalUrl` must be an https URL; a taken slug is `CONFLICT`.
     #[napi(catch_unwind)]
@@ -294,6 +295,16 @@ impl InviteKit {
         })
     }
 
+    /// Makes a deactivated member active again, with their role and no thread seat (R11; the actor is held to R10).
+    #[napi(catch_unwind)]
+    pub fn reactivate_member(&self, actor: JsString, member_id: JsString) -> AsyncTask<MemberTask> {
+        let kit = self.kit();
+        MemberTask::spawn(move || {
+            let kit = kit?;
+            Ok(kit.reactivate_member(actor.parse("actor")?, member_id.parse("memberId")?)?.into())
+        })
+    }
+
     /// Creates a team; its name is unique in the organization, case-insensitively.
     #[napi(catch_unwind)]
     pub fn create_team(&self, org_id: JsString, name: JsString) -> AsyncTask<TeamTask> {
@@ -329,7 +340,7 @@ impl InviteKit {
         })
     }
 
-    // ---- inviting a coworker to the company (SPEC §3) ----
+    // ---- inviting a coworker to the company (docs/rules.md#invitations) ----
 
     /// Checks an invitation and returns a draft with its link and its email. Nothing is stored.
     #[napi(catch_unwind)]
@@ -485,7 +496,7 @@ impl InviteKit {
         })
     }
 
-    // ---- conversations with freelancers (SPEC §5) ----
+    // ---- conversations with freelancers (docs/rules.md#threads) ----
 
     /// Starts a conversation with a freelancer; the actor holds their role's whole thread ceiling in it.
     #[napi(catch_unwind)]
@@ -666,7 +677,7 @@ impl InviteKit {
         })
     }
 
-    // ---- outbox and audit log (SPEC §6) ----
+    // ---- outbox and audit log (docs/rules.md#outbox, #events) ----
 
     /// Hands out up to `limit` (default 100) emails that are due, leased for
     /// five minutes: acknowledge each with `outboxAck` or `outboxFail`.

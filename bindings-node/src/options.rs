@@ -11,7 +11,7 @@ use crate::clock::ManualClock;
 /// Options of `InviteKit.inMemory` and `InviteKit.open`.
 #[napi(object, object_to_js = false)]
 pub struct KitOptions {
-    /// The policy: its JSON text, or the parsed object (default: the SPEC §2 policy).
+    /// The policy: its JSON text, or the parsed object (default: docs/rules.md#default-policy).
     #[napi(ts_type = "string | Record<string, unknown>")]
     pub policy: Option<Json>,
     /// The clock to read the time from (default: the system clock).

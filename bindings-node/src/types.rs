@@ -48,7 +48,7 @@ impl From<invitekit::Organization> for Organization {
     }
 }
 
-/// An organization's settings (SPEC §3 defaults); change them with `setOrganizationSettings`.
+/// An organization's settings (docs/rules.md#limits); change them with `setOrganizationSettings`.
 #[napi(object, object_from_js = false, use_nullable = true)]
 pub struct OrganizationSettings {
     /// How long an invitation stays valid, in seconds (1 hour .. 30 days; default 7 days).

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 
 use crate::convert::{Text, datetime, invalid, repr_list, timestamp};
 
-/// A clock that moves only when told to, for tests (SPEC §7). It starts at
+/// A clock that moves only when told to, for tests (docs/rules.md#stores). It starts at
 /// 2026-01-01T00:00:00Z, or at `start` (a timezone-aware `datetime`).
 ///
 /// Give it to `InviteKit.in_memory(clock=...)` or `InviteKit.open(url, clock=...)`:
@@ -53,17 +53,17 @@ impl ManualClock {
     }
 }
 
-/// Roles, thread permissions, presets and who may grant what (SPEC §2).
+/// Roles, thread permissions, presets and who may grant what (docs/rules.md#roles).
 ///
-/// `Policy.default()` is the SPEC's table; `Policy.from_json(text)` loads and
-/// validates another one (an invalid policy raises `InvalidInput`).
+/// `Policy.default()` is the table of docs/rules.md#default-policy;
+/// `Policy.from_json(text)` loads and validates another one (an invalid policy raises `InvalidInput`).
 #[pyclass(frozen, eq, module = "invitekit", name = "Policy")]
 #[derive(Clone, PartialEq)]
 pub struct Policy(pub(crate) core::Policy);
 
 #[pymethods]
 impl Policy {
-    /// The default policy of SPEC §2.
+    /// The default policy (docs/rules.md#default-policy).
     #[staticmethod]
     fn default() -> Self {
         Policy(core::Policy::default())

@@ -1,6 +1,6 @@
 //! Every core error as a Python exception, in one place.
 //!
-//! `invitekit.InviteKitError` is the base; each error code of SPEC §8 has its
+//! `invitekit.InviteKitError` is the base; each error code (docs/rules.md#errors) has its
 //! own subclass, named by [`exception_name`](crate::exception_name)
 //! (`permission_denied` -> `PermissionDenied`). Every raised exception carries
 //! `.code` (also a class attribute of each subclass); a few carry the details
@@ -16,7 +16,7 @@ create_exception!(
     invitekit,
     InviteKitError,
     PyException,
-    "Base class of every InviteKit error. `code` is the stable error code (SPEC §8), the same in Rust and Node."
+    "Base class of every InviteKit error. `code` is the stable error code (docs/rules.md#errors), as in Rust and Node."
 );
 
 /// The exception classes, one per core error code, in `invitekit::Error::CODES` order.
@@ -34,7 +34,7 @@ macro_rules! exceptions {
 
 exceptions! {
     "invalid_input" => InvalidInput: "An argument is malformed, too long, or names something the policy does not know.",
-    "invalid_email" => InvalidEmail: "An email address does not meet SPEC §4.",
+    "invalid_email" => InvalidEmail: "An email address breaks the email rules (docs/rules.md#emails).",
     "domain_not_allowed" => DomainNotAllowed: "The address's domain is outside the organization's allowed domains (`domain`).",
     "not_found" => NotFound: "The thing does not exist, or the actor may not know it exists.",
     "permission_denied" => PermissionDenied: "The actor may not do this; `check` names the failed part of rule R4, if any.",

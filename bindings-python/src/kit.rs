@@ -1,4 +1,4 @@
-//! The `InviteKit` class: every operation of SPEC §9, each converting its
+//! The `InviteKit` class: every operation of the core (docs/rules.md#apis), each converting its
 //! arguments, calling the core with the GIL released, and wrapping the result.
 
 use invitekit as core;
@@ -192,6 +192,12 @@ impl InviteKit {
         unlocked(py, || self.kit.deactivate_member(actor.get(), member_id.get())).map(Member)
     }
 
+    /// Makes a deactivated member active again, with their role and no thread
+    /// seat (R11; the actor is held to R10).
+    fn reactivate_member(&self, py: Python<'_>, actor: Id<MemberId>, member_id: Id<MemberId>) -> PyResult<Member> {
+        unlocked(py, || self.kit.reactivate_member(actor.get(), member_id.get())).map(Member)
+    }
+
     /// Creates a team (names are unique per organization, case-insensitively).
     fn create_team(&self, py: Python<'_>, org_id: Id<OrgId>, name: Text) -> PyResult<Team> {
         unlocked(py, || self.kit.create_team(org_id.get(), name.as_str())).map(Team)
@@ -215,7 +221,7 @@ impl InviteKit {
         })
     }
 
-    // --- Inviting a coworker to the company (SPEC §3) -----------------------
+    // --- Inviting a coworker to the company (docs/rules.md#invitations) -----
 
     /// Checks everything about an invitation and returns a draft with its link
     /// and email. Nothing is stored until `send_invitation(draft)`.
@@ -319,7 +325,7 @@ impl InviteKit {
         unlocked(py, || self.kit.join_by_domain(org_id.get(), email.as_str(), name.as_str())).map(Member)
     }
 
-    // --- Conversations with freelancers (SPEC §5) ---------------------------
+    // --- Conversations with freelancers (docs/rules.md#threads) -------------
 
     /// Starts a thread with a freelancer; the actor holds their role's full
     /// thread ceiling in it (R3).
@@ -484,7 +490,7 @@ impl InviteKit {
         unlocked(py, || self.kit.leave_thread(actor.get(), thread_id.get()))
     }
 
-    // --- Outbox and events (SPEC §6) ----------------------------------------
+    // --- Outbox and events (docs/rules.md#outbox, #events) ------------------
 
     /// Up to `limit` emails due for delivery, leased for five minutes:
     /// deliver each, then `outbox_ack(id)` or `outbox_fail(id, reason)`.

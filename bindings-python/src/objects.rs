@@ -332,7 +332,7 @@ impl Invitation {
     fn delivered(&self) -> bool {
         self.0.delivered
     }
-    /// The ids of the threads the invitee joins on accepting (R8).
+    /// The ids of the threads the invitee joins on accepting (R8, docs/rules.md#r8).
     #[getter]
     fn thread_ids(&self) -> Vec<String> {
         self.0.thread_grants.iter().map(|g| g.thread_id.to_string()).collect()

@@ -1,4 +1,4 @@
-"""Shared fixtures: a kit on a manual clock with the seed's organization."""
+"""Shared fixtures: a kit on a manual clock with the help article's organization (Acme Corp, Alice, Design)."""
 
 from __future__ import annotations
 

@@ -124,7 +124,7 @@ def test_errors_carry_their_details(world: World) -> None:
     thread = kit.start_thread(alice.id, "fl", "Free Lancer", "t")
     with pytest.raises(ik.PermissionDenied) as denied:
         kit.add_to_thread(alice.id, thread.id, member.id, preset="interviewer")
-    assert denied.value.check == "target_ceiling"  # R4c: a member cannot hold `interview`
+    assert denied.value.check == "target_ceiling"  # R4c (docs/rules.md#r4c): a member cannot hold `interview`
     assert kit.people(alice.id, thread.id).participants[-1].member_id == alice.id  # nothing changed
 
 

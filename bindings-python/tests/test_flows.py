@@ -1,4 +1,5 @@
-"""The seed's two flows (SPEC §3 and §5) and the rest of the operations, from Python."""
+"""The two flows (inviting a coworker, docs/rules.md#invitations; bringing one into a
+conversation, docs/rules.md#threads) and the rest of the operations, from Python."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def test_flow_one_invite_a_coworker_to_the_company(world: World) -> None:
 
 def test_flow_two_bring_a_coworker_into_a_conversation(world: World) -> None:
     kit, alice = world.kit, world.alice
-    # Bob is a `recruiter`: the SPEC's example makes him an `interviewer`, which
+    # Bob is a `recruiter`: the flow makes him an `interviewer`, which
     # a `member` cannot hold (thread ceiling read, write: rule R4c).
     bob = invite_and_accept(world, "bob@acme.com", "Bob Jones", role="recruiter")
     thread = kit.start_thread(alice.id, freelancer_id="fl-42", freelancer_name="José Pérez", title="Logo redesign")

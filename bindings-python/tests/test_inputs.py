@@ -1,4 +1,4 @@
-"""Bad input of every kind SPEC §4 names, from Python: a clear TypeError or an
+"""Bad input of every kind the input rules (docs/rules.md#input) name, from Python: a clear TypeError or an
 InviteKitError (InvalidInput, InvalidEmail, ...), never a crash, never a truncation."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from conftest import World, invite_and_accept, make_world
 SURROGATE = "bob\ud800@acme.com"
 HUGE = "x" * 5_000_000
 
-# --- SPEC §4, case by case ---------------------------------------------------------
+# --- docs/rules.md#input, case by case ---------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""examples/python/quickstart.py, the seed's two flows, runs as a user would run it."""
+"""examples/python/quickstart.py, the two flows of the README, runs as a user would run it."""
 
 from __future__ import annotations
 

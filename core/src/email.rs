@@ -1,4 +1,4 @@
-//! Email addresses and domains (SPEC §4).
+//! Email addresses and domains ([the email rules](crate::rules#emails)).
 //!
 //! This module owns the one place where an address typed by a person becomes
 //! something InviteKit compares, stores and matches against allowed domains.
@@ -29,7 +29,7 @@ const MAX_LABEL_BYTES: usize = 63;
 ///
 /// Equality and hashing use [`key`](EmailAddress::key), so `Bob@Acme.com` and
 /// `bob@acme.com` are the same address while `b.ob@acme.com` and
-/// `bob+x@acme.com` are not (SPEC §4: no other folding).
+/// `bob+x@acme.com` are not ([no other folding](crate::rules#emails)).
 ///
 /// `" Bob@Bücher.de "` parses to the display form `Bob@xn--bcher-kva.de` with
 /// the key `bob@xn--bcher-kva.de`.
@@ -46,7 +46,7 @@ pub struct EmailAddress {
 impl EmailAddress {
     /// Parses and normalizes an address.
     ///
-    /// Outer ASCII whitespace is trimmed; everything else about SPEC §4 is
+    /// Outer ASCII whitespace is trimmed; every other [email rule](crate::rules#emails) is
     /// enforced. Every failure is [`Error::InvalidEmail`], quoting the input.
     pub fn parse(input: &str) -> Result<EmailAddress> {
         let fail = |reason: &str| Error::InvalidEmail(format!("`{}` {reason}", quote(input)));

@@ -7,7 +7,7 @@
 use crate::clock::Timestamp;
 use crate::ids::InvitationId;
 
-/// Which part of the grant rule (SPEC R4) refused a permission change.
+/// Which part of the grant rule ([R4](crate::rules#r4)) refused a permission change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GrantCheck {
     /// (a) the actor does not hold every permission given, in that thread.
@@ -39,7 +39,7 @@ pub enum Error {
     /// An argument is malformed, too long, or names something the policy does not know.
     #[error("invalid input: {0}")]
     InvalidInput(String),
-    /// An email address does not meet SPEC §4.
+    /// An email address breaks the [email rules](crate::rules#emails).
     #[error("invalid email: {0}")]
     InvalidEmail(String),
     /// The address's domain is outside the organization's allowed domains.
@@ -108,7 +108,7 @@ pub enum Error {
 }
 
 impl Error {
-    /// The stable snake_case code of this error, as in SPEC §8.
+    /// The stable snake_case code of this error, as listed in [the rules](crate::rules#errors).
     ///
     /// # Examples
     /// ```
@@ -166,23 +166,67 @@ impl Error {
 /// The result type of every InviteKit operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Quotes user input for an error message: control characters escaped, long
-/// input cut with an ellipsis, so that a hostile value cannot forge log lines.
+/// Quotes user input for an error message: every character that is not
+/// printable (see [`is_unprintable`]) escaped, long input cut with an
+/// ellipsis, so that a hostile value can neither forge log lines nor reorder
+/// the text around it.
 pub(crate) fn quote(input: &str) -> String {
-    const MAX: usize = 80;
+    sanitize(input, 80)
+}
+
+/// A message from a library that may echo user input (serde, a database
+/// driver), or user input itself: unprintable characters escaped, at most
+/// `max` characters, then an ellipsis.
+pub(crate) fn sanitize(input: &str, max: usize) -> String {
     let mut out = String::new();
     for (i, c) in input.chars().enumerate() {
-        if i == MAX {
+        if i == max {
             out.push('…');
             break;
         }
-        if c.is_control() || c == '`' {
+        if is_unprintable(c) {
+            // `\n`, `\t`, `\u{2028}`, `\u{202e}`: visible, one line, no effect on the text around.
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// Characters that must never reach a log line raw: they break the line,
+/// are invisible, or reorder the text around them. That is the controls (C0,
+/// DEL, C1), the line and paragraph separators (U+2028, U+2029), and the
+/// format characters (Unicode category Cf): the bidi marks (U+200E, U+200F,
+/// U+061C), embeddings, overrides and isolates (U+202A..U+202E,
+/// U+2066..U+2069), the zero-width characters (U+200B..U+200D, U+2060), the
+/// byte order mark (U+FEFF), the soft hyphen, tag characters and the rest.
+pub(crate) fn is_unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{061C}'
+                | '\u{06DD}'
+                | '\u{070F}'
+                | '\u{0890}'..='\u{0891}'
+                | '\u{08E2}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{110BD}'
+                | '\u{110CD}'
+                | '\u{13430}'..='\u{1343F}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0001}'
+                | '\u{E0020}'..='\u{E007F}'
+        )
 }
 
 #[cfg(test)]
@@ -196,6 +240,30 @@ mod tests {
         let q = quote(&long);
         assert!(q.chars().count() <= 81);
         assert!(q.ends_with('…'));
+    }
+
+    #[test]
+    fn quote_escapes_separators_bidi_controls_and_invisible_characters() {
+        assert_eq!(quote("a\u{2028}b\u{2029}c"), "a\\u{2028}b\\u{2029}c");
+        assert_eq!(quote("evil\u{202E}txt.exe"), "evil\\u{202e}txt.exe");
+        let hostile: String = [
+            '\0', '\u{7f}', '\u{85}', '\u{2028}', '\u{2029}', '\u{200E}', '\u{200F}', '\u{061C}', '\u{202A}', '\u{202B}',
+            '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{200B}', '\u{200C}',
+            '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}', '\u{E0041}',
+        ]
+        .into_iter()
+        .collect();
+        let q = quote(&hostile);
+        assert!(q.chars().all(|c| c.is_ascii_graphic()), "{q:?}");
+        assert_eq!(q.matches("\\u{").count(), hostile.chars().count(), "{q}");
+        assert!(q.starts_with("\\u{0}\\u{7f}\\u{85}\\u{2028}\\u{2029}\\u{200e}"), "{q}");
+        // Printable text, whatever its script, is kept as it is.
+        for fine in ["José Pérez", "שלום עולם", "مرحبا", "日本語", "a b\u{a0}c", "👩\u{200D}💻"] {
+            let kept = fine.replace('\u{200D}', "\\u{200d}");
+            assert_eq!(quote(fine), kept);
+        }
+        assert_eq!(sanitize("unknown field `a\u{2028}b`", 300), "unknown field `a\\u{2028}b`");
+        assert_eq!(sanitize(&"y".repeat(400), 300).chars().count(), 301);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::ids::{MemberId, OrgId};
 use crate::store::{Store, WriteTx};
 
-/// What happened (SPEC §6).
+/// What happened ([events](crate::rules#events)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -25,6 +25,8 @@ pub enum EventKind {
     MemberRoleChanged,
     /// A member was deactivated.
     MemberDeactivated,
+    /// A deactivated member was made active again by a member allowed to (R11).
+    MemberReactivated,
     /// A team was created.
     TeamCreated,
     /// An invitation was stored (and its email queued, when delivered).
@@ -61,6 +63,7 @@ impl EventKind {
             EventKind::MemberAdded => "member_added",
             EventKind::MemberRoleChanged => "member_role_changed",
             EventKind::MemberDeactivated => "member_deactivated",
+            EventKind::MemberReactivated => "member_reactivated",
             EventKind::TeamCreated => "team_created",
             EventKind::InvitationSent => "invitation_sent",
             EventKind::InvitationResent => "invitation_resent",
@@ -77,12 +80,13 @@ impl EventKind {
         }
     }
 
-    /// Every kind, in the order of SPEC §6.
-    pub const ALL: [EventKind; 17] = [
+    /// Every kind, in the order [the rules](crate::rules#events) list them.
+    pub const ALL: [EventKind; 18] = [
         EventKind::OrganizationCreated,
         EventKind::MemberAdded,
         EventKind::MemberRoleChanged,
         EventKind::MemberDeactivated,
+        EventKind::MemberReactivated,
         EventKind::TeamCreated,
         EventKind::InvitationSent,
         EventKind::InvitationResent,

@@ -1,5 +1,5 @@
 //! Checks on free-text input and the documented maximum of every string
-//! (SPEC §4): over a maximum is `invalid_input`, never a truncation.
+//! ([the input rules](crate::rules#maxima)): over a maximum is `invalid_input`, never a truncation.
 
 use crate::error::{Error, Result, quote};
 
@@ -22,8 +22,31 @@ fn is_line_breaking(c: char) -> bool {
     c.is_control() || c == '\u{2028}' || c == '\u{2029}'
 }
 
-/// A one-line name: trimmed, 1..=`max` characters, no control characters.
+/// Bidirectional embeddings, overrides and isolates (U+202A..U+202E,
+/// U+2066..U+2069) reorder the text after them until the end of the line or
+/// paragraph: in a name, a subject or an email body they can make one thing
+/// read as another (`invoice\u{202E}fdp.exe`). The marks (U+200E, U+200F,
+/// U+061C) only nudge neutral characters and are kept: right-to-left names
+/// need them.
+fn is_bidi_override(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Refuses NUL in any text input, before it reaches a store: PostgreSQL
+/// cannot hold it in text, and every store must answer the same
+/// (`invalid_input`). Every operation that takes text calls this, directly
+/// or through the checks below.
+pub(crate) fn no_nul(field: &str, value: &str) -> Result<()> {
+    if value.contains('\0') {
+        return Err(Error::invalid(format!("`{field}` contains a NUL character")));
+    }
+    Ok(())
+}
+
+/// A one-line name: trimmed, 1..=`max` characters, no control characters,
+/// line separators, or bidirectional overrides and isolates.
 pub(crate) fn name(field: &str, value: &str, max: usize) -> Result<String> {
+    no_nul(field, value)?;
     let v = value.trim();
     if v.is_empty() {
         return Err(Error::invalid(format!("`{field}` must not be empty")));
@@ -34,12 +57,21 @@ pub(crate) fn name(field: &str, value: &str, max: usize) -> Result<String> {
     if v.chars().any(is_line_breaking) {
         return Err(Error::invalid(format!("`{field}` contains a control character: `{}`", quote(v))));
     }
+    if v.chars().any(is_bidi_override) {
+        return Err(Error::invalid(format!(
+            "`{field}` contains a bidirectional override or isolate: `{}`",
+            quote(v)
+        )));
+    }
     Ok(v.to_owned())
 }
 
 /// Multi-line free text (a personal message, a thread message): CRLF and CR
 /// become LF, tabs and newlines are kept, any other control character is
-/// refused; surrounding whitespace is trimmed; at most `max` characters.
+/// refused, and so are bidirectional overrides and isolates (a personal
+/// message goes into an email body, where they could disguise a link or
+/// reorder the text around the message); surrounding whitespace is trimmed;
+/// at most `max` characters.
 pub(crate) fn text(field: &str, value: &str, min: usize, max: usize) -> Result<String> {
     // Count before normalizing so that a huge input is refused without work.
     if value.len() > max.saturating_mul(4) && value.chars().count() > max {
@@ -54,8 +86,12 @@ pub(crate) fn text(field: &str, value: &str, min: usize, max: usize) -> Result<S
     if n < min {
         return Err(Error::invalid(format!("`{field}` must not be empty")));
     }
+    no_nul(field, v)?;
     if v.chars().any(|c| c != '\n' && c != '\t' && is_line_breaking(c)) {
         return Err(Error::invalid(format!("`{field}` contains a control character")));
+    }
+    if v.chars().any(is_bidi_override) {
+        return Err(Error::invalid(format!("`{field}` contains a bidirectional override or isolate")));
     }
     Ok(v.to_owned())
 }
@@ -97,6 +133,29 @@ mod tests {
         }
         assert!(name("name", &"é".repeat(200), 200).is_ok());
         assert_eq!(name("name", &"é".repeat(201), 200).map_err(|e| e.code()), Err("invalid_input"));
+    }
+
+    #[test]
+    fn names_and_text_refuse_bidi_overrides_and_isolates_but_keep_marks() {
+        for c in ('\u{202A}'..='\u{202E}').chain('\u{2066}'..='\u{2069}') {
+            let bad = format!("invoice{c}fdp.exe");
+            assert_eq!(name("name", &bad, 200).map_err(|e| e.code()), Err("invalid_input"), "{c:?}");
+            assert_eq!(text("message", &bad, 0, 100).map_err(|e| e.code()), Err("invalid_input"), "{c:?}");
+            let err = name("name", &bad, 200).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(!err.contains(c), "the error quotes the character raw: {err:?}");
+        }
+        for fine in ["שלום\u{200F} 42", "Ada \u{200E}Lovelace", "علي\u{061C} 7", "José Pérez"] {
+            assert_eq!(name("name", fine, 200).ok().as_deref(), Some(fine));
+            assert_eq!(text("message", fine, 0, 100).ok().as_deref(), Some(fine));
+        }
+    }
+
+    #[test]
+    fn nul_is_refused_in_every_kind_of_text() {
+        assert_eq!(no_nul("query", "a\0b").map_err(|e| e.code()), Err("invalid_input"));
+        assert!(no_nul("query", "").is_ok());
+        assert_eq!(name("name", "\0", 200).map_err(|e| e.code()), Err("invalid_input"));
+        assert_eq!(text("body", "x\0", 0, 100).map_err(|e| e.code()), Err("invalid_input"));
     }
 
     #[test]

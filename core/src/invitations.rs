@@ -1,5 +1,6 @@
-//! Inviting a coworker to the company (SPEC §3): drafts, the join link, the
-//! preview, sending, accepting, and everything around them.
+//! Inviting a coworker to the company ([rules](crate::rules#invitations)):
+//! drafts, the join link, the preview, sending, accepting, and everything
+//! around them.
 //!
 //! Every check runs twice: when the draft is made, so the user hears about a
 //! problem before previewing, and again inside the transaction that stores
@@ -318,8 +319,12 @@ fn frees_at(tx: &dyn ReadTx, org: OrgId, key: &SendKey, since: Timestamp, max: u
 }
 
 impl<S: Store> InviteKit<S> {
-    /// Checks rules R1, R2, §4, the allowed domains, membership, pending
-    /// invitations and the rate limits, and fails with the first that does not hold.
+    /// Checks rules R1, R2, R11, the input rules, the allowed domains,
+    /// membership, pending invitations and the rate limits, and fails with the
+    /// first that does not hold. A resend (R13) passes the invitation it
+    /// renews as `resending`: it is not its own rival, and it already counts
+    /// among the pending invitations while it is live.
+    #[allow(clippy::too_many_arguments)]
     fn check_invitation(
         &self,
         tx: &dyn ReadTx,
@@ -327,6 +332,7 @@ impl<S: Store> InviteKit<S> {
         email: &EmailAddress,
         opts: &InviteOptions,
         emailed: bool,
+        resending: Option<&Invitation>,
         now: Timestamp,
     ) -> Result<Checked> {
         let inviter = self.active_member(tx, actor)?;
@@ -362,26 +368,33 @@ impl<S: Store> InviteKit<S> {
         if !org.allows(email) {
             return Err(Error::DomainNotAllowed { domain: email.domain().to_owned() });
         }
-        if let Some(m) = tx.member_by_email(org.id, email.key())?
-            && m.is_active()
-        {
-            return Err(Error::AlreadyMember { email: m.email });
+        if let Some(m) = tx.member_by_email(org.id, email.key())? {
+            if m.is_active() {
+                return Err(Error::AlreadyMember { email: m.email });
+            }
+            self.check_rehire(&inviter, &m)?;
         }
-        if let Some(existing) = tx.invitations_to(org.id, email.key())?.into_iter().find(|i| i.is_live(now)) {
+        let renewing = resending.map(|r| r.id);
+        if let Some(existing) =
+            tx.invitations_to(org.id, email.key())?.into_iter().find(|i| Some(i.id) != renewing && i.is_live(now))
+        {
             return Err(Error::AlreadyInvited { email: existing.email, invitation_id: existing.id });
         }
-        self.check_rate_limits(tx, &org, Some(inviter.id), email, emailed, now)?;
+        let new_pending = !resending.is_some_and(|r| r.is_live(now));
+        self.check_rate_limits(tx, &org, Some(inviter.id), new_pending, email, emailed, now)?;
         Ok(Checked { org, inviter, message, team_name, role: role.name().to_owned() })
     }
 
-    /// The caps of SPEC §3: per inviter and per organization per day (new
-    /// invitations, when `inviter` is given), emails per address per day
-    /// (when `emailed`), pending invitations at once (new invitations).
+    /// The [limits](crate::rules#limits): per inviter and per organization per day (sends,
+    /// when `inviter` is given), emails per address per day (when `emailed`),
+    /// pending invitations at once (when the send makes one more pending).
+    #[allow(clippy::too_many_arguments)]
     fn check_rate_limits(
         &self,
         tx: &dyn ReadTx,
         org: &Organization,
         inviter: Option<MemberId>,
+        new_pending: bool,
         email: &EmailAddress,
         emailed: bool,
         now: Timestamp,
@@ -391,12 +404,14 @@ impl<S: Store> InviteKit<S> {
         let since = Timestamp::from_millis(now.plus_secs(-DAY_SECS).as_millis().saturating_add(1));
         let s = &org.settings;
         if let Some(inviter) = inviter {
-            let (count, earliest) = tx.live_pending(org.id, now)?;
-            if count >= u64::from(s.max_pending_invitations) {
-                return Err(Error::RateLimited {
-                    reason: format!("the organization has {count} pending invitations, the most it may have"),
-                    retry_at: earliest.unwrap_or(now),
-                });
+            if new_pending {
+                let (count, earliest) = tx.live_pending(org.id, now)?;
+                if count >= u64::from(s.max_pending_invitations) {
+                    return Err(Error::RateLimited {
+                        reason: format!("the organization has {count} pending invitations, the most it may have"),
+                        retry_at: earliest.unwrap_or(now),
+                    });
+                }
             }
             if let Some(at) =
                 frees_at(tx, org.id, &SendKey::Inviter(inviter), since, s.max_invitations_per_inviter_per_day)?
@@ -465,8 +480,9 @@ impl<S: Store> InviteKit<S> {
         render(kind, custom.as_ref(), &ctx)
     }
 
-    /// Step 1–3 of the seed's first flow: checks everything and returns a
-    /// draft with the join link and the email, storing nothing.
+    /// Steps 1–3 of inviting a coworker ([lifecycle](crate::rules#lifecycle)):
+    /// checks everything and returns a draft with the join link and the
+    /// email, storing nothing.
     ///
     /// # Examples
     /// ```
@@ -498,7 +514,7 @@ impl<S: Store> InviteKit<S> {
         thread: Option<(String, String)>,
         now: Timestamp,
     ) -> Result<Draft> {
-        let c = self.check_invitation(tx, actor, email, opts, false, now)?;
+        let c = self.check_invitation(tx, actor, email, opts, false, None, now)?;
         for g in &thread_grants {
             self.check_thread_grant(tx, &c.inviter, &c.role, g)?;
         }
@@ -560,7 +576,7 @@ impl<S: Store> InviteKit<S> {
         }
         let opts =
             InviteOptions { message: draft.message.clone(), team: draft.team_id, role: Some(draft.role.clone()) };
-        let c = self.check_invitation(&*tx, draft.inviter_id, &draft.email, &opts, deliver, now)?;
+        let c = self.check_invitation(&*tx, draft.inviter_id, &draft.email, &opts, deliver, None, now)?;
         if c.org.id != draft.org_id {
             return Err(Error::Conflict("the inviter changed organization".into()));
         }
@@ -699,6 +715,8 @@ impl<S: Store> InviteKit<S> {
             let member = match tx.member_by_email(org.id, email.key())? {
                 Some(m) if m.is_active() => return Err(Error::AlreadyMember { email: m.email }),
                 Some(mut m) => {
+                    // Re-hiring: only an inviter who may reactivate them (R11).
+                    self.check_rehire(&inviter, &m)?;
                     m.name = name.clone();
                     m.role = inv.role.clone();
                     m.team_ids = team_ids;
@@ -839,27 +857,16 @@ impl<S: Store> InviteKit<S> {
                     retry_at: cooldown_end,
                 });
             }
+            // A resend is a new send (R13): everything a send checks is checked
+            // again now, against the inviter's current role, holdings and the
+            // organization's current settings.
             let email = EmailAddress::parse(&inv.email)?;
-            if !inv.is_live(now) {
-                // Reviving an expired invitation makes it pending again: the
-                // rules a new one meets (one live invitation per address, no
-                // member with it, the pending cap) apply to it too.
-                if let Some(m) = tx.member_by_email(org.id, email.key())?.filter(Member::is_active) {
-                    return Err(Error::AlreadyMember { email: m.email });
-                }
-                if let Some(other) = tx.invitations_to(org.id, email.key())?.into_iter().find(|i| i.id != inv.id && i.is_live(now)) {
-                    return Err(Error::AlreadyInvited { email: other.email, invitation_id: other.id });
-                }
-                let (count, earliest) = tx.live_pending(org.id, now)?;
-                if count >= u64::from(org.settings.max_pending_invitations) {
-                    return Err(Error::RateLimited {
-                        reason: format!("the organization has {count} pending invitations, the most it may have"),
-                        retry_at: earliest.unwrap_or(now),
-                    });
-                }
+            let opts = InviteOptions { message: inv.message.clone(), team: inv.team_id, role: Some(inv.role.clone()) };
+            let c = self.check_invitation(&*tx, inv.inviter_id, &email, &opts, inv.delivered, Some(&inv), now)?;
+            for g in &inv.thread_grants {
+                self.check_thread_grant(&*tx, &c.inviter, &c.role, g)?;
             }
-            self.check_rate_limits(&*tx, &org, None, &email, inv.delivered, now)?;
-            let inviter = tx.member(inv.inviter_id)?.filter(Member::is_active).ok_or(Error::InvalidToken)?;
+            let (inviter, team_name) = (c.inviter, c.team_name);
             let token = Token::generate()?;
             let link = join_link(&org.portal_url, &token)?;
             let mut renewed = inv.clone();
@@ -871,10 +878,6 @@ impl<S: Store> InviteKit<S> {
             }
             tx.cancel_emails_for(inv.id)?;
             if inv.delivered {
-                let team_name = match inv.team_id {
-                    Some(t) => tx.team(t)?.map(|t| t.name),
-                    None => None,
-                };
                 let (kind, thread) = self.invitation_email_kind(&*tx, &inv)?;
                 let content = self.render_invitation(
                     &*tx,
@@ -889,8 +892,12 @@ impl<S: Store> InviteKit<S> {
                     thread,
                 )?;
                 enqueue(tx, org.id, kind, Some(inv.id), &content, now)?;
-                tx.record_send(org.id, &[SendKey::Address(email.key().to_owned())], now)?;
             }
+            let mut keys = vec![SendKey::Org, SendKey::Inviter(inv.inviter_id)];
+            if inv.delivered {
+                keys.push(SendKey::Address(email.key().to_owned()));
+            }
+            tx.record_send(org.id, &keys, now)?;
             record(
                 tx,
                 org.id,
@@ -944,14 +951,11 @@ impl<S: Store> InviteKit<S> {
             }
             let member = match tx.member_by_email(org_id, email.key())? {
                 Some(m) if m.is_active() => return Err(Error::AlreadyMember { email: m.email }),
-                Some(mut m) => {
-                    m.name = name.clone();
-                    m.role = role.clone();
-                    m.team_ids.clear();
-                    m.status = MemberStatus::Active;
-                    m.joined_at = now;
-                    tx.update_member(&m)?;
-                    m
+                Some(_) => {
+                    return Err(Error::denied(
+                        "the address belongs to a deactivated member, who comes back only when a member \
+                         allowed to reactivates or re-invites them (docs/rules.md#r11)",
+                    ));
                 }
                 None => {
                     let m = Member {

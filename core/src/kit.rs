@@ -112,7 +112,8 @@ impl InviteKitBuilder {
         Self::default()
     }
 
-    /// The policy (default: [`Policy::default`], SPEC §2).
+    /// The policy (default: [`Policy::default`], the
+    /// [default policy](crate::rules#default-policy)).
     pub fn policy(mut self, policy: Policy) -> Self {
         self.policy = Some(policy);
         self

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -13,6 +13,7 @@ mod kit;
 pub mod org;
 pub mod outbox;
 pub mod policy;
+pub mod rules;
 pub mod search;
 pub mod store;
 pub mod templates;

@@ -1,5 +1,5 @@
 //! Organizations, their members and teams, their settings, and the setup
-//! operations a host uses to create and administer them (SPEC §1, §9).
+//! operations a host uses to create and administer them ([rules](crate::rules#domain)).
 //!
 //! Role changes and deactivation apply rule R7 here: what a member can no
 //! longer do is taken away in the same transaction.
@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::InviteKit;
 use crate::clock::Timestamp;
 use crate::email::{EmailAddress, domain_matches, normalize_domain};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, sanitize};
 use crate::events::{EventKind, record};
 use crate::ids::{MemberId, OrgId, TeamId};
 use crate::input;
@@ -48,7 +48,7 @@ impl Organization {
             || self.allowed_domains.iter().any(|d| domain_matches(email.domain(), d, self.settings.allow_subdomains))
     }
 
-    /// Whether `email` may join without an invitation (SPEC §3.10).
+    /// Whether `email` may join without an invitation ([join by domain](crate::rules#lifecycle)).
     pub fn auto_joins(&self, email: &EmailAddress) -> bool {
         self.settings
             .auto_join_domains
@@ -57,7 +57,7 @@ impl Organization {
     }
 }
 
-/// An organization's limits and options, each with the default of SPEC §3.
+/// An organization's limits and options, each with its default ([limits](crate::rules#limits)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgSettings {
     /// How long an invitation stays valid, in seconds: 3,600 ..= 2,592,000 (1 hour .. 30 days). Default 7 days.
@@ -133,12 +133,12 @@ impl SettingsUpdate {
     /// Reads an update from a JSON object whose keys are the field names; an
     /// unknown key or a value of the wrong type is `invalid_input`.
     pub fn from_json(json: &str) -> Result<SettingsUpdate> {
-        serde_json::from_str(json).map_err(|e| Error::invalid(format!("invalid settings: {e}")))
+        serde_json::from_str(json).map_err(|e| Error::invalid(format!("invalid settings: {}", sanitize(&e.to_string(), 300))))
     }
 
     /// Reads an update from a parsed JSON value (what the bindings build from keyword arguments).
     pub fn from_value(value: serde_json::Value) -> Result<SettingsUpdate> {
-        serde_json::from_value(value).map_err(|e| Error::invalid(format!("invalid settings: {e}")))
+        serde_json::from_value(value).map_err(|e| Error::invalid(format!("invalid settings: {}", sanitize(&e.to_string(), 300))))
     }
 
     /// Applies the update to `org`, checking every range; `org` is unchanged on error.
@@ -246,7 +246,7 @@ pub struct Member {
     pub id: MemberId,
     /// Their organization.
     pub org_id: OrgId,
-    /// Their address, normalized (SPEC §4); unique in the organization.
+    /// Their address, normalized ([email rules](crate::rules#emails)); unique in the organization.
     pub email: String,
     /// Display name.
     pub name: String,
@@ -419,19 +419,47 @@ impl<S: Store> InviteKit<S> {
         })
     }
 
-    /// Changes a member's role (a role that manages the organization only).
-    /// Applies R7 in the same transaction: their pending invitations that the
-    /// new role could not send are revoked, or their team or thread grants
-    /// clamped, and their thread permissions are clamped to the new ceiling.
-    /// Demoting the last active member who manages the organization is `conflict`.
+    /// Changes a member's role (R10): the actor's role must manage the
+    /// organization and may give, on invite, both the member's current role
+    /// and the new one; nobody raises their own role. Applies R7 in the same
+    /// transaction: their pending invitations that the new role could not
+    /// send are revoked, or their team or thread grants clamped, and their
+    /// thread permissions are clamped to the new ceiling. Demoting the last
+    /// active member who manages the organization (oneself included) is
+    /// `conflict`; a deactivated member is `conflict` too.
+    ///
+    /// # Examples
+    /// ```
+    /// # use invitekit::*;
+    /// let kit = InviteKit::in_memory();
+    /// let org = kit.create_organization("Acme Corp", "acme", "https://acme.example.com/portal", &["acme.com"])?;
+    /// let alice = kit.add_member(org.id, "alice@acme.com", "Alice Smith", "full")?;
+    /// let bob = kit.add_member(org.id, "bob@acme.com", "Bob Jones", "member")?;
+    /// assert_eq!(kit.set_role(alice.id, bob.id, "recruiter")?.role, "recruiter");
+    /// // Bob's role does not manage the organization: he cannot promote himself.
+    /// let err = kit.set_role(bob.id, bob.id, "full").unwrap_err();
+    /// assert_eq!(err.code(), "permission_denied");
+    /// # Ok::<(), invitekit::Error>(())
+    /// ```
     pub fn set_role(&self, actor: MemberId, member_id: MemberId, role: &str) -> Result<Member> {
         let new_role = self.policy.require_role(role)?;
         let now = self.now();
         self.store.write(|tx| {
             let target = tx.member(member_id)?.ok_or(Error::NotFound("member"))?;
-            let admin = self.admin_of(tx, actor, target.org_id)?;
+            let admin = self.member_manager(tx, actor, &target)?;
             if !target.is_active() {
                 return Err(Error::Conflict("the member is deactivated".into()));
+            }
+            let admin_role = self.role_of(&admin)?;
+            if !admin_role.may_give_role(new_role.name()) {
+                return Err(Error::denied(format!(
+                    "the role `{}` may not give the role `{}` (docs/rules.md#r10)",
+                    admin.role,
+                    new_role.name()
+                )));
+            }
+            if admin.id == target.id && !self.policy.is_at_most(new_role, admin_role) {
+                return Err(Error::denied("nobody raises their own role (docs/rules.md#r10)"));
             }
             if target.role == new_role.name() {
                 return Ok(target);
@@ -456,15 +484,18 @@ impl<S: Store> InviteKit<S> {
         })
     }
 
-    /// Deactivates a member (a role that manages the organization only). R7:
-    /// they leave every thread and their pending invitations are revoked, in
-    /// the same transaction. Deactivating the last active member who manages
-    /// the organization is `conflict`; deactivating twice changes nothing.
+    /// Deactivates a member (R10: the actor's role must manage the
+    /// organization and may give the member's role on invite). R7: they leave
+    /// every thread and their pending invitations are revoked, in the same
+    /// transaction. Deactivating the last active member who manages the
+    /// organization (oneself included) is `conflict`; deactivating twice
+    /// changes nothing. Only [`reactivate_member`](Self::reactivate_member) or
+    /// an invitation from a member allowed to do so brings them back (R11).
     pub fn deactivate_member(&self, actor: MemberId, member_id: MemberId) -> Result<Member> {
         let now = self.now();
         self.store.write(|tx| {
             let target = tx.member(member_id)?.ok_or(Error::NotFound("member"))?;
-            let admin = self.admin_of(tx, actor, target.org_id)?;
+            let admin = self.member_manager(tx, actor, &target)?;
             if !target.is_active() {
                 return Ok(target);
             }
@@ -475,6 +506,52 @@ impl<S: Store> InviteKit<S> {
             record(tx, m.org_id, now, Some(admin.id), EventKind::MemberDeactivated, json!({"member_id": m.id}))?;
             self.clamp_invitations(tx, &m, Some(admin.id), now)?;
             self.clamp_threads(tx, &m, Some(admin.id), now)?;
+            Ok(m)
+        })
+    }
+
+    /// Makes a deactivated member active again, with the role they had (R11).
+    /// The actor is held to R10: a role that manages the organization and may
+    /// give the member's role on invite. No thread seat comes back: whoever
+    /// may adds them to threads again. The address must still be in the
+    /// organization's allowed domains. Reactivating an active member changes nothing.
+    ///
+    /// # Examples
+    /// ```
+    /// # use invitekit::*;
+    /// let kit = InviteKit::in_memory();
+    /// let org = kit.create_organization("Acme Corp", "acme", "https://acme.example.com/portal", &["acme.com"])?;
+    /// let alice = kit.add_member(org.id, "alice@acme.com", "Alice Smith", "full")?;
+    /// let bob = kit.add_member(org.id, "bob@acme.com", "Bob Jones", "member")?;
+    /// kit.deactivate_member(alice.id, bob.id)?;
+    /// let bob = kit.reactivate_member(alice.id, bob.id)?;
+    /// assert_eq!((bob.status, bob.role.as_str()), (MemberStatus::Active, "member"));
+    /// # Ok::<(), invitekit::Error>(())
+    /// ```
+    pub fn reactivate_member(&self, actor: MemberId, member_id: MemberId) -> Result<Member> {
+        let now = self.now();
+        self.store.write(|tx| {
+            let target = tx.member(member_id)?.ok_or(Error::NotFound("member"))?;
+            let admin = self.member_manager(tx, actor, &target)?;
+            if target.is_active() {
+                return Ok(target);
+            }
+            let org = tx.org(target.org_id)?.ok_or(Error::NotFound("organization"))?;
+            let email = EmailAddress::parse(&target.email)?;
+            if !org.allows(&email) {
+                return Err(Error::DomainNotAllowed { domain: email.domain().to_owned() });
+            }
+            let mut m = target;
+            m.status = MemberStatus::Active;
+            tx.update_member(&m)?;
+            record(
+                tx,
+                m.org_id,
+                now,
+                Some(admin.id),
+                EventKind::MemberReactivated,
+                json!({"member_id": m.id, "role": m.role}),
+            )?;
             Ok(m)
         })
     }
@@ -526,6 +603,36 @@ impl<S: Store> InviteKit<S> {
             return Err(Error::denied(format!("the role `{}` does not manage the organization", admin.role)));
         }
         Ok(admin)
+    }
+
+    /// R10: the active member `actor`, whose role must manage `target`'s
+    /// organization and may give `target`'s current role on invite. A member
+    /// of another organization gets `not_found`, as if it did not exist.
+    fn member_manager(&self, tx: &dyn crate::store::ReadTx, actor: MemberId, target: &Member) -> Result<Member> {
+        let admin = self.admin_of(tx, actor, target.org_id)?;
+        // A role the policy no longer has grants nothing; any manager may move it.
+        let known = self.policy.role(&target.role).is_some();
+        if known && !self.role_of(&admin)?.may_manage_member(&target.role) {
+            return Err(Error::denied(format!(
+                "the role `{}` may not manage a member whose role is `{}` (docs/rules.md#r10)",
+                admin.role, target.role
+            )));
+        }
+        Ok(admin)
+    }
+
+    /// R11: an invitation to the address of `existing`, a deactivated member,
+    /// may come only from an inviter who could reactivate them (R10).
+    pub(crate) fn check_rehire(&self, inviter: &Member, existing: &Member) -> Result<()> {
+        let known = self.policy.role(&existing.role).is_some();
+        let role = self.role_of(inviter)?;
+        if role.manages_organization() && (!known || role.may_manage_member(&existing.role)) {
+            return Ok(());
+        }
+        Err(Error::denied(format!(
+            "the address belongs to a deactivated member, whom the role `{}` may not bring back (docs/rules.md#r11)",
+            inviter.role
+        )))
     }
 
     fn ensure_not_last_admin(&self, tx: &dyn WriteTx, target: &Member) -> Result<()> {

@@ -1,4 +1,4 @@
-//! The role-based policy (SPEC §2): the five thread permissions, the presets a
+//! The role-based policy ([rules](crate::rules#roles)): the five thread permissions, the presets a
 //! user picks from, the roles, and the rules on who may invite whom and who may
 //! grant what in a thread (R2, R4, R5).
 //!
@@ -337,11 +337,30 @@ impl Role {
     pub fn invitable_roles(&self) -> &[String] {
         &self.invitable_roles
     }
+
+    /// R10: whether a member with this role may change the role of, deactivate
+    /// or reactivate a member whose role is `member_role`: the role must manage
+    /// the organization and be one that may give `member_role` on invite.
+    ///
+    /// # Examples
+    /// ```
+    /// let policy = invitekit::Policy::default();
+    /// let full = policy.require_role("full")?;
+    /// let recruiter = policy.require_role("recruiter")?;
+    /// assert!(full.may_manage_member("recruiter"));
+    /// // Only a role that manages the organization moves others' roles.
+    /// assert!(!recruiter.may_manage_member("member"));
+    /// # Ok::<(), invitekit::Error>(())
+    /// ```
+    pub fn may_manage_member(&self, member_role: &str) -> bool {
+        self.manages_organization && self.may_give_role(member_role)
+    }
 }
 
-/// Roles, presets and the grant rules of SPEC §2, validated and precomputed.
+/// Roles, presets and the [grant rules](crate::rules#roles), validated and precomputed.
 ///
-/// Build one with [`Policy::default`] (SPEC §2's table) or [`Policy::from_json`].
+/// Build one with [`Policy::default`] ([the default policy](crate::rules#default-policy))
+/// or [`Policy::from_json`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy {
     presets: Vec<Preset>,
@@ -362,9 +381,10 @@ pub const MAX_POLICY_ENTRIES: usize = 64;
 const MAX_NAME_LEN: usize = 64;
 
 impl Default for Policy {
-    /// SPEC §2's table: presets `viewer`, `participant`, `interviewer`, `hiring`,
-    /// `full`; roles `full`, `hiring_manager`, `recruiter`, `member`; the default
-    /// role is `member`, and only `full` manages the organization.
+    /// [The default policy](crate::rules#default-policy): presets `viewer`,
+    /// `participant`, `interviewer`, `hiring`, `full`; roles `full`,
+    /// `hiring_manager`, `recruiter`, `member`; the default role is `member`, and
+    /// only `full` manages the organization.
     ///
     /// # Examples
     /// ```
@@ -537,6 +557,25 @@ impl Policy {
         &self.roles
     }
 
+    /// Whether role `lower` can do nothing that role `upper` cannot: its thread
+    /// ceiling, grantable permissions and invitable roles are within `upper`'s,
+    /// and each of its flags (invite, assign teams, manage the organization)
+    /// is one `upper` has too. Roles are only partly ordered: two roles may
+    /// each be able to do something the other cannot.
+    ///
+    /// # Examples
+    /// ```
+    /// let policy = invitekit::Policy::default();
+    /// let role = |name| policy.require_role(name);
+    /// assert!(policy.is_at_most(role("member")?, role("recruiter")?));
+    /// assert!(!policy.is_at_most(role("full")?, role("recruiter")?));
+    /// assert!(policy.is_at_most(role("full")?, role("full")?));
+    /// # Ok::<(), invitekit::Error>(())
+    /// ```
+    pub fn is_at_most(&self, lower: &Role, upper: &Role) -> bool {
+        (!lower.may_invite || upper.may_invite) && more_powerful(lower, upper, self).is_none()
+    }
+
     /// The role an invitation gets when none is given, and `join_by_domain`'s role.
     pub fn default_role(&self) -> &str {
         self.roles.get(self.default_role).map_or("", |r| r.name.as_str())
@@ -693,22 +732,9 @@ fn json_error(e: &serde_json::Error) -> String {
 }
 
 // serde_json echoes field names from the input; keep a hostile one from
-// forging log lines or flooding the message.
+// forging log lines, flipping the text or flooding the message.
 fn sanitize(msg: &str) -> String {
-    const MAX: usize = 300;
-    let mut out = String::new();
-    for (i, c) in msg.chars().enumerate() {
-        if i == MAX {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::error::sanitize(msg, 300)
 }
 
 fn valid_name(name: &str) -> bool {

@@ -1,5 +1,5 @@
-//! The content of the emails InviteKit writes to its outbox (SPEC §3 "Email
-//! templates", §5): the built-in templates, a host's own templates, and the
+//! The content of the emails InviteKit writes to its outbox ([email
+//! templates](crate::rules#templates)): the built-in templates, a host's own templates, and the
 //! rendering rules that keep every email safe to send.
 //!
 //! This module owns what an email says and how it is escaped; it does not own
@@ -19,6 +19,7 @@ use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, Output, State, UndefinedBehavior, context};
 
 use crate::error::{Error, Result, quote};
+use crate::input;
 
 /// The longest template source accepted, per part, in bytes (64 KiB).
 const MAX_SOURCE_BYTES: usize = 64 * 1024;
@@ -49,10 +50,11 @@ const VARIABLES: [&str; 9] = [
 /// Which email: the company invitation, or the invitation that also names a conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EmailKind {
-    /// An invitation to join the organization (SPEC §3).
+    /// An invitation to join the organization ([invitations](crate::rules#invitations)).
     Invitation,
     /// An invitation to join the organization that also brings the invitee
-    /// into a conversation with a freelancer (SPEC §5, `invite_to_thread`).
+    /// into a conversation with a freelancer (`invite_to_thread`; see
+    /// [conversations](crate::rules#threads)).
     ThreadInvitation,
 }
 
@@ -176,12 +178,16 @@ impl fmt::Debug for EmailContext {
 }
 
 /// Compiles the three parts; a syntax error -> Error::InvalidInput naming the part, e.g.
-/// "template `invitation.html` does not compile: ..." ; each source at most 64 KiB (else InvalidInput).
+/// "template `invitation.html` does not compile: ..." ; each source at most 64 KiB (else InvalidInput)
+/// and without NUL (else InvalidInput, on every store alike).
 ///
 /// A part that uses a variable InviteKit does not provide is refused here too,
 /// so that a typo shows when the host registers the template rather than when
 /// the first invitation is sent.
 pub fn validate_template(kind: EmailKind, src: &TemplateSource) -> Result<()> {
+    for part in Part::ALL {
+        input::no_nul(part.template_name(kind), part.source(src))?;
+    }
     let env = custom_env(kind, src)?;
     let known: HashSet<&str> = VARIABLES.into_iter().collect();
     let globals: Vec<String> = env.globals().map(|(name, _)| name.to_owned()).collect();

@@ -1,4 +1,4 @@
-//! Conversations with freelancers and the coworkers in them (SPEC §5): who
+//! Conversations with freelancers and the coworkers in them ([rules](crate::rules#threads)): who
 //! may add whom with which permissions (R3–R9), messages, search, and the
 //! people list.
 //!
@@ -268,6 +268,19 @@ fn grant_denied(check: GrantCheck, actor: &Role, target: &Role, perms: Permissio
     Error::PermissionDenied { reason, check: Some(check) }
 }
 
+/// R12: an actor changes or removes only a participant who holds nothing
+/// in the thread that the actor does not hold too.
+fn check_r12(actor_holds: PermissionSet, target_holds: PermissionSet) -> Result<()> {
+    let stronger = target_holds.difference(actor_holds);
+    if stronger.is_empty() {
+        return Ok(());
+    }
+    Err(Error::denied(format!(
+        "the participant holds {:?} in this thread, which you do not (docs/rules.md#r12)",
+        stronger.names()
+    )))
+}
+
 impl<S: Store> InviteKit<S> {
     /// What `actor` holds in `thread`, if they can see it (participant with `read`).
     fn holdings(&self, tx: &dyn ReadTx, actor: &Member, thread: ThreadId) -> Result<PermissionSet> {
@@ -427,6 +440,7 @@ impl<S: Store> InviteKit<S> {
         if query.chars().count() > input::MAX_QUERY_CHARS {
             return Err(Error::invalid(format!("`query` is longer than {} characters", input::MAX_QUERY_CHARS)));
         }
+        input::no_nul("query", query)?;
         let terms = words(query);
         let cursor = cursor.map(ThreadCursor::decode).transpose()?;
         self.store.read(|tx| {
@@ -467,6 +481,7 @@ impl<S: Store> InviteKit<S> {
         if query.chars().count() > input::MAX_QUERY_CHARS {
             return Err(Error::invalid(format!("`query` is longer than {} characters", input::MAX_QUERY_CHARS)));
         }
+        input::no_nul("query", query)?;
         let terms = coworker_terms(query);
         self.store.read(|tx| {
             let actor = self.active_member(tx, actor)?;
@@ -609,8 +624,9 @@ impl<S: Store> InviteKit<S> {
         Ok(ThreadInviteResult { kind: ThreadInviteKind::Invited, participant: None, invitation: Some(invitation) })
     }
 
-    /// Changes a participant's permissions (R4). Taking `manage_people` from
-    /// its last holder is `conflict`.
+    /// Changes a participant's permissions (R4), who may hold nothing in the
+    /// thread that the actor does not (R12). Taking `manage_people` from its
+    /// last holder is `conflict`.
     pub fn change_permissions(
         &self,
         actor: MemberId,
@@ -630,6 +646,7 @@ impl<S: Store> InviteKit<S> {
             let mut p = tx.participant(thread_id, member_id)?.ok_or(Error::NotFound("participant"))?;
             let target = self.target_member(&*tx, thread.org_id, member_id)?;
             self.check_r4(&actor, holds, self.role_of(&target)?, perms)?;
+            check_r12(holds, p.permissions)?;
             if p.permissions.contains(Permission::ManagePeople)
                 && !perms.contains(Permission::ManagePeople)
                 && !self.another_manager(&*tx, thread_id, member_id)?
@@ -654,8 +671,9 @@ impl<S: Store> InviteKit<S> {
         })
     }
 
-    /// Removes a coworker from a thread; needs `manage_people`. Removing the
-    /// last holder of `manage_people` is `conflict`.
+    /// Removes a coworker from a thread; needs `manage_people`, and the
+    /// coworker may hold nothing in the thread that the actor does not (R12).
+    /// Removing the last holder of `manage_people` is `conflict`.
     pub fn remove_from_thread(&self, actor: MemberId, thread_id: ThreadId, member_id: MemberId) -> Result<()> {
         let now = self.now();
         self.store.write(|tx| {
@@ -671,6 +689,7 @@ impl<S: Store> InviteKit<S> {
                 .participant(thread_id, member_id)?
                 .filter(|_| tx.member(member_id).ok().flatten().is_some_and(|m| m.org_id == thread.org_id))
                 .ok_or(Error::NotFound("participant"))?;
+            check_r12(holds, p.permissions)?;
             if p.permissions.contains(Permission::ManagePeople) && !self.another_manager(&*tx, thread_id, member_id)? {
                 return Err(Error::Conflict("someone must keep `manage_people` in this thread".into()));
             }

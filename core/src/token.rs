@@ -1,4 +1,4 @@
-//! Invitation tokens, their hashes, portal URLs and join links (SPEC §3, §4).
+//! Invitation tokens, their hashes, portal URLs and join links ([tokens](crate::rules#tokens)).
 //!
 //! A token is the bearer secret in a join link; whoever holds it can accept
 //! the invitation. This module owns everything about that secret: making it

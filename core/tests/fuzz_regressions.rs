@@ -25,7 +25,7 @@ fn one_role_policy(ceiling: &[&str]) -> Policy {
 /// `stateful`, crash-689fe02afaafcf7902a2bdcec2268d306b001c0a: with a role whose
 /// thread ceiling was empty, `start_thread` stored a thread whose only
 /// participant held nothing, not even `read`: a thread nobody could ever see.
-/// R3 gives the starter their ceiling, and a ceiling without `read` cannot see
+/// R3 (docs/rules.md#r3) gives the starter their ceiling, and a ceiling without `read` cannot see
 /// the thread, so the start is refused and nothing is stored.
 #[test]
 fn a_role_that_cannot_read_threads_cannot_start_one() {

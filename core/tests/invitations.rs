@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-//! The invitation flow (SPEC §2–§4, §6, §8) as a host relies on it, through
+//! The invitation flow (docs/rules.md#invitations) as a host relies on it, through
 //! the public API only.
 //!
 //! Every failing call goes through [`Fx::fails`], which asserts the error
@@ -183,7 +183,7 @@ impl Fx {
 }
 
 // ---------------------------------------------------------------------------
-// The seed's first flow, end to end
+// Inviting a coworker to the company, end to end
 // ---------------------------------------------------------------------------
 
 #[test]
@@ -254,7 +254,7 @@ fn seed_flow_draft_preview_send_deliver_and_accept() {
     assert_eq!(o.kind, EmailKind::Invitation);
     assert_eq!(o.invitation_id, Some(inv.id));
     assert_eq!(o.org_id, fx.org.id);
-    assert_eq!(o.attempts, 0);
+    assert_eq!(o.attempts, 1, "this hand-out is the first delivery attempt");
     fx.kit.outbox_ack(o.id).unwrap();
     fx.clock.advance(LEASE + 1);
     assert!(fx.kit.outbox_pending(10).unwrap().is_empty(), "an acknowledged email is never handed out again");
@@ -466,6 +466,181 @@ fn inviter_names_cannot_inject_into_the_subject_or_html() {
     assert!(!email.subject.contains(['\r', '\n']));
     assert!(email.html.contains("Eve &lt;img src=x onerror=alert(1)&gt;"), "{}", email.html);
     assert!(!email.html.contains("<img"), "{}", email.html);
+}
+
+/// The bidirectional embeddings, overrides and isolates that names refuse.
+const BIDI_OVERRIDES: [char; 9] =
+    ['\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}'];
+
+/// Asserts that an error's message holds no character that breaks a log
+/// line, hides, or reorders text: each must be escaped (docs/rules.md#error-messages).
+fn assert_printable_message(err: &Error) {
+    let msg = err.to_string();
+    let raw = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{2028}'
+                    | '\u{2029}'
+                    | '\u{061C}'
+                    | '\u{200B}'..='\u{200F}'
+                    | '\u{202A}'..='\u{202E}'
+                    | '\u{2060}'
+                    | '\u{2066}'..='\u{2069}'
+                    | '\u{FEFF}'
+            )
+    };
+    assert!(!msg.chars().any(raw), "the message holds an unprintable character raw: {msg:?}");
+}
+
+#[test]
+fn names_and_messages_with_bidi_overrides_or_isolates_are_invalid_input() {
+    let fx = setup();
+    let (o, a) = (fx.org.id, fx.alice.id);
+    let (d, inv) = fx.invite(a, "bob@acme.com");
+    fx.settings(SettingsUpdate { auto_join_domains: Some(vec!["acme.com".into()]), ..Default::default() });
+    for c in BIDI_OVERRIDES {
+        // Shows as "Eve Admin.exe"-style text reversed after the override.
+        let name = format!("Eve {c}nimdA");
+        let message = format!("Your link: https://acme.example.com/{c}moc.live");
+        for err in [
+            fx.fails("invalid_input", || fx.kit.add_member(o, "eve@acme.com", &name, "member")),
+            fx.fails("invalid_input", || fx.kit.create_team(o, &name)),
+            fx.fails("invalid_input", || fx.kit.create_organization(&name, "evil", PORTAL, &["acme.com"])),
+            fx.fails("invalid_input", || fx.kit.accept_invitation(d.link(), "bob@acme.com", &name)),
+            fx.fails("invalid_input", || fx.kit.join_by_domain(o, "eve@acme.com", &name)),
+            fx.fails("invalid_input", || {
+                fx.kit.draft_invitation(a, "carol@acme.com", InviteOptions::new().message(message.as_str()))
+            }),
+        ] {
+            assert!(!err.to_string().contains(c), "{c:?} raw in {err}");
+            assert_printable_message(&err);
+        }
+    }
+    assert_eq!(fx.invitation(inv.id).status, InvitationStatus::Pending);
+    // The bidi marks are not overrides: right-to-left names need them.
+    let dana = fx.member("dana@acme.com", "דנה\u{200F} 2", "member");
+    assert_eq!(dana.name, "דנה\u{200F} 2");
+    let team = fx.kit.create_team(o, "צוות\u{200E} A").unwrap();
+    assert_eq!(team.name, "צוות\u{200E} A");
+}
+
+#[test]
+fn error_messages_escape_every_unprintable_character_of_hostile_input() {
+    let fx = setup();
+    let (o, a) = (fx.org.id, fx.alice.id);
+    let hostile = "x\u{2028}y\u{2029}z\u{202E}w\u{2066}v\u{200F}u\u{200B}t\u{FEFF}s\u{061C}r\r\nq\u{85}p";
+    let invisible = "Ops\u{200B}\u{200F}\u{2060}\u{FEFF}";
+    // A JSON object whose one key is the hostile text (serde echoes unknown keys).
+    let hostile_key = serde_json::Value::Object([(hostile.to_owned(), 1.into())].into_iter().collect()).to_string();
+    fx.kit.create_team(o, invisible).unwrap();
+    let errors = vec![
+        fx.fails("invalid_input", || fx.kit.add_member(o, "eve@acme.com", hostile, "member")),
+        fx.fails("invalid_input", || fx.kit.add_member(o, "eve@acme.com", "Eve", hostile)),
+        fx.fails("invalid_input", || fx.kit.set_role(a, a, hostile)),
+        fx.fails("invalid_email", || fx.kit.add_member(o, &format!("eve{hostile}@acme.com"), "Eve", "member")),
+        fx.fails("invalid_email", || fx.kit.add_member(o, "eve\u{202E}moc@acme.com", "Eve", "member")),
+        fx.fails("invalid_email", || fx.kit.add_member(o, "eve@acme\u{2028}.com", "Eve", "member")),
+        fx.fails("invalid_input", || fx.kit.create_organization("Evil", hostile, PORTAL, &["acme.com"])),
+        fx.fails("invalid_input", || fx.kit.create_organization("Evil", "evil", &format!("{PORTAL}{hostile}"), &["a.io"])),
+        fx.fails("invalid_input", || fx.kit.create_organization("Evil", "evil", PORTAL, &[format!("acme{hostile}.com")])),
+        fx.fails("invalid_input", || {
+            fx.kit.draft_invitation(a, "carol@acme.com", InviteOptions::new().role(hostile))
+        }),
+        fx.fails("invalid_input", || fx.kit.start_thread(a, hostile, "José Pérez", "Logo")),
+        fx.fails("conflict", || fx.kit.create_team(o, invisible)),
+        fx.fails("invalid_input", || SettingsUpdate::from_json(&hostile_key)),
+        fx.fails("invalid_input", || SettingsUpdate::from_value(serde_json::json!({ "allowed_domains": hostile }))),
+        fx.fails("invalid_input", || Policy::from_json(&hostile_key)),
+        fx.fails("invalid_input", || InvitationStatus::parse(hostile)),
+        fx.fails("invalid_input", || EmailKind::parse(hostile)),
+        fx.fails("invalid_input", || hostile.parse::<MemberId>()),
+        fx.fails("invalid_input", || {
+            let template = TemplateSource {
+                subject: format!("{{{{ {hostile} }}}}"),
+                text: "{{ link }}".into(),
+                html: "{{ link }}".into(),
+            };
+            fx.kit.set_email_template(o, EmailKind::Invitation, &template)
+        }),
+    ];
+    for err in &errors {
+        assert_printable_message(err);
+    }
+    let shown: String = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+    for escaped in ["\\u{2028}", "\\u{2029}", "\\u{202e}", "\\u{200b}", "\\r\\n"] {
+        assert!(shown.contains(escaped), "{escaped} in {shown}");
+    }
+}
+
+#[test]
+fn nul_in_any_text_input_is_invalid_input_on_every_store() {
+    let fx = setup();
+    let (o, a) = (fx.org.id, fx.alice.id);
+    let mo = fx.member("mo@acme.com", "Mo Member", "member");
+    let (d, _) = fx.invite(a, "bob@acme.com");
+    let link = d.link();
+    let ok = TemplateSource { subject: "Join {{ organization_name }}".into(), text: "{{ link }}".into(), html: "<p>{{ link }}</p>".into() };
+    // In each part, as text or hidden in a template comment.
+    let with = |part: usize, prefix: &str| {
+        let mut t = ok.clone();
+        match part {
+            0 => t.subject.insert_str(0, prefix),
+            1 => t.text.insert_str(0, prefix),
+            _ => t.html.insert_str(0, prefix),
+        }
+        t
+    };
+    for kind in [EmailKind::Invitation, EmailKind::ThreadInvitation] {
+        for part in 0..3 {
+            for prefix in ["\0", "{# \0 #}"] {
+                fx.fails("invalid_input", || fx.kit.set_email_template(o, kind, &with(part, prefix)));
+            }
+        }
+    }
+    let domains = |list: &[&str]| Some(list.iter().map(|d| (*d).to_owned()).collect::<Vec<_>>());
+    for update in [
+        SettingsUpdate { allowed_domains: domains(&["acme.com\0"]), ..Default::default() },
+        SettingsUpdate { allowed_domains: domains(&["\0"]), ..Default::default() },
+        SettingsUpdate { auto_join_domains: domains(&["acme\0.com"]), ..Default::default() },
+        SettingsUpdate::from_json(r#"{"auto_join_domains": ["acme.com\u0000"]}"#).unwrap(),
+    ] {
+        fx.fails("invalid_input", || fx.kit.set_organization_settings(a, o, &update));
+    }
+    fx.fails("invalid_input", || fx.kit.create_organization("Acme\0", "acme2", PORTAL, &["acme.com"]));
+    fx.fails("invalid_input", || fx.kit.create_organization("Acme 2", "acme\02", PORTAL, &["acme.com"]));
+    fx.fails("invalid_input", || fx.kit.create_organization("Acme 2", "acme2", &format!("{PORTAL}/\0"), &["a.io"]));
+    fx.fails("invalid_input", || fx.kit.create_organization("Acme 2", "acme2", PORTAL, &["acme.com\0"]));
+    fx.fails("invalid_input", || fx.kit.add_member(o, "eve@acme.com", "Eve\0", "member"));
+    fx.fails("invalid_input", || fx.kit.add_member(o, "eve@acme.com", "\0", "member"));
+    fx.fails("invalid_input", || fx.kit.add_member(o, "eve@acme.com", "Eve", "member\0"));
+    fx.fails("invalid_input", || fx.kit.set_role(a, mo.id, "full\0"));
+    fx.fails("invalid_input", || fx.kit.create_team(o, "Ops\0"));
+    fx.fails("invalid_input", || fx.kit.draft_invitation(a, "carol@acme.com", InviteOptions::new().message("hi\0")));
+    fx.fails("invalid_input", || fx.kit.draft_invitation(a, "carol@acme.com", InviteOptions::new().role("member\0")));
+    fx.fails("invalid_input", || fx.kit.accept_invitation(link, "bob@acme.com", "Bob\0"));
+    fx.fails("invalid_input", || fx.kit.join_by_domain(o, "carol@acme.com", "Carol\0"));
+    // Addresses and tokens keep their own codes (docs/rules.md#nul), the same on every store.
+    fx.fails("invalid_email", || fx.kit.add_member(o, "eve\0@acme.com", "Eve", "member"));
+    fx.fails("invalid_email", || fx.kit.invitations_for_email("bob@acme.com\0"));
+    fx.fails("invalid_token", || fx.kit.peek_invitation(&format!("{link}\0")));
+    fx.fails("invalid_token", || fx.kit.accept_invitation("ikinv_\0", "bob@acme.com", "Bob"));
+
+    // A failure reason with NUL is refused before anything is counted.
+    let _ = fx.drain_outbox();
+    fx.invite(a, "carol@acme.com");
+    let out = fx.kit.outbox_pending(10).unwrap();
+    assert_eq!(out.len(), 1);
+    fx.fails("invalid_input", || fx.kit.outbox_fail(out[0].id, "451 \0 try again"));
+    fx.fails("invalid_input", || fx.kit.outbox_fail(EmailId::new(), "\0"));
+    fx.kit.outbox_fail(out[0].id, "451 try again").unwrap();
+    fx.clock.advance(DAY);
+    let again = fx.kit.outbox_pending(10).unwrap();
+    assert_eq!((again[0].attempts, again[0].last_error.as_deref()), (2, Some("451 try again")));
+
+    // Without the NUL, the same inputs work.
+    fx.kit.set_email_template(o, EmailKind::Invitation, &ok).unwrap();
+    fx.kit.add_member(o, "eve@acme.com", "Eve", "member").unwrap();
 }
 
 #[test]
@@ -1474,7 +1649,8 @@ fn a_failed_email_is_retried_with_backoff_then_dead() {
         let again = fx.kit.outbox_pending(10).unwrap();
         assert_eq!(again.len(), 1, "due after {backoff} s");
         assert_eq!(again[0].id, id);
-        assert_eq!(again[0].attempts, attempt);
+        // The failure did not count twice: this hand-out is the next attempt.
+        assert_eq!(again[0].attempts, attempt + 1);
         assert_eq!(again[0].status, OutboxStatus::Pending);
         let reason = again[0].last_error.as_deref().unwrap();
         assert!(!reason.contains(['\r', '\n']), "{reason:?}");
@@ -1519,10 +1695,132 @@ fn a_leased_email_is_handed_out_again_only_after_the_lease() {
     let again = fx.kit.outbox_pending(10).unwrap();
     let ids: HashSet<EmailId> = again.iter().map(|e| e.id).collect();
     assert_eq!(ids, HashSet::from([first[0].id, second[0].id]), "an unacknowledged email comes back");
-    assert!(again.iter().all(|e| e.attempts == 0));
+    assert!(again.iter().all(|e| e.attempts == 2), "the lease that ran out counted as an attempt: {again:?}");
     for limit in [0, 1001] {
         fx.fails("invalid_input", || fx.kit.outbox_pending(limit));
     }
+}
+
+/// The stored email, whatever its status.
+fn stored_email(fx: &Fx, id: EmailId) -> OutgoingEmail {
+    fx.kit.store().read(|tx| tx.email(id)).unwrap().expect("the email is stored")
+}
+
+#[test]
+fn an_email_never_acknowledged_is_dead_after_max_attempts_hand_outs() {
+    let fx = setup();
+    let _ = fx.drain_outbox();
+    fx.invite(fx.alice.id, "bob@acme.com");
+    let first = fx.kit.outbox_pending(10).unwrap();
+    let id = first[0].id;
+    let mut handed_out = vec![first[0].attempts];
+    // A worker that crashes on this email every time: each lease runs out.
+    for _ in 0..50 {
+        fx.clock.advance(LEASE + 1);
+        for e in fx.kit.outbox_pending(10).unwrap() {
+            assert_eq!(e.id, id);
+            handed_out.push(e.attempts);
+        }
+    }
+    let max = outbox::MAX_ATTEMPTS;
+    assert_eq!(handed_out, (1..=max).collect::<Vec<_>>(), "handed out MAX_ATTEMPTS times, counting each");
+    let dead = stored_email(&fx, id);
+    assert_eq!(dead.status, OutboxStatus::Dead);
+    assert_eq!(dead.attempts, max);
+    assert!(dead.text.is_empty() && dead.html.is_empty(), "a dead email keeps no link: {dead:?}");
+    assert!(dead.last_error.is_some(), "a dead email says why");
+    fx.clock.advance(30 * DAY);
+    assert!(fx.kit.outbox_pending(1000).unwrap().is_empty(), "never handed out again");
+    fx.fails("conflict", || fx.kit.outbox_ack(id));
+    fx.fails("conflict", || fx.kit.outbox_fail(id, "late"));
+}
+
+#[test]
+fn a_mix_of_failures_and_expired_leases_is_dead_after_max_attempts() {
+    let fx = setup();
+    let _ = fx.drain_outbox();
+    fx.invite(fx.alice.id, "bob@acme.com");
+    let mut attempts = Vec::new();
+    // Hand-outs 1 and 3 fail, 2 and 4 run out; the 5th runs out too.
+    for n in 1..=outbox::MAX_ATTEMPTS {
+        let out = fx.kit.outbox_pending(10).unwrap();
+        assert_eq!(out.len(), 1, "hand-out {n}");
+        attempts.push(out[0].attempts);
+        if n % 2 == 1 && n < outbox::MAX_ATTEMPTS {
+            fx.kit.outbox_fail(out[0].id, "451 try again").unwrap();
+        }
+        fx.clock.advance(DAY);
+    }
+    assert_eq!(attempts, [1, 2, 3, 4, 5], "a failure does not count its hand-out twice");
+    assert!(fx.kit.outbox_pending(10).unwrap().is_empty(), "dead once the last lease ran out");
+    fx.clock.advance(30 * DAY);
+    assert!(fx.kit.outbox_pending(10).unwrap().is_empty());
+
+    // The same, ending with a failure of the last hand-out.
+    fx.invite(fx.alice.id, "carol@acme.com");
+    for n in 1..=outbox::MAX_ATTEMPTS {
+        let out = fx.kit.outbox_pending(10).unwrap();
+        assert_eq!(out.len(), 1, "hand-out {n}");
+        assert_eq!(out[0].attempts, n);
+        if n % 2 == 0 || n == outbox::MAX_ATTEMPTS {
+            fx.kit.outbox_fail(out[0].id, "550 no such user").unwrap();
+        }
+        if n == outbox::MAX_ATTEMPTS {
+            assert_eq!(stored_email(&fx, out[0].id).status, OutboxStatus::Dead, "its last attempt failed");
+        }
+        fx.clock.advance(DAY);
+    }
+    assert!(fx.kit.outbox_pending(10).unwrap().is_empty());
+
+    // A failure reported for an email never handed out still counts one.
+    fx.invite(fx.alice.id, "dan@acme.com");
+    let id = stored_email_of(&fx, "dan@acme.com");
+    fx.kit.outbox_fail(id, "the host gave up before sending").unwrap();
+    fx.clock.advance(DAY);
+    assert_eq!(fx.kit.outbox_pending(10).unwrap()[0].attempts, 2);
+}
+
+/// The id of the one email queued for `to` (found without leasing it).
+fn stored_email_of(fx: &Fx, to: &str) -> EmailId {
+    let due = fx.kit.store().read(|tx| tx.due_emails(Timestamp::from_millis(i64::MAX), 1000)).unwrap();
+    let mut ids = due.into_iter().filter(|e| e.to == to).map(|e| e.id);
+    let id = ids.next().expect("an email to the address");
+    assert!(ids.next().is_none(), "one email to {to}");
+    id
+}
+
+#[test]
+fn an_ack_within_any_lease_still_sends_and_dead_emails_leave_room_for_live_ones() {
+    let fx = setup();
+    let _ = fx.drain_outbox();
+    // Acknowledged during its last allowed lease: sent, not dead.
+    fx.invite(fx.alice.id, "bob@acme.com");
+    let mut last = fx.kit.outbox_pending(10).unwrap().pop().unwrap();
+    for _ in 1..outbox::MAX_ATTEMPTS {
+        fx.clock.advance(LEASE + 1);
+        last = fx.kit.outbox_pending(10).unwrap().pop().unwrap();
+    }
+    assert_eq!(last.attempts, outbox::MAX_ATTEMPTS);
+    fx.clock.advance(LEASE - 1);
+    fx.kit.outbox_ack(last.id).unwrap();
+    assert_eq!(stored_email(&fx, last.id).status, OutboxStatus::Sent);
+    fx.clock.advance(DAY);
+    assert!(fx.kit.outbox_pending(10).unwrap().is_empty());
+
+    // A poison email that dies in a call does not take a live email's place.
+    fx.invite(fx.alice.id, "carol@acme.com");
+    for _ in 0..outbox::MAX_ATTEMPTS {
+        assert_eq!(fx.kit.outbox_pending(10).unwrap().len(), 1);
+        fx.clock.advance(LEASE + 1);
+    }
+    fx.clock.advance(1);
+    fx.invite(fx.alice.id, "dan@acme.com");
+    let live = stored_email_of(&fx, "dan@acme.com");
+    let page = fx.kit.outbox_pending(1).unwrap();
+    assert_eq!(page.iter().map(|e| e.id).collect::<Vec<_>>(), [live], "the dead one made room");
+    fx.kit.outbox_ack(live).unwrap();
+    fx.clock.advance(DAY);
+    assert!(fx.kit.outbox_pending(10).unwrap().is_empty());
 }
 
 // ---------------------------------------------------------------------------

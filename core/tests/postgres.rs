@@ -1,5 +1,5 @@
 //! The PostgreSQL store as a host running InviteKit on several machines
-//! relies on it (SPEC §7): what is written is there for every handle and
+//! relies on it (docs/rules.md#stores): what is written is there for every handle and
 //! after reopening, the schema is versioned and migrated once even when
 //! several processes start together, handles and processes sharing one
 //! database race safely (exactly one wins; the losers get the same typed

@@ -1,4 +1,4 @@
-//! The SQLite store as a host relies on it (SPEC §7): what is written
+//! The SQLite store as a host relies on it (docs/rules.md#stores): what is written
 //! survives closing and reopening the file, the schema is versioned, URLs
 //! choose the store, handles and processes sharing one file race safely, and
 //! a writer killed at any instant (`kill -9`) leaves every invitation whole

@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-//! Conversations with freelancers (SPEC §2 R3–R9, §5) through the public API:
-//! the seed's second flow end to end, then every rule on its own.
+//! Conversations with freelancers (R3–R9 of docs/rules.md) through the public API:
+//! bringing a coworker into a conversation end to end, then every rule on its own.
 //!
 //! Every failing call goes through [`Fx::fails`], which asserts the error code
 //! AND that nothing changed: members, invitations, the audit log, the
@@ -193,7 +193,7 @@ impl Fx {
 }
 
 // ---------------------------------------------------------------------------
-// The seed's second flow, end to end
+// Bringing a coworker into a conversation, end to end
 // ---------------------------------------------------------------------------
 
 #[test]
@@ -201,8 +201,8 @@ fn seed_second_flow_end_to_end() {
     let fx = setup();
     let kit = &fx.kit;
     let alice = fx.alice.id;
-    // Bob is a recruiter: a `member` could not hold `interview` (R4 c), so the
-    // spec's example giving "interviewer" to a `member` Bob would be refused.
+    // Bob is a recruiter: a `member` could not hold `interview` (R4 c), so
+    // giving "interviewer" to a `member` Bob would be refused.
     let bob = fx.member("bob@acme.com", "Bob Jones", "recruiter");
     let zoe = fx.member("zoe@acme.com", "Zoë Martin", "member");
     let _ = fx.new_events();
@@ -1039,6 +1039,62 @@ fn posting_needs_write_and_a_valid_body() {
     assert_eq!(f.body, "Here is my <i>portfolio</i>");
     assert_eq!(fx.search(alice, "portfolio"), [t.id]);
     assert_eq!(fx.search(vic.id, "portfolio"), [t.id]);
+}
+
+#[test]
+fn titles_names_and_messages_with_bidi_overrides_or_isolates_are_invalid_input() {
+    let fx = setup();
+    let kit = &fx.kit;
+    let alice = fx.alice.id;
+    let t = fx.start(alice, "José Pérez", "Logo redesign");
+    let g = Grant::preset("viewer");
+    for c in ['\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}'] {
+        let text = format!("Logo {c}ngiseder");
+        for err in [
+            fx.fails("invalid_input", || kit.start_thread(alice, "fl-2", "José Pérez", &text)),
+            fx.fails("invalid_input", || kit.start_thread(alice, "fl-2", &text, "Logo redesign")),
+            fx.fails("invalid_input", || kit.post_message(alice, t.id, &text)),
+            fx.fails("invalid_input", || kit.post_freelancer_message(t.id, &text)),
+            fx.fails("invalid_input", || kit.invite_to_thread(alice, t.id, "carol@acme.com", &g, Some(&text))),
+        ] {
+            let msg = err.to_string();
+            assert!(!msg.contains(c) && !msg.contains(['\u{2028}', '\n']), "{c:?} raw in {msg:?}");
+        }
+    }
+    // A title with a line separator: refused, and quoted escaped.
+    let err = fx.fails("invalid_input", || kit.start_thread(alice, "fl-2", "José", "Logo\u{2028}Bcc: x\u{202E}"));
+    let msg = err.to_string();
+    assert!(!msg.contains(['\u{2028}', '\u{202E}']), "{msg:?}");
+    assert!(msg.contains("\\u{2028}"), "{msg}");
+    // Marks stay allowed.
+    let rtl = kit.start_thread(alice, "fl-3", "דנה\u{200F} 2", "עיצוב\u{200F} לוגו").unwrap();
+    assert_eq!(rtl.freelancer_name, "דנה\u{200F} 2");
+}
+
+#[test]
+fn nul_in_queries_and_text_is_invalid_input_on_every_store() {
+    let fx = setup();
+    let kit = &fx.kit;
+    let alice = fx.alice.id;
+    fx.member("bob@acme.com", "Bob Jones", "recruiter");
+    let t = fx.start(alice, "José Pérez", "Logo redesign");
+    for q in ["\0", "jose\0", "\0 logo", "bo\0b"] {
+        fx.fails("invalid_input", || kit.search_threads(alice, q, 20, None));
+        fx.fails("invalid_input", || kit.find_coworkers(alice, q, 10));
+    }
+    fx.fails("invalid_input", || kit.search_threads(alice, "jose", 20, Some("\0")));
+    fx.fails("invalid_input", || kit.start_thread(alice, "fl\01", "José Pérez", "Logo"));
+    fx.fails("invalid_input", || kit.start_thread(alice, "fl-1", "José\0", "Logo"));
+    fx.fails("invalid_input", || kit.start_thread(alice, "fl-1", "José", "Logo\0"));
+    fx.fails("invalid_input", || kit.post_message(alice, t.id, "hi\0there"));
+    fx.fails("invalid_input", || kit.post_freelancer_message(t.id, "\0"));
+    let g = Grant::preset("viewer");
+    fx.fails("invalid_input", || kit.invite_to_thread(alice, t.id, "carol@acme.com", &g, Some("hi\0")));
+    fx.fails("invalid_input", || kit.invite_to_thread(alice, t.id, "carol@acme.com", &Grant::preset("viewer\0"), None));
+    fx.fails("invalid_email", || kit.invite_to_thread(alice, t.id, "carol\0@acme.com", &g, None));
+    // Without the NUL, the same queries work.
+    assert_eq!(fx.search(alice, "jose"), [t.id]);
+    assert_eq!(kit.find_coworkers(alice, "bo", 10).unwrap().len(), 1);
 }
 
 // ---------------------------------------------------------------------------

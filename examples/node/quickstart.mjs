@@ -17,7 +17,7 @@ const design = await kit.createTeam(org.id, 'Design')
 
 // 1. Invite a coworker to the company: draft, copy the link, preview, send.
 // Bob is invited as a `recruiter`: the default role, `member`, cannot hold the
-// `interview` permission that the `interviewer` preset gives him below (rule R4c).
+// `interview` permission that the `interviewer` preset gives him below (rule R4c, docs/rules.md#r4c).
 const draft = await kit.draftInvitation(alice.id, 'bob@acme.com', {
   message: 'Welcome!',
   team: design.id,

@@ -40,7 +40,7 @@ def main() -> None:
     rule("1. Invite a coworker")
     # Bob is invited as a `recruiter` (not the default `member`): a member's thread
     # ceiling is (read, write), so the core would refuse to make him an
-    # `interviewer` in the conversation below (rule R4c).
+    # `interviewer` in the conversation below (rule R4c, docs/rules.md#r4c).
     draft = kit.draft_invitation(
         alice.id, "bob@acme.com", message="Welcome aboard, Bob!", team=design.id, role="recruiter"
     )

@@ -1,4 +1,4 @@
-//! `email`: address parsing and normalization (SPEC §4), and the domain rules
+//! `email`: address parsing and normalization (docs/rules.md#emails), and the domain rules
 //! built on it. Any text goes in; nothing may panic, and what parses must be
 //! the one canonical, bounded, ASCII form.
 

@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | `email` | [`invitekit::EmailAddress::parse`], domain normalization and matching | no panic; typed errors; a parsed address is ASCII, bounded, stable when parsed again, case-folded only in its key; domain matching only at a dot boundary |
 //! | `token_or_link` | token, join-link, portal-URL and search-cursor parsing | no panic; one error for every bad token; a built link reads back to its token; cursors round-trip |
-//! | `policy_json` | [`invitekit::Policy::from_json`] on raw text and on structured documents | no panic; typed errors; a loaded policy meets every validated rule (no role grants beyond its ceiling or invites a stronger role, ...), round-trips through `to_json`, and its R4/R5 answers agree |
+//! | `policy_json` | [`invitekit::Policy::from_json`] on raw text and on structured documents | no panic; typed errors; a loaded policy meets every validated rule (no role grants beyond its ceiling or invites a stronger role, ...), round-trips through `to_json`, and its R4/R5 answers (docs/rules.md#r4) agree |
 //! | `template` | host templates and hostile names, messages, titles, rendered directly and through the kit | no panic; typed errors that never show the token; the subject is one line; no user-supplied `<` reaches the HTML part unescaped; the preview is the email queued |
 //! | `stateful` | random operation sequences on the in-memory store | after every step: R1–R9 invariants, failed and read-only operations change nothing, search / people / permission options / coworkers agree with each other and with the state |
 
@@ -29,7 +29,7 @@ pub const TARGETS: [(&str, fn(&[u8])); 5] = [
     ("stateful", stateful::run),
 ];
 
-/// The stable error codes of SPEC §8.
+/// The stable error codes (docs/rules.md#errors).
 pub const CODES: [&str; 15] = [
     "invalid_input",
     "invalid_email",

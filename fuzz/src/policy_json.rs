@@ -1,4 +1,4 @@
-//! `policy_json`: loading a policy (SPEC §2). Raw text, structured documents
+//! `policy_json`: loading a policy (docs/rules.md#custom-policies). Raw text, structured documents
 //! that are mostly well formed (so that the fuzzer gets past the JSON syntax
 //! to the rules between roles and presets), and documents built to follow every
 //! rule go through [`Policy::from_json`]. Nothing may panic; every refusal is

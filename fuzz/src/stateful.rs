@@ -1,5 +1,5 @@
 //! `stateful`: random operation sequences through the in-memory store, with
-//! the rules of SPEC §2 (R1–R9), §3 and §5 checked after every step.
+//! the rules of docs/rules.md (R1–R9, invitations, conversations) checked after every step.
 //!
 //! A policy (the default one, or a random valid one), two organizations with
 //! an administrator and a team each, then up to 64 operations chosen by the
@@ -1180,7 +1180,7 @@ impl World {
         }
     }
 
-    /// §3.5 and R8 for an acceptance, against the state before.
+    /// Acceptance (docs/rules.md#lifecycle) and R8 for an acceptance, against the state before.
     fn check_accepted(&self, s: &Snapshot, acc: &invitekit::Acceptance) {
         let inv = s.invitation(acc.invitation.id).expect("the accepted invitation existed");
         assert!(inv.is_live(s.now), "accepted an invitation that was not live: {inv:?}");

@@ -1,4 +1,4 @@
-//! `template`: the emails InviteKit writes (SPEC §3.3, "Email templates").
+//! `template`: the emails InviteKit writes (docs/rules.md#templates).
 //! Host templates (built from a grammar of template constructs, or any text)
 //! and hostile user input (names, messages, titles with HTML, script, CRLF,
 //! template syntax) are rendered directly with [`render`] and through the kit

@@ -1,6 +1,6 @@
 //! `token_or_link`: the strings a host hands back to InviteKit from outside —
-//! a token or a join link (SPEC §3.5, §4), a portal URL (§1), a search cursor
-//! (§5). Nothing may panic; a token has one spelling; a bad token gets the same
+//! a token or a join link (docs/rules.md#tokens), a portal URL, a search cursor
+//! (docs/rules.md#threads). Nothing may panic; a token has one spelling; a bad token gets the same
 //! error whatever is wrong with it; a link InviteKit builds reads back to its
 //! token; a cursor round-trips.
 

@@ -52,7 +52,7 @@ __all__ = [
 __version__: str
 ERROR_CODES: Tuple[str, ...]
 
-# --- Errors (SPEC §8) --------------------------------------------------------
+# --- Errors (docs/rules.md#errors) -------------------------------------------
 
 class InviteKitError(Exception):
     """Base class of every InviteKit error. `code` is the stable error code."""
@@ -123,7 +123,7 @@ class ManualClock:
 
 @final
 class Policy:
-    """Roles, thread permissions, presets and who may grant what (SPEC §2)."""
+    """Roles, thread permissions, presets and who may grant what (docs/rules.md#roles)."""
 
     @staticmethod
     def default() -> Policy: ...
@@ -446,6 +446,7 @@ class InviteKit:
     def list_members(self, org_id: str) -> List[Member]: ...
     def set_role(self, actor: str, member_id: str, role: str) -> Member: ...
     def deactivate_member(self, actor: str, member_id: str) -> Member: ...
+    def reactivate_member(self, actor: str, member_id: str) -> Member: ...
     def create_team(self, org_id: str, name: str) -> Team: ...
     def set_email_template(self, org_id: str, kind: str, subject: str, text: str, html: str) -> None: ...
 

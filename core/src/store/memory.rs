@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::{ReadTx, SendKey, Store, WriteTx};
 use crate::clock::Timestamp;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, quote};
 use crate::events::{Event, NewEvent};
 use crate::ids::{EmailId, InvitationId, MemberId, OrgId, TeamId, ThreadId};
 use crate::invitations::{Invitation, InvitationStatus};
@@ -676,7 +676,7 @@ impl WriteTx for State {
     fn insert_team(&mut self, t: &Team) -> Result<()> {
         let key = (t.org_id, t.name_key());
         if self.team_by_name.contains(&key) {
-            return Err(Error::Conflict(format!("a team named `{}` exists", t.name)));
+            return Err(Error::Conflict(format!("a team named `{}` exists", quote(&t.name))));
         }
         self.team_by_name.put(key, t.id);
         self.teams.put(t.id, t.clone());

@@ -33,7 +33,7 @@ use crate::templates::{EmailKind, TemplateSource};
 use crate::threads::{Message, Participant, Thread, ThreadCursor};
 use crate::token::TokenHash;
 
-/// What a rate limit counts (SPEC §3): sends by the organization, by one
+/// What a rate limit counts ([limits](crate::rules#limits)): sends by the organization, by one
 /// inviter, or emails to one address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SendKey {

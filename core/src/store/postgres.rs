@@ -1,5 +1,5 @@
 //! The PostgreSQL store: for hosts that run InviteKit in several processes on
-//! several machines against one database (SPEC §7).
+//! several machines against one database ([stores](crate::rules#stores)).
 //!
 //! - **Connections.** A pool ([`r2d2`]) of synchronous [`postgres`] clients,
 //!   each with its own cache of prepared statements. Connections are opened
@@ -56,7 +56,7 @@ use uuid::Uuid;
 
 use super::{ReadTx, SendKey, Store, WriteTx};
 use crate::clock::Timestamp;
-use crate::error::{Error, Result, quote};
+use crate::error::{Error, Result, quote, sanitize};
 use crate::events::{Event, EventKind, NewEvent};
 use crate::ids::{EmailId, InvitationId, MemberId, MessageId, OrgId, TeamId, ThreadId};
 use crate::invitations::{Invitation, InvitationStatus, ThreadGrant};
@@ -598,7 +598,8 @@ fn classify(e: &postgres::Error, closed: bool) -> Failure {
 fn sql_error(e: &postgres::Error, failure: Failure) -> Error {
     match failure {
         Failure::Race => Error::Conflict("another writer changed the same data at the same time".into()),
-        Failure::Closed | Failure::Other => Error::Storage(format!("postgres: {e}")),
+        // A server message may quote a stored value over several lines (`DETAIL: Key (...)=(...)`).
+        Failure::Closed | Failure::Other => Error::Storage(format!("postgres: {}", sanitize(&e.to_string(), 1000))),
     }
 }
 
@@ -1526,7 +1527,7 @@ impl WriteTx for Tx<'_> {
 
     fn insert_team(&mut self, t: &Team) -> Result<()> {
         if self.exists("SELECT 1 FROM teams WHERE org_id = $1 AND name_key = $2", &[&k(t.org_id), &t.name_key()])? {
-            return Err(Error::Conflict(format!("a team named `{}` exists", t.name)));
+            return Err(Error::Conflict(format!("a team named `{}` exists", quote(&t.name))));
         }
         if self.exists("SELECT 1 FROM teams WHERE id = $1", &[&k(t.id)])? {
             return Err(Error::Conflict("the team exists".into()));

@@ -1,4 +1,5 @@
-//! The SQLite store: one file, the embedded default for a real host (SPEC §7).
+//! The SQLite store: one file, the embedded default for a real host
+//! ([stores](crate::rules#stores)).
 //!
 //! - **One file, WAL mode.** Readers never wait for a writer and a writer
 //!   never waits for readers. `synchronous = NORMAL`: a commit survives the
@@ -43,7 +44,7 @@ use uuid::Uuid;
 
 use super::{ReadTx, SendKey, Store, WriteTx};
 use crate::clock::Timestamp;
-use crate::error::{Error, Result, quote};
+use crate::error::{Error, Result, quote, sanitize};
 use crate::events::{Event, EventKind, NewEvent};
 use crate::ids::{EmailId, InvitationId, MemberId, MessageId, OrgId, TeamId, ThreadId};
 use crate::invitations::{Invitation, InvitationStatus, ThreadGrant};
@@ -426,7 +427,7 @@ fn db(e: rusqlite::Error) -> Error {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
             Error::Conflict("the database is busy: another writer held it past the busy timeout".into())
         }
-        _ => Error::Storage(format!("sqlite: {e}")),
+        _ => Error::Storage(format!("sqlite: {}", sanitize(&e.to_string(), 1000))),
     }
 }
 
@@ -1217,7 +1218,7 @@ impl WriteTx for Tx<'_> {
 
     fn insert_team(&mut self, t: &Team) -> Result<()> {
         if self.exists("SELECT 1 FROM teams WHERE org_id = ?1 AND name_key = ?2", params![k(t.org_id), t.name_key()])? {
-            return Err(Error::Conflict(format!("a team named `{}` exists", t.name)));
+            return Err(Error::Conflict(format!("a team named `{}` exists", quote(&t.name))));
         }
         self.exec(
             "INSERT INTO teams (id, org_id, name, name_key) VALUES (?1, ?2, ?3, ?4)",

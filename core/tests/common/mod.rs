@@ -1,6 +1,6 @@
 //! What every integration test suite shares: the InviteKit under test, on the
 //! store chosen by the environment variable `INVITEKIT_TEST_STORE`, so that
-//! one suite checks every store (the conformance suite of SPEC §7):
+//! one suite checks every store (the conformance suite of docs/rules.md#stores):
 //!
 //! | `INVITEKIT_TEST_STORE` | store |
 //! |---|---|
@@ -18,6 +18,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use invitekit::{AnyStore, InviteKit, ManualClock, Policy};
+
+pub mod reach;
 
 /// The store the environment asks for.
 pub fn store_kind() -> String {

@@ -79,9 +79,9 @@ export declare class InviteKit {
   getMember(memberId: string): Promise<Member>
   /** Every member of an organization, oldest first. */
   listMembers(orgId: string): Promise<Array<Member>>
-  /** Changes a member's role; their thread permissions and pending invitations follow (R7). */
+  /** Changes a member's role within the actor's reach (R10); their thread permissions and pending invitations follow (R7). */
   setRole(actor: string, memberId: string, role: string): Promise<Member>
-  /** Deactivates a member: they leave every thread, their pending invitations are revoked (R7). */
+  /** Deactivates a member within the actor's reach (R10): they leave every thread, their pending invitations are revoked (R7). */
   deactivateMember(actor: string, memberId: string): Promise<Member>
   /** Makes a deactivated member active again, with their role and no thread seat (R11; the actor is held to R10). */
   reactivateMember(actor: string, memberId: string): Promise<Member>
@@ -175,6 +175,18 @@ export declare class ManualClock {
   advance(seconds: number): void
   /** The clock's current time. */
   now(): Date
+}
+
+/**
+ * What `resendInvitation` did: the old link stopped working.
+ * `link` is a secret: as with a `Draft`, the fields are getters, so
+ * `util.inspect`, `console.log` and `JSON.stringify` show none of them.
+ */
+export declare class Resent {
+  /** The invitation with its new expiry. */
+  get invitation(): Invitation
+  /** The new join link (a secret). */
+  get link(): string
 }
 
 /** What `acceptInvitation` did. */
@@ -444,7 +456,7 @@ export interface OutgoingEmail {
   html: string
   /** When it was queued. */
   createdAt: Date
-  /** Failed deliveries so far. */
+  /** Delivery attempts so far: the times it was handed out, this one included. */
   attempts: number
 }
 
@@ -466,14 +478,6 @@ export interface People {
   freelancerName: string
   /** The organization's members in the thread, in the order they were added. */
   participants: Array<Participant>
-}
-
-/** What `resendInvitation` did: the old link stopped working. */
-export interface Resent {
-  /** The invitation with its new expiry. */
-  invitation: Invitation
-  /** The new join link (a secret). */
-  link: string
 }
 
 /** Options of `searchThreads`. */

@@ -838,3 +838,4 @@ module.exports = nativeBinding
 module.exports.Draft = nativeBinding.Draft
 module.exports.InviteKit = nativeBinding.InviteKit
 module.exports.ManualClock = nativeBinding.ManualClock
+module.exports.Resent = nativeBinding.Resent

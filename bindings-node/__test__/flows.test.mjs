@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { test } from 'node:test'
-import { Draft, InviteKit, ManualClock } from 'invitekit'
+import { Draft, InviteKit, ManualClock, Resent } from 'invitekit'
 import { acme, rejectsWith } from './support.mjs'
 
 const DAY = 24 * 3600
@@ -81,9 +81,16 @@ test('flow 1: the link without an email, resend, revoke, decline, expiry', async
   await rejectsWith(kit.resendInvitation(alice.id, inv.id), 'RATE_LIMITED')
   clock.advance(61)
   const resent = await kit.resendInvitation(alice.id, inv.id)
+  assert.ok(resent instanceof Resent)
   assert.equal(resent.invitation.id, inv.id)
   assert.match(resent.link, /\/join\/ikinv_/)
   assert.equal(resent.invitation.sentCount, 2)
+  // Like a draft's, the new link is a property that nothing prints by accident.
+  const { inspect } = await import('node:util')
+  for (const shown of [inspect(resent), inspect(resent, { showHidden: true, depth: 9 }), JSON.stringify(resent), String(resent), inspect([{ resent }])]) {
+    assert.ok(!shown.includes('ikinv_') && !shown.includes(resent.link), shown)
+  }
+  assert.deepEqual(Object.keys(resent), [])
 
   const revoked = await kit.revokeInvitation(alice.id, inv.id)
   assert.equal(revoked.status, 'revoked')
@@ -216,7 +223,26 @@ test('the outbox retries a failed delivery', async () => {
   assert.equal((await kit.outboxPending()).length, 0, 'backing off')
   clock.advance(3600)
   const [again] = await kit.outboxPending()
-  assert.deepEqual([again.id, again.attempts], [mail.id, 1])
+  // Each hand-out is an attempt; the failure did not count the first one twice.
+  assert.deepEqual([again.id, again.attempts], [mail.id, 2])
+})
+
+test('an email whose every lease runs out is dead after five hand-outs', async () => {
+  const { kit, clock, alice } = await acme()
+  await kit.sendInvitation(await kit.draftInvitation(alice.id, 'bob@acme.com'))
+  /** @type {number[]} */
+  const attempts = []
+  let id = ''
+  for (let i = 0; i < 50; i++) {
+    for (const mail of await kit.outboxPending()) {
+      attempts.push(mail.attempts)
+      id = mail.id
+    }
+    clock.advance(301)
+  }
+  assert.deepEqual(attempts, [1, 2, 3, 4, 5])
+  assert.equal((await kit.outboxPending()).length, 0)
+  await rejectsWith(kit.outboxAck(id), 'CONFLICT')
 })
 
 test('a policy and a clock are the options of inMemory', async () => {

@@ -113,6 +113,40 @@ test('lone surrogates are INVALID_INPUT; real astral characters are fine', async
   await rejectsWith(kit.addMember(org.id, 'n@acme.com', 'Bob\u0000', 'member'), 'INVALID_INPUT')
 })
 
+test('NUL in any text is INVALID_INPUT (addresses and links keep their codes)', async () => {
+  const { kit, org, alice } = await acme()
+  const thread = await kit.startThread(alice.id, 'fl', 'Fred', 'T')
+  await kit.sendInvitation(await kit.draftInvitation(alice.id, 'bob@acme.com'))
+  const [mail] = await kit.outboxPending()
+  await rejectsWith(kit.findCoworkers(alice.id, '\u0000'), 'INVALID_INPUT')
+  await rejectsWith(kit.searchThreads(alice.id, 'fred\u0000'), 'INVALID_INPUT')
+  await rejectsWith(kit.setEmailTemplate(org.id, 'invitation', 'Hi\u0000', '{{ link }}', '{{ link }}'), 'INVALID_INPUT')
+  await rejectsWith(kit.outboxFail(mail.id, 'smtp\u0000451'), 'INVALID_INPUT')
+  await rejectsWith(kit.setOrganizationSettings(alice.id, org.id, { allowedDomains: ['acme.com\u0000'] }), 'INVALID_INPUT')
+  await rejectsWith(kit.postMessage(alice.id, thread.id, 'hi\u0000'), 'INVALID_INPUT')
+  await rejectsWith(kit.createTeam(org.id, 'Ops\u0000'), 'INVALID_INPUT')
+  await rejectsWith(kit.addMember(org.id, 'n\u0000@acme.com', 'N', 'member'), 'INVALID_EMAIL')
+  await rejectsWith(kit.peekInvitation('ikinv_\u0000'), 'INVALID_TOKEN')
+})
+
+test('bidi overrides are INVALID_INPUT and error messages escape them', async () => {
+  const { kit, org, alice } = await acme()
+  for (const c of ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069']) {
+    for (const f of [
+      () => kit.addMember(org.id, 'e@acme.com', `Eve ${c}nimdA`, 'member'),
+      () => kit.createTeam(org.id, `Ops ${c}spO`),
+      () => kit.startThread(alice.id, 'fl', 'Fred', `Logo ${c}ngiseder`),
+      () => kit.draftInvitation(alice.id, 'b@acme.com', { message: `See ${c}moc.live` }),
+    ]) {
+      const err = await rejectsWith(f(), 'INVALID_INPUT')
+      assert.ok(!err.message.includes(c), JSON.stringify(err.message))
+    }
+  }
+  const err = await rejectsWith(kit.addMember(org.id, 'e@acme.com', 'Eve', 'full\u2028\u202Eadmin'), 'INVALID_INPUT')
+  assert.ok(!/[\u2028\u202E\n]/.test(err.message), JSON.stringify(err.message))
+  assert.ok(err.message.includes('\\u{2028}\\u{202e}'), err.message)
+})
+
 test('the synchronous constructors throw clear errors', () => {
   assert.throws(() => InviteKit.inMemory({ policy: '{ nope' }), { name: 'Error', code: 'INVALID_INPUT' })
   assert.throws(() => InviteKit.inMemory({ policy: { roles: 'x' } }), { code: 'INVALID_INPUT' })

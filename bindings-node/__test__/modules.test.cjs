@@ -6,7 +6,7 @@ const { test } = require('node:test')
 test('require and import give the same classes', async () => {
   const cjs = require('invitekit')
   const esm = await import('invitekit')
-  for (const name of ['InviteKit', 'ManualClock', 'Draft']) {
+  for (const name of ['InviteKit', 'ManualClock', 'Draft', 'Resent']) {
     assert.equal(typeof Reflect.get(cjs, name), 'function', name)
     assert.equal(Reflect.get(esm, name), Reflect.get(cjs, name), name)
   }

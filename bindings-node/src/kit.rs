@@ -274,7 +274,7 @@ impl InviteKit {
         })
     }
 
-    /// Changes a member's role; their thread permissions and pending invitations follow (R7).
+    /// Changes a member's role within the actor's reach (R10); their thread permissions and pending invitations follow (R7).
     #[napi(catch_unwind)]
     pub fn set_role(&self, actor: JsString, member_id: JsString, role: JsString) -> AsyncTask<MemberTask> {
         let kit = self.kit();
@@ -285,7 +285,7 @@ impl InviteKit {
         })
     }
 
-    /// Deactivates a member: they leave every thread, their pending invitations are revoked (R7).
+    /// Deactivates a member within the actor's reach (R10): they leave every thread, their pending invitations are revoked (R7).
     #[napi(catch_unwind)]
     pub fn deactivate_member(&self, actor: JsString, member_id: JsString) -> AsyncTask<MemberTask> {
         let kit = self.kit();

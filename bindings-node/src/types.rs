@@ -1,6 +1,8 @@
 //! The plain objects InviteKit's promises resolve to, each converted from the
 //! core's type with `From`. Ids are strings, times are `Date`s, an absent
-//! value is `null`, names of permissions are sorted arrays of strings.
+//! value is `null`, names of permissions are sorted arrays of strings. The
+//! one result holding a secret, [`Resent`], is a class with getters instead,
+//! like [`Draft`](crate::draft::Draft).
 
 use chrono::{DateTime, Utc};
 use invitekit::Timestamp;
@@ -245,17 +247,31 @@ impl From<invitekit::Acceptance> for Acceptance {
 }
 
 /// What `resendInvitation` did: the old link stopped working.
-#[napi(object, object_from_js = false, use_nullable = true)]
+/// `link` is a secret: as with a `Draft`, the fields are getters, so
+/// `util.inspect`, `console.log` and `JSON.stringify` show none of them.
+#[napi]
 pub struct Resent {
+    inner: invitekit::Resent,
+}
+
+#[napi]
+impl Resent {
     /// The invitation with its new expiry.
-    pub invitation: Invitation,
+    #[napi(getter)]
+    pub fn invitation(&self) -> Invitation {
+        self.inner.invitation.clone().into()
+    }
+
     /// The new join link (a secret).
-    pub link: String,
+    #[napi(getter)]
+    pub fn link(&self) -> String {
+        self.inner.link.clone()
+    }
 }
 
 impl From<invitekit::Resent> for Resent {
-    fn from(r: invitekit::Resent) -> Self {
-        Resent { invitation: r.invitation.into(), link: r.link }
+    fn from(inner: invitekit::Resent) -> Self {
+        Resent { inner }
     }
 }
 
@@ -329,7 +345,7 @@ pub struct OutgoingEmail {
     pub html: String,
     /// When it was queued.
     pub created_at: DateTime<Utc>,
-    /// Failed deliveries so far.
+    /// Delivery attempts so far: the times it was handed out, this one included.
     pub attempts: u32,
 }
 

@@ -182,12 +182,12 @@ impl InviteKit {
         unlocked(py, || self.kit.list_members(org_id.get())).map(|v| v.into_iter().map(Member).collect())
     }
 
-    /// Changes a member's role (R7: thread permissions and pending invitations follow).
+    /// Changes a member's role, within the actor's reach (R10); thread permissions and pending invitations follow (R7).
     fn set_role(&self, py: Python<'_>, actor: Id<MemberId>, member_id: Id<MemberId>, role: Text) -> PyResult<Member> {
         unlocked(py, || self.kit.set_role(actor.get(), member_id.get(), role.as_str())).map(Member)
     }
 
-    /// Deactivates a member (R7: they leave every thread; their pending invitations are revoked).
+    /// Deactivates a member, within the actor's reach (R10): they leave every thread, their pending invitations are revoked (R7).
     fn deactivate_member(&self, py: Python<'_>, actor: Id<MemberId>, member_id: Id<MemberId>) -> PyResult<Member> {
         unlocked(py, || self.kit.deactivate_member(actor.get(), member_id.get())).map(Member)
     }

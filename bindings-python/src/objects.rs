@@ -541,7 +541,7 @@ impl OutgoingEmail {
     fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         datetime(py, self.0.created_at)
     }
-    /// Delivery attempts that failed so far.
+    /// Delivery attempts so far: the times it was handed out, this one included.
     #[getter]
     fn attempts(&self) -> u32 {
         self.0.attempts

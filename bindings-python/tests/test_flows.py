@@ -188,7 +188,35 @@ def test_outbox_fail_retries_later(world: World) -> None:
     assert kit.outbox_pending(10) == []  # backing off
     world.clock.advance(3600)
     [again] = kit.outbox_pending(10)
-    assert again.id == out.id and again.attempts == 1 and again.last_error == "smtp timeout"
+    # Each hand-out is an attempt; the failure did not count the first one twice.
+    assert again.id == out.id and again.attempts == 2 and again.last_error == "smtp timeout"
+
+
+def test_outbox_an_email_never_acknowledged_is_dead_after_five_hand_outs(world: World) -> None:
+    kit = world.kit
+    kit.send_invitation(kit.draft_invitation(world.alice.id, "jo@acme.com"))
+    handed_out = []
+    for _ in range(50):  # a worker that crashes on this email: every lease runs out
+        handed_out += kit.outbox_pending(10)
+        world.clock.advance(301)
+    assert [out.attempts for out in handed_out] == [1, 2, 3, 4, 5]
+    assert len({out.id for out in handed_out}) == 1
+    assert kit.outbox_pending(10) == []
+    with pytest.raises(ik.Conflict):  # dead: it can no longer be acknowledged
+        kit.outbox_ack(handed_out[0].id)
+
+
+def test_outbox_ack_within_the_last_lease_still_sends(world: World) -> None:
+    kit = world.kit
+    kit.send_invitation(kit.draft_invitation(world.alice.id, "jo@acme.com"))
+    for n in range(1, 6):
+        [out] = kit.outbox_pending(10)
+        assert out.attempts == n
+        if n < 5:
+            world.clock.advance(301)
+    kit.outbox_ack(out.id)
+    world.clock.advance(86400)
+    assert kit.outbox_pending(10) == []
 
 
 def test_events_page_and_details(world: World) -> None:

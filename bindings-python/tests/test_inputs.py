@@ -84,6 +84,27 @@ def test_bad_names_are_invalid_input(world: World, name: str) -> None:
     assert len(world.kit.list_members(world.org.id)) == 1
 
 
+@pytest.mark.parametrize("override", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"])
+def test_bidi_overrides_and_isolates_are_invalid_input_and_escaped(world: World, override: str) -> None:
+    kit, org, alice = world.kit, world.org, world.alice
+    text = f"Eve {override}nimdA\u2028Bcc: x"
+    calls = [
+        lambda: kit.add_member(org.id, "eve@acme.com", f"Eve {override}nimdA", "member"),
+        lambda: kit.create_team(org.id, f"Ops {override}spO"),
+        lambda: kit.start_thread(alice.id, "fl-1", "Ann Lee", f"Logo {override}ngiseder"),
+        lambda: kit.draft_invitation(alice.id, "bob@acme.com", message=f"See {override}moc.live"),
+        lambda: kit.add_member(org.id, "eve@acme.com", text, "member"),
+        lambda: kit.add_member(org.id, "eve@acme.com", "Eve", text),
+    ]
+    for call in calls:
+        with pytest.raises(ik.InvalidInput) as err:
+            call()
+        message = str(err.value)
+        assert override not in message and "\u2028" not in message and "\n" not in message, repr(message)
+    assert len(kit.list_members(org.id)) == 1
+    assert kit.list_invitations(alice.id) == []
+
+
 def test_names_are_trimmed_and_200_characters_fit(world: World) -> None:
     m = world.kit.add_member(world.org.id, "bob@acme.com", "  " + "é" * 200 + " ", "member")
     assert m.name == "é" * 200
@@ -330,6 +351,42 @@ def test_every_bad_argument_is_a_clean_error(label: str) -> None:
     elif kind == "huge":
         assert isinstance(err.value, ik.InviteKitError), err.value
     assert "ikinv_" not in str(err.value)
+
+
+def _with_nul(value: str) -> str:
+    return value[:1] + "\x00" + value[1:]
+
+
+def test_nul_in_any_text_argument_is_refused_by_the_core() -> None:
+    """docs/rules.md#nul: NUL in any text is the core's clean error, never a success on one
+    store and `storage` on another; addresses and links keep their own codes."""
+    expected = (ik.InvalidInput, ik.InvalidEmail, ik.InvalidToken)
+    for n in range(len(_calls(make_world(ik.InviteKit.in_memory(), ik.ManualClock())))):
+        clock = ik.ManualClock()
+        w = make_world(ik.InviteKit.in_memory(clock=clock), clock)
+        name, args, kwargs = _calls(w)[n]
+        variants: List[Tuple[List[Any], Dict[str, Any]]] = []
+        for i, a in enumerate(args):
+            if isinstance(a, str):
+                variants.append((args[:i] + [_with_nul(a)] + args[i + 1:], kwargs))
+            elif isinstance(a, list):
+                variants.append((args[:i] + [[_with_nul(x) for x in a]] + args[i + 1:], kwargs))
+        for k, v in kwargs.items():
+            if isinstance(v, str):
+                variants.append((args, {**kwargs, k: _with_nul(v)}))
+            elif isinstance(v, list):
+                variants.append((args, {**kwargs, k: [_with_nul(x) for x in v]}))
+        for bad_args, bad_kwargs in variants:
+            label = f"{name}{bad_args}{bad_kwargs}"
+            try:
+                result = getattr(w.kit, name)(*bad_args, **bad_kwargs)
+            except Exception as err:  # noqa: BLE001 - the assertion names what was raised
+                assert isinstance(err, expected), f"{label}: {err!r}"
+                assert "\x00" not in str(err), label
+            else:
+                # invite_many reports an address's error in its result instead of raising it.
+                assert name == "invite_many", f"NUL accepted: {label}"
+                assert [r.error for r in result] in (["invalid_input"], ["invalid_email"]), label
 
 
 def test_the_valid_calls_of_the_sweep_succeed() -> None:

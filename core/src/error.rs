@@ -246,14 +246,10 @@ mod tests {
     fn quote_escapes_separators_bidi_controls_and_invisible_characters() {
         assert_eq!(quote("a\u{2028}b\u{2029}c"), "a\\u{2028}b\\u{2029}c");
         assert_eq!(quote("evil\u{202E}txt.exe"), "evil\\u{202e}txt.exe");
-        let hostile: String = [
-            '\0', '\u{7f}', '\u{85}', '\u{2028}', '\u{2029}', '\u{200E}', '\u{200F}', '\u{061C}', '\u{202A}', '\u{202B}',
-            '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{200B}', '\u{200C}',
-            '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}', '\u{E0041}',
-        ]
-        .into_iter()
-        .collect();
-        let q = quote(&hostile);
+        let hostile = "\0\u{7f}\u{85}\u{2028}\u{2029}\u{200E}\u{200F}\u{061C}\u{202A}\u{202B}\u{202C}\u{202D}\u{202E}\
+                       \u{2066}\u{2067}\u{2068}\u{2069}\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}\u{00AD}\u{E0041}";
+        assert_eq!(hostile.chars().count(), 24);
+        let q = quote(hostile);
         assert!(q.chars().all(|c| c.is_ascii_graphic()), "{q:?}");
         assert_eq!(q.matches("\\u{").count(), hostile.chars().count(), "{q}");
         assert!(q.starts_with("\\u{0}\\u{7f}\\u{85}\\u{2028}\\u{2029}\\u{200e}"), "{q}");

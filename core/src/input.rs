@@ -58,10 +58,7 @@ pub(crate) fn name(field: &str, value: &str, max: usize) -> Result<String> {
         return Err(Error::invalid(format!("`{field}` contains a control character: `{}`", quote(v))));
     }
     if v.chars().any(is_bidi_override) {
-        return Err(Error::invalid(format!(
-            "`{field}` contains a bidirectional override or isolate: `{}`",
-            quote(v)
-        )));
+        return Err(Error::invalid(format!("`{field}` contains a bidirectional override or isolate: `{}`", quote(v))));
     }
     Ok(v.to_owned())
 }

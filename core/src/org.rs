@@ -133,12 +133,14 @@ impl SettingsUpdate {
     /// Reads an update from a JSON object whose keys are the field names; an
     /// unknown key or a value of the wrong type is `invalid_input`.
     pub fn from_json(json: &str) -> Result<SettingsUpdate> {
-        serde_json::from_str(json).map_err(|e| Error::invalid(format!("invalid settings: {}", sanitize(&e.to_string(), 300))))
+        serde_json::from_str(json)
+            .map_err(|e| Error::invalid(format!("invalid settings: {}", sanitize(&e.to_string(), 300))))
     }
 
     /// Reads an update from a parsed JSON value (what the bindings build from keyword arguments).
     pub fn from_value(value: serde_json::Value) -> Result<SettingsUpdate> {
-        serde_json::from_value(value).map_err(|e| Error::invalid(format!("invalid settings: {}", sanitize(&e.to_string(), 300))))
+        serde_json::from_value(value)
+            .map_err(|e| Error::invalid(format!("invalid settings: {}", sanitize(&e.to_string(), 300))))
     }
 
     /// Applies the update to `org`, checking every range; `org` is unchanged on error.

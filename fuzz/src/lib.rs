@@ -12,7 +12,7 @@
 //! | `token_or_link` | token, join-link, portal-URL and search-cursor parsing | no panic; one error for every bad token; a built link reads back to its token; cursors round-trip |
 //! | `policy_json` | [`invitekit::Policy::from_json`] on raw text and on structured documents | no panic; typed errors; a loaded policy meets every validated rule (no role grants beyond its ceiling or invites a stronger role, ...), round-trips through `to_json`, and its R4/R5 answers (docs/rules.md#r4) agree |
 //! | `template` | host templates and hostile names, messages, titles, rendered directly and through the kit | no panic; typed errors that never show the token; the subject is one line; no user-supplied `<` reaches the HTML part unescaped; the preview is the email queued |
-//! | `stateful` | random operation sequences on the in-memory store | after every step: R1–R9 invariants, failed and read-only operations change nothing, search / people / permission options / coworkers agree with each other and with the state |
+//! | `stateful` | random operation sequences on the in-memory store, under the default or a random valid policy (often an owner beside weaker managers) | after every step: R14 (nobody's role, status or thread holdings grow beyond what the authorizing member could give, or move without their reach), R1–R9 invariants, R13 on resends, failed and read-only operations change nothing, search / people / permission options / coworkers agree with each other and with the state |
 
 pub mod email;
 pub mod policy_json;
@@ -20,8 +20,11 @@ pub mod stateful;
 pub mod template;
 pub mod token_or_link;
 
+/// A target: its name and the function that runs one input.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// Every target by name, as the fuzz binaries and the replay test call them.
-pub const TARGETS: [(&str, fn(&[u8])); 5] = [
+pub const TARGETS: [Target; 5] = [
     ("email", email::run),
     ("token_or_link", token_or_link::run),
     ("policy_json", policy_json::run),

@@ -304,7 +304,8 @@ pub struct RoleSeed {
     ceiling: u8,
     /// Bit j: may grant preset j (kept only when within the ceiling).
     grant_mask: u64,
-    /// Bit j: may invite role j (pruned until no invitee out-powers its inviter).
+    /// Bit j: may invite role j (pruned until no invitee out-powers its
+    /// inviter); bits 63 and 62 pick the shapes of [`ValidSeed::to_json`].
     invite_mask: u64,
     may_assign_team: bool,
     manages_organization: bool,
@@ -322,7 +323,8 @@ pub struct ValidSeed {
 impl ValidSeed {
     /// A document that follows every rule of [`Policy::from_json`]: at most 8
     /// presets and 8 roles, role 0 manages the organization, grants within
-    /// ceilings, and invitees no more powerful than their inviters.
+    /// ceilings, and invitees no more powerful than their inviters; often an
+    /// owner beside a weaker manager, and twin roles.
     pub fn to_json(&self) -> Value {
         let presets: Vec<u8> =
             self.presets.iter().take(8).map(|b| if b & 31 == 0 { 1 } else { b & 31 }).collect();
@@ -332,6 +334,7 @@ impl ValidSeed {
             self.roles.iter().take(8).copied().collect()
         };
         let n = seeds.len();
+        #[derive(Clone)]
         struct R {
             ceiling: u8,
             grantable: Vec<usize>,
@@ -359,6 +362,27 @@ impl ValidSeed {
                 }
             })
             .collect();
+        // Shapes R10–R14 are about (docs/rules.md#r14), from mask bits no
+        // role uses otherwise (8 roles at most). `from_json` refuses a role
+        // that may give a stronger one, so these are the closest: bit 63 of
+        // role 0's `invite_mask` makes it the owner, holding and granting
+        // everything and giving every role (`"*"`), beside role 1, a weaker
+        // manager; bit 62 of role i's (i >= 2) makes it a twin of role i - 1,
+        // equal in power under another name.
+        let owner = seeds[0].invite_mask >> 63 == 1;
+        if owner {
+            let grant_bits = presets.iter().fold(0, |a, &b| a | b);
+            let grantable = (0..presets.len()).collect();
+            rs[0] = R { ceiling: 31, grantable, grant_bits, team: true, org: true, invitable: (1u64 << n) - 1 };
+            if let Some(r) = rs.get_mut(1) {
+                r.org = true;
+            }
+        }
+        for i in 2..n {
+            if seeds[i].invite_mask >> 62 & 1 == 1 {
+                rs[i] = rs[i - 1].clone();
+            }
+        }
         // Dropping one invitee can make another role stronger than its
         // inviters, so prune until nothing changes.
         loop {
@@ -391,12 +415,13 @@ impl ValidSeed {
             .map(|(i, r)| {
                 let invitable: Vec<String> =
                     (0..n).filter(|j| r.invitable >> j & 1 == 1).map(|j| format!("r{j}")).collect();
+                let listed = if owner && i == 0 { json!("*") } else { json!(invitable) };
                 json!({
                     "name": format!("r{i}"),
                     "may_invite": !invitable.is_empty(),
                     "may_assign_team": r.team,
                     "manages_organization": r.org,
-                    "invitable_roles": invitable,
+                    "invitable_roles": listed,
                     "thread_ceiling": names(r.ceiling),
                     "grantable_presets": r.grantable.iter().map(|j| format!("p{j}")).collect::<Vec<_>>(),
                 })

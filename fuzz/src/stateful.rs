@@ -10,13 +10,19 @@
 //! that most of them get past the first checks.
 //!
 //! After every step:
+//! - R14 (docs/rules.md#r14), before anything else: every member's reach
+//!   (role, status, thread holdings) before and after the step, compared with
+//!   the reach of the member who authorized it, by the comparison the model
+//!   test uses (`core/tests/common/reach.rs`, included below), which knows no
+//!   operation;
 //! - a failed operation, and any read-only one, changed nothing (the whole
 //!   state is compared with a snapshot taken before);
 //! - what succeeded was allowed in the state before it (R1–R4, R8), and its
 //!   effects are the ones the rules say (R3, R7);
 //! - nobody holds a permission outside their role's ceiling, and only active
 //!   members of the thread's organization take part (R6, R7);
-//! - pending invitations are ones their inviter's current role could send (R7);
+//! - pending invitations are ones their inviter's current role could send (R7),
+//!   and a resend passed what a send checks at that moment (R13);
 //! - `search_threads`, `people` and `permission_options` agree with each other
 //!   and with the state on who sees what (R5, R9), and searches find exactly
 //!   what their words say;
@@ -24,6 +30,7 @@
 //!   in an error, an event or a listing;
 //! - the audit log is append-only with gap-free `seq`.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use arbitrary::{Arbitrary, Unstructured};
@@ -38,6 +45,12 @@ use invitekit::{
 
 use crate::check_error;
 use crate::policy_json::ValidSeed;
+
+/// R14's comparison, one file for the model test and this target (the fuzz
+/// crate cannot depend on the core's tests).
+#[path = "../../core/tests/common/reach.rs"]
+mod reach;
+use reach::{By, Reach};
 
 const MAX_OPS: usize = 64;
 const MP: Permission = Permission::ManagePeople;
@@ -57,7 +70,9 @@ pub struct Who {
     /// of the operation's thread; 8 an active member of the thread's
     /// organization outside it; 9 an id nobody has; otherwise whom the
     /// operation wants there (a participant with `manage_people` to add
-    /// someone, an outsider to be added, ...). Anyone when nobody fits.
+    /// someone, an outsider to be added, ...). Anyone when nobody fits. For
+    /// the member of a role change, deactivation or reactivation, 6 is the
+    /// actor themselves (R10).
     kind: u8,
     idx: u8,
 }
@@ -71,6 +86,8 @@ enum Slot {
     Active,
     /// An active member whose role manages their organization.
     Admin,
+    /// A deactivated member.
+    Deactivated,
     /// A participant of the operation's thread.
     Participant,
     /// A participant holding `manage_people`.
@@ -211,6 +228,7 @@ pub enum Op {
     OutboxFail { email: Pick, reason: TextSel },
     Events { actor: Who, after: Option<u8>, limit: u8 },
     Advance { secs: u8 },
+    Reactivate { actor: Who, member: Who },
 }
 
 const LOCALS: [&str; 7] = ["bob", "carol", "dave", "erin", "alice", "gina", "Bob.Jones+x"];
@@ -262,9 +280,14 @@ pub fn run(data: &[u8]) {
     w.check(&first, None);
     for (i, op) in input.ops.iter().take(MAX_OPS).enumerate() {
         let before = w.snapshot();
+        let reach_before = w.reach();
+        w.by.set(By::Nobody);
         let outcome = w.apply(op, &before);
         let after = w.snapshot();
         let ctx = format!("step {i}: {op:?}");
+        if let Err(e) = reach::check(w.policy(), &reach_before, &w.reach(), w.by.get()) {
+            panic!("{ctx}: R14 (docs/rules.md#r14): {e}");
+        }
         match outcome {
             Outcome::Failed(e) => {
                 check_error(&e);
@@ -371,6 +394,8 @@ struct World {
     bodies: HashMap<ThreadId, Vec<String>>,
     /// Organizations that have had an active member who manages them.
     governed: BTreeSet<OrgId>,
+    /// Who authorizes the step being run, for R14.
+    by: Cell<By>,
 }
 
 fn secret_of(link: &str) -> &str {
@@ -426,11 +451,30 @@ impl World {
             emails: Vec::new(),
             bodies: HashMap::new(),
             governed: [acme.id, globex.id].into_iter().collect(),
+            by: Cell::new(By::Host),
         }
     }
 
     fn policy(&self) -> &Policy {
         self.kit.policy()
+    }
+
+    /// Everyone's reach, read through the public API (R14).
+    fn reach(&self) -> Reach {
+        Reach::read(&self.kit, &self.orgs, &self.threads)
+    }
+
+    /// The actor, or for the member of an operation on members with
+    /// [`Who::kind`] 6, the actor themselves.
+    fn pick_target(&self, s: &Snapshot, who: Who, actor: MemberId, slot: Slot) -> MemberId {
+        if who.kind % 10 == 6 { actor } else { self.pick_member(s, who, None, slot) }
+    }
+
+    /// The invitation a token or link stands for, if it is a known one.
+    fn invitation_of<'s>(&self, s: &'s Snapshot, token: &str) -> Option<&'s Invitation> {
+        let t = Token::from_token_or_link(token).ok()?;
+        let i = self.links.iter().position(|l| Token::from_token_or_link(l).is_ok_and(|x| x.hash() == t.hash()))?;
+        s.invitation((*s.tokens.get(i)?)?)
     }
 
     fn role(&self, m: &Member) -> &Role {
@@ -484,22 +528,23 @@ impl World {
     }
 
     // --- Picking from the state ----------------------------------------------
+    // A default id is a fresh one, which nothing has.
 
     fn pick_org(&self, p: Pick) -> OrgId {
-        p.of(&self.orgs).unwrap_or_else(OrgId::new)
+        p.of(&self.orgs).unwrap_or_default()
     }
 
     fn pick_thread(&self, p: Pick) -> ThreadId {
-        p.of(&self.threads).unwrap_or_else(ThreadId::new)
+        p.of(&self.threads).unwrap_or_default()
     }
 
     fn pick_team(&self, p: Pick) -> TeamId {
-        p.of(&self.teams).unwrap_or_else(TeamId::new)
+        p.of(&self.teams).unwrap_or_default()
     }
 
     fn pick_invitation(&self, s: &Snapshot, p: Pick) -> InvitationId {
         let ids: Vec<InvitationId> = s.invitations.iter().map(|i| i.id).collect();
-        p.of(&ids).unwrap_or_else(InvitationId::new)
+        p.of(&ids).unwrap_or_default()
     }
 
     fn pick_member(&self, s: &Snapshot, who: Who, thread: Option<ThreadId>, slot: Slot) -> MemberId {
@@ -517,6 +562,7 @@ impl World {
             (Slot::Admin, _) => {
                 s.members.iter().filter(|m| m.is_active() && self.role(m).manages_organization()).map(|m| m.id).collect()
             }
+            (Slot::Deactivated, _) => s.members.iter().filter(|m| !m.is_active()).map(|m| m.id).collect(),
             (Slot::Participant, Some((_, ps))) => ps.iter().map(|p| p.member_id).collect(),
             (Slot::Manager, Some((_, ps))) => {
                 ps.iter().filter(|p| p.permissions.contains(MP)).map(|p| p.member_id).collect()
@@ -592,10 +638,7 @@ impl World {
 
     /// The address of the invitation behind a token, if the token is a known one.
     fn invited_email(&self, s: &Snapshot, token: &str) -> Option<String> {
-        let t = Token::from_token_or_link(token).ok()?;
-        let i = self.links.iter().position(|l| Token::from_token_or_link(l).is_ok_and(|x| x.hash() == t.hash()))?;
-        let id = (*s.tokens.get(i)?)?;
-        s.invitation(id).map(|inv| inv.email.clone())
+        self.invitation_of(s, token).map(|inv| inv.email.clone())
     }
 
     /// The address an invitee acts with: the one given, or the invitation's.
@@ -629,6 +672,7 @@ impl World {
         let kit = &self.kit;
         match op {
             Op::CreateOrg { name, slug, domains } => {
+                self.by.set(By::Host);
                 if self.orgs.len() >= 4 {
                     return Outcome::Read;
                 }
@@ -647,6 +691,7 @@ impl World {
                 outcome(&r, false)
             }
             Op::AddMember { org, email, name, role } => {
+                self.by.set(By::Host);
                 let org = self.pick_org(*org);
                 let email = self.email(s, email);
                 let r = kit.add_member(org, &email, &name_text(name), &self.role_name(*role));
@@ -662,6 +707,7 @@ impl World {
                 outcome(&r, false)
             }
             Op::CreateTeam { org, name } => {
+                self.by.set(By::Host);
                 let r = kit.create_team(self.pick_org(*org), &name_text(name));
                 if let Ok(t) = &r {
                     self.teams.push(t.id);
@@ -670,6 +716,7 @@ impl World {
             }
             Op::Settings { actor, org, change } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Admin);
+                self.by.set(By::Member(actor));
                 let update = settings(change);
                 let r = kit.set_organization_settings(actor, self.pick_org(*org), &update);
                 if r.is_ok() {
@@ -680,6 +727,7 @@ impl World {
             }
             Op::Draft { actor, email, message, team, role } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Active);
+                self.by.set(By::Member(actor));
                 let mut opts = InviteOptions::new();
                 if let Some(m) = message {
                     opts = opts.message(text(m));
@@ -712,6 +760,7 @@ impl World {
             }
             Op::InviteMany { actor, emails, team, role } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Active);
+                self.by.set(By::Member(actor));
                 let list: Vec<String> = emails.iter().take(8).map(|e| self.email(s, e)).collect();
                 let mut opts = InviteOptions::new();
                 if let Some(t) = team {
@@ -749,6 +798,7 @@ impl World {
             }
             Op::Invite { actor, email, message, team, role, deliver } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Active);
+                self.by.set(By::Member(actor));
                 let mut opts = InviteOptions::new();
                 if let Some(m) = message {
                     opts = opts.message(text(m));
@@ -772,6 +822,10 @@ impl World {
             }
             Op::Accept { token, email, name } => {
                 let token = self.token(token);
+                // Whoever accepts, the inviter is who let them in (R11, R14).
+                if let Some(inv) = self.invitation_of(s, &token) {
+                    self.by.set(By::Member(inv.inviter_id));
+                }
                 let email = self.invitee_email(s, email, &token);
                 let r = kit.accept_invitation(&token, &email, &name_text(name));
                 if let Ok(acc) = &r {
@@ -791,6 +845,7 @@ impl World {
             }
             Op::Revoke { actor, inv } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Admin);
+                self.by.set(By::Member(actor));
                 let id = self.pick_invitation(s, *inv);
                 let r = kit.revoke_invitation(actor, id);
                 if r.is_ok() {
@@ -804,11 +859,13 @@ impl World {
             }
             Op::Resend { actor, inv } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Admin);
+                self.by.set(By::Member(actor));
                 let id = self.pick_invitation(s, *inv);
                 let r = kit.resend_invitation(actor, id);
                 if let Ok(resent) = &r {
                     let before = s.invitation(id).expect("a resent invitation existed");
                     assert_eq!(before.status, InvitationStatus::Pending);
+                    self.check_resent(s, before);
                     assert!(!format!("{resent:?}").contains(secret_of(&resent.link)), "Debug shows the token");
                     // The old links stop working, the new one works.
                     let after = self.snapshot();
@@ -824,6 +881,7 @@ impl World {
             }
             Op::ListInvitations { actor, status } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Active);
+                self.by.set(By::Member(actor));
                 let status = status.map(|i| {
                     [
                         InvitationStatus::Pending,
@@ -868,7 +926,8 @@ impl World {
             }
             Op::SetRole { actor, member, role } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Admin);
-                let target = self.pick_member(s, *member, None, Slot::Active);
+                self.by.set(By::Member(actor));
+                let target = self.pick_target(s, *member, actor, Slot::Active);
                 let r = kit.set_role(actor, target, &self.role_name(*role));
                 if let Ok(m) = &r {
                     let a = s.member(actor).expect("the actor exists");
@@ -879,7 +938,8 @@ impl World {
             }
             Op::Deactivate { actor, member } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Admin);
-                let target = self.pick_member(s, *member, None, Slot::Active);
+                self.by.set(By::Member(actor));
+                let target = self.pick_target(s, *member, actor, Slot::Active);
                 let r = kit.deactivate_member(actor, target);
                 if let Ok(m) = &r {
                     let a = s.member(actor).expect("the actor exists");
@@ -891,6 +951,7 @@ impl World {
             }
             Op::StartThread { actor, freelancer, title } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Active);
+                self.by.set(By::Member(actor));
                 let r = kit.start_thread(actor, "fl-42", &name_text(freelancer), &name_text(title));
                 if let Ok(t) = &r {
                     let a = s.member(actor).expect("the actor exists");
@@ -905,6 +966,7 @@ impl World {
             Op::Post { actor, thread, body } => {
                 let thread = self.pick_thread(*thread);
                 let actor = self.pick_member(s, *actor, Some(thread), Slot::Participant);
+                self.by.set(By::Member(actor));
                 let r = kit.post_message(actor, thread, &text(body));
                 if let Ok(m) = &r {
                     let holds = s.visible(actor, thread).expect("posted to a thread the actor cannot see");
@@ -924,6 +986,7 @@ impl World {
             Op::Search { actor, thread, query, limit } => {
                 let thread = self.pick_thread(*thread);
                 let actor = self.pick_member(s, *actor, Some(thread), Slot::Participant);
+                self.by.set(By::Member(actor));
                 let query = text(query);
                 let limit = usize::from(*limit % 8);
                 let r = kit.search_threads(actor, &query, limit, None);
@@ -939,6 +1002,7 @@ impl World {
             }
             Op::FindCoworkers { actor, query, limit } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Active);
+                self.by.set(By::Member(actor));
                 let query = text(query);
                 let limit = usize::from(*limit % 12);
                 let r = kit.find_coworkers(actor, &query, limit);
@@ -970,6 +1034,7 @@ impl World {
             Op::Add { actor, thread, member, grant } => {
                 let thread = self.pick_thread(*thread);
                 let actor = self.pick_member(s, *actor, Some(thread), Slot::Manager);
+                self.by.set(By::Member(actor));
                 let target = self.pick_member(s, *member, Some(thread), Slot::Outsider);
                 let target_role = s.member(target).map(|m| m.role.clone());
                 let (g, perms) = self.grant(s, *grant, actor, thread, target_role.as_deref());
@@ -984,6 +1049,7 @@ impl World {
             Op::InviteToThread { actor, thread, email, grant, message } => {
                 let thread = self.pick_thread(*thread);
                 let actor = self.pick_member(s, *actor, Some(thread), Slot::Manager);
+                self.by.set(By::Member(actor));
                 let email = self.email(s, email);
                 let default_role = self.policy().default_role().to_owned();
                 let (g, perms) = self.grant(s, *grant, actor, thread, Some(&default_role));
@@ -1009,6 +1075,7 @@ impl World {
             Op::Change { actor, thread, member, grant } => {
                 let thread = self.pick_thread(*thread);
                 let actor = self.pick_member(s, *actor, Some(thread), Slot::Manager);
+                self.by.set(By::Member(actor));
                 let target = self.pick_member(s, *member, Some(thread), Slot::Participant);
                 let target_role = s.member(target).map(|m| m.role.clone());
                 let (g, perms) = self.grant(s, *grant, actor, thread, target_role.as_deref());
@@ -1029,6 +1096,7 @@ impl World {
             Op::Remove { actor, thread, member } => {
                 let thread = self.pick_thread(*thread);
                 let actor = self.pick_member(s, *actor, Some(thread), Slot::Manager);
+                self.by.set(By::Member(actor));
                 let target = self.pick_member(s, *member, Some(thread), Slot::Removable);
                 let r = kit.remove_from_thread(actor, thread, target);
                 if r.is_ok() {
@@ -1044,6 +1112,7 @@ impl World {
             Op::Leave { actor, thread } => {
                 let thread = self.pick_thread(*thread);
                 let actor = self.pick_member(s, *actor, Some(thread), Slot::Removable);
+                self.by.set(By::Member(actor));
                 let r = kit.leave_thread(actor, thread);
                 if r.is_ok() {
                     let before = s.participant(thread, actor).expect("left a thread one was not in");
@@ -1095,6 +1164,7 @@ impl World {
             }
             Op::Events { actor, after, limit } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Admin);
+                self.by.set(By::Member(actor));
                 let r = kit.events(actor, after.map(u64::from), usize::from(*limit % 40));
                 if let Ok(list) = &r {
                     let a = s.member(actor).expect("the actor exists");
@@ -1107,6 +1177,21 @@ impl World {
             Op::Advance { secs } => {
                 self.clock.advance(SECONDS[usize::from(*secs) % SECONDS.len()]);
                 Outcome::Wrote
+            }
+            Op::Reactivate { actor, member } => {
+                let actor = self.pick_member(s, *actor, None, Slot::Admin);
+                self.by.set(By::Member(actor));
+                let target = self.pick_target(s, *member, actor, Slot::Deactivated);
+                let r = kit.reactivate_member(actor, target);
+                if let Ok(m) = &r {
+                    // The same member, with the role they had and no thread seat (R11).
+                    let before = s.member(target).expect("a reactivated member existed");
+                    assert!(m.is_active() && m.role == before.role, "reactivated as {m:?}, was {before:?}");
+                    if !before.is_active() {
+                        self.check_clamped(s, m);
+                    }
+                }
+                outcome(&r, false)
             }
         }
     }
@@ -1177,6 +1262,30 @@ impl World {
             let holds = s.visible(inviter.id, g.thread_id).expect("a grant on a thread the inviter cannot see");
             let target = self.policy().role(&inv.role).expect("the invitation's role");
             assert_eq!(self.policy().check_grant(role, holds, target, g.permissions), Ok(()), "R4 on a thread grant");
+        }
+    }
+
+    /// R13 for a resend, against the state before: what a send checks held
+    /// at that moment (allowed domains, R1, R2, R4 on each thread grant with
+    /// the inviter's current role and holdings).
+    fn check_resent(&self, s: &Snapshot, inv: &Invitation) {
+        let org = s.orgs.iter().find(|o| o.id == inv.org_id).expect("the invitation's organization");
+        let email = EmailAddress::parse(&inv.email).expect("an invitation's address parses");
+        assert!(org.allows(&email), "R13: resent to {} outside {:?}", inv.email, org.allowed_domains);
+        let key = inv.email_key();
+        assert!(
+            !s.members.iter().any(|m| m.org_id == inv.org_id && m.is_active() && m.email_key() == key),
+            "R13: resent to an active member"
+        );
+        let inviter = s.member(inv.inviter_id).expect("the inviter exists");
+        let role = self.role(inviter);
+        assert!(inviter.is_active() && role.may_invite() && role.may_give_role(&inv.role), "R13: R2 on a resend");
+        assert!(inv.team_id.is_none() || role.may_assign_team(), "R13: R1 on a resend");
+        let invitee = self.policy().role(&inv.role).expect("the invitation's role");
+        for g in &inv.thread_grants {
+            let holds = s.visible(inviter.id, g.thread_id).expect("R13: a grant on a thread the inviter cannot see");
+            let check = self.policy().check_grant(role, holds, invitee, g.permissions);
+            assert_eq!(check, Ok(()), "R13: R4 on a resent thread grant {g:?}");
         }
     }
 

@@ -101,6 +101,11 @@ pub fn check(p: &Policy, before: &Reach, after: &Reach, by: By) -> Result<(), St
         _ => None,
     };
     let actor_role = actor.map(|(_, s)| role(&s.role)).transpose()?;
+    let name = match (by, actor) {
+        (By::Member(id), Some((_, a))) => format!("member {id} (`{}`)", a.role),
+        (By::Member(id), None) => format!("member {id} (not an active member)"),
+        (other, _) => format!("{other:?}"),
+    };
     let gives = |org: OrgId, name: &str| {
         actor.is_some_and(|(_, a)| a.org == org) && actor_role.is_some_and(|r| r.may_give_role(name))
     };
@@ -127,16 +132,19 @@ pub fn check(p: &Policy, before: &Reach, after: &Reach, by: By) -> Result<(), St
                 return Err(format!("{who} appeared with no member acting"));
             }
             None if by != By::Nobody && !gives(now.org, &now.role) => {
-                return Err(format!("{who} appeared with a role {by:?} may not give"));
+                return Err(format!("{who} appeared with a role {name} may not give"));
             }
             None => {}
             Some(was) => {
                 let moved = was.role != now.role || was.active != now.active;
                 if moved && !own && !reaches(was) {
-                    return Err(format!("{who} was `{}` (active: {}), moved by {by:?} without reach", was.role, was.active));
+                    return Err(format!(
+                        "{who} was `{}` (active: {}), moved by {name} without reach",
+                        was.role, was.active
+                    ));
                 }
                 if was.role != now.role && !at_most(r, role(&was.role)?) && (own || !gives(now.org, &now.role)) {
-                    return Err(format!("{who} was raised from `{}` by {by:?}", was.role));
+                    return Err(format!("{who} was raised from `{}` by {name}", was.role));
                 }
             }
         }
@@ -147,12 +155,13 @@ pub fn check(p: &Policy, before: &Reach, after: &Reach, by: By) -> Result<(), St
             let mine = actor.map_or(PermissionSet::EMPTY, |(_, a)| a.holds(t));
             let grows = !new.is_subset(old);
             let given = actor_role.map_or(PermissionSet::EMPTY, |r| mine.intersection(r.grantable_permissions()));
-            let started = own && !before.threads.contains(&t) && actor_role.is_some_and(|r| new.is_subset(r.thread_ceiling()));
+            let started =
+                own && !before.threads.contains(&t) && actor_role.is_some_and(|r| new.is_subset(r.thread_ceiling()));
             if grows && !new.is_subset(given) && !started {
-                return Err(format!("{who} went from {old:?} to {new:?} in thread {t}; {by:?} could give {given:?}"));
+                return Err(format!("{who} went from {old:?} to {new:?} in thread {t}; {name} could give {given:?}"));
             }
             if new != old && unmoved && !own && !old.is_subset(mine) {
-                return Err(format!("{who} went from {old:?} to {new:?} in thread {t} by {by:?}, who holds {mine:?}"));
+                return Err(format!("{who} went from {old:?} to {new:?} in thread {t} by {name}, who holds {mine:?}"));
             }
         }
     }

@@ -319,9 +319,8 @@ fn r12_a_weaker_participant_cannot_strip_or_remove_a_stronger_one() {
     fx.kit.add_to_thread(fx.admin.id, t.id, rita.id, &rita_perms).unwrap();
     fx.kit.add_to_thread(fx.admin.id, t.id, mia.id, &Grant::preset("participant")).unwrap();
     // The review's attack: lower the thread's creator to `read`, then remove her.
-    let err = fx.fails("permission_denied", || {
-        fx.kit.change_permissions(rita.id, t.id, fx.admin.id, &Grant::preset("viewer"))
-    });
+    let err = fx
+        .fails("permission_denied", || fx.kit.change_permissions(rita.id, t.id, fx.admin.id, &Grant::preset("viewer")));
     assert!(err.to_string().contains("docs/rules.md#r12"), "{err}");
     fx.fails("permission_denied", || fx.kit.remove_from_thread(rita.id, t.id, fx.admin.id));
     assert_eq!(fx.holdings(t.id, fx.admin.id), Some(names(PermissionSet::ALL)));

@@ -7,7 +7,12 @@
 //! declines, revokes, resends, role changes, deactivations, threads, grants,
 //! messages, searches, the outbox, the audit log, and the passing of time.
 //! Each operation's actors and targets are picked from the current state, so
-//! that most of them get past the first checks.
+//! that most of them get past the first checks. An [`Attack`] is a few steps
+//! in a row that R10–R13 are about (an administrator changing their own
+//! role, a deactivated member rejoining or re-hired by a weaker member, a
+//! deputy changing or removing the thread's starter, a resend after the
+//! allowed domains changed), each checked as a step of its own. Random
+//! policies often have an owner beside weaker managers, and twin roles.
 //!
 //! After every step:
 //! - R14 (docs/rules.md#r14), before anything else: every member's reach
@@ -72,7 +77,11 @@ pub struct Who {
     /// operation wants there (a participant with `manage_people` to add
     /// someone, an outsider to be added, ...). Anyone when nobody fits. For
     /// the member of a role change, deactivation or reactivation, 6 is the
-    /// actor themselves (R10).
+    /// actor themselves, and the actor is mostly an administrator of the
+    /// member's organization (R10); for the participant changed or removed,
+    /// 1 to 4 and 6 are one holding something the actor does not hold there,
+    /// the thread's starter first, and for the actor, a holder of
+    /// `manage_people` who did not start the thread (R12).
     kind: u8,
     idx: u8,
 }
@@ -113,7 +122,9 @@ impl Pick {
 /// An email address.
 #[derive(Arbitrary, Debug, Clone)]
 pub enum EmailSel {
-    /// A member's address, in upper case when `shout`.
+    /// A member's address, in upper case when `shout`; from 128 up, a
+    /// deactivated member's when there is one, of the organization the
+    /// operation is in if it has one (R11).
     Member(Pick, bool),
     /// `{local}@{domain}` from small pools (look-alike domains included).
     Fresh(u8, u8),
@@ -155,7 +166,9 @@ pub enum RoleSel {
 pub enum GrantSel {
     /// A preset of the policy (250 and up: a name the policy does not know).
     Preset(u8),
-    /// A preset that R4 lets the actor give the target, when there is one.
+    /// A preset that R4 lets the actor give the target, when there is one;
+    /// from 192 up, everything R4 lets them give, as explicit permissions (a
+    /// deputy with `manage_people` beside the thread's starter: R12).
     Fitting(u8),
     /// Explicit permissions, by bits (none, which is invalid, when the low five bits are 0).
     Perms(u8),
@@ -170,6 +183,8 @@ pub enum TokenSel {
     Bare(Pick),
     /// Its token with one character changed.
     Mangled(Pick, u8),
+    /// The newest join link seen.
+    Newest,
     /// Any text.
     Raw(String),
 }
@@ -195,16 +210,21 @@ pub enum Op {
     CreateOrg { name: NameSel, slug: u8, domains: u8 },
     AddMember { org: Pick, email: EmailSel, name: NameSel, role: RoleSel },
     CreateTeam { org: Pick, name: NameSel },
+    /// The actor is picked after the organization: with its `kind` 1 to 5,
+    /// an administrator of it.
     Settings { actor: Who, org: Pick, change: SettingsSel },
     Draft { actor: Who, email: EmailSel, message: Option<TextSel>, team: Option<Pick>, role: Option<RoleSel> },
     Send { draft: Pick, deliver: bool },
     InviteMany { actor: Who, emails: Vec<EmailSel>, team: Option<Pick>, role: Option<RoleSel> },
-    Invite { actor: Who, email: EmailSel, message: Option<TextSel>, team: Option<Pick>, role: Option<RoleSel>, deliver: bool },
+    /// Draft and send; `accept`: the invitee accepts at once, in the same step (a re-hire: R11).
+    Invite { actor: Who, email: EmailSel, message: Option<TextSel>, team: Option<Pick>, role: Option<RoleSel>, deliver: bool, accept: bool },
     Peek { token: TokenSel },
     /// `email`: `None` is the address the token's invitation went to.
     Accept { token: TokenSel, email: Option<EmailSel>, name: NameSel },
     Decline { token: TokenSel, email: Option<EmailSel> },
     Revoke { actor: Who, inv: Pick },
+    /// The actor is picked after the invitation: with its `kind` 6, the
+    /// inviter; with 1 to 5, an administrator of its organization (R13).
     Resend { actor: Who, inv: Pick },
     ListInvitations { actor: Who, status: Option<u8> },
     InvitationsForEmail { email: EmailSel },
@@ -229,6 +249,101 @@ pub enum Op {
     Events { actor: Who, after: Option<u8>, limit: u8 },
     Advance { secs: u8 },
     Reactivate { actor: Who, member: Who },
+    Attack(Attack),
+}
+
+/// Steps in a row that the rules between operations are about (R10–R13),
+/// each run and checked as a step of its own: random sequences reach them
+/// too, but seldom.
+#[derive(Arbitrary, Debug, Clone)]
+pub enum Attack {
+    /// An administrator changes their own role.
+    OwnRole { admin: Who, role: RoleSel },
+    /// A member is deactivated, then their address joins by domain.
+    Rejoin { admin: Who, member: Who, name: NameSel },
+    /// A member is deactivated, then `inviter` invites their address, which accepts.
+    Rehire { admin: Who, member: Who, inviter: Who },
+    /// A participant is given all R4 allows, then changes or removes the thread's starter.
+    Deputy { thread: Pick, deputy: Who, remove: bool, grant: GrantSel },
+    /// `inviter` invites `email`, the organization's allowed domains change
+    /// (bits of the settings' pool, the invalid name left out), a minute
+    /// passes (the resend cooldown), and the invitation is resent.
+    Resend { inviter: Who, email: EmailSel, allowed: u8 },
+}
+
+impl Attack {
+    /// Step `i`, as an operation on the state `s`; `None` after the last.
+    fn step(&self, i: usize, w: &World, s: &Snapshot) -> Option<Op> {
+        let own = |who: &Who| Who { kind: 6, idx: who.idx };
+        let deactivated = || w.deactivated.get().and_then(|id| s.member(id)).filter(|m| !m.is_active());
+        let newest = || s.invitations.iter().enumerate().max_by_key(|(_, inv)| inv.created_at);
+        match (self, i) {
+            (Attack::OwnRole { admin, role }, 0) => {
+                Some(Op::SetRole { actor: *admin, member: own(admin), role: *role })
+            }
+            (Attack::Rejoin { admin, member, .. } | Attack::Rehire { admin, member, .. }, 0) => {
+                Some(Op::Deactivate { actor: *admin, member: *member })
+            }
+            (Attack::Rejoin { name, .. }, 1) => {
+                let m = deactivated()?;
+                let org = w.orgs.iter().position(|o| *o == m.org_id)?;
+                let email = EmailSel::Raw(m.email.clone());
+                Some(Op::JoinByDomain { org: Pick(u8::try_from(org).ok()?), email, name: name.clone() })
+            }
+            (Attack::Rehire { inviter, .. }, 1) => Some(Op::Invite {
+                actor: *inviter,
+                email: EmailSel::Raw(deactivated()?.email.clone()),
+                message: None,
+                team: None,
+                role: None,
+                deliver: true,
+                accept: true,
+            }),
+            (Attack::Deputy { thread, deputy, .. }, 0) => {
+                let actor = Who { kind: 1, idx: 0 };
+                Some(Op::Add { actor, thread: *thread, member: *deputy, grant: GrantSel::Fitting(255) })
+            }
+            (Attack::Deputy { thread, deputy, remove, grant }, 1) => {
+                let (actor, member) = (own(deputy), Who { kind: 6, idx: 0 });
+                Some(if *remove {
+                    Op::Remove { actor, thread: *thread, member }
+                } else {
+                    Op::Change { actor, thread: *thread, member, grant: *grant }
+                })
+            }
+            (Attack::Resend { inviter, email, .. }, 0) => Some(Op::Invite {
+                actor: *inviter,
+                email: email.clone(),
+                message: None,
+                team: None,
+                role: None,
+                deliver: true,
+                accept: false,
+            }),
+            (Attack::Resend { allowed, .. }, 1) => {
+                let (_, inv) = newest()?;
+                let org = w.orgs.iter().position(|o| *o == inv.org_id)?;
+                let change = SettingsSel {
+                    expiry: None,
+                    cooldown: None,
+                    per_address: None,
+                    per_inviter: None,
+                    max_pending: None,
+                    max_message: None,
+                    allow_subdomains: None,
+                    auto_join: None,
+                    allowed: Some(*allowed & !0b1_0000),
+                };
+                Some(Op::Settings { actor: Who { kind: 1, idx: 0 }, org: Pick(u8::try_from(org).ok()?), change })
+            }
+            (Attack::Resend { .. }, 2) => Some(Op::Advance { secs: 2 }),
+            (Attack::Resend { .. }, 3) => {
+                let k = u8::try_from(newest()?.0).ok().filter(|k| *k < 250)?;
+                Some(Op::Resend { actor: Who { kind: 1, idx: 0 }, inv: Pick(k) })
+            }
+            _ => None,
+        }
+    }
 }
 
 const LOCALS: [&str; 7] = ["bob", "carol", "dave", "erin", "alice", "gina", "Bob.Jones+x"];
@@ -279,26 +394,38 @@ pub fn run(data: &[u8]) {
     let first = w.snapshot();
     w.check(&first, None);
     for (i, op) in input.ops.iter().take(MAX_OPS).enumerate() {
-        let before = w.snapshot();
-        let reach_before = w.reach();
-        w.by.set(By::Nobody);
-        let outcome = w.apply(op, &before);
-        let after = w.snapshot();
-        let ctx = format!("step {i}: {op:?}");
-        if let Err(e) = reach::check(w.policy(), &reach_before, &w.reach(), w.by.get()) {
-            panic!("{ctx}: R14 (docs/rules.md#r14): {e}");
+        let Op::Attack(attack) = op else {
+            step(&mut w, op, &format!("step {i}: {op:?}"));
+            continue;
+        };
+        w.deactivated.set(None);
+        for j in 0.. {
+            let Some(op) = attack.step(j, &w, &w.snapshot()) else { break };
+            step(&mut w, &op, &format!("step {i}.{j} of {attack:?}: {op:?}"));
         }
-        match outcome {
-            Outcome::Failed(e) => {
-                check_error(&e);
-                w.check_no_secret(&e.to_string(), &ctx);
-                before.assert_same(&after, &format!("{ctx}: failed with `{}` ({e}) but changed", e.code()));
-            }
-            Outcome::Read => before.assert_same(&after, &format!("{ctx}: a read-only operation changed")),
-            Outcome::Wrote => {}
-        }
-        w.check(&after, Some((&before, &ctx)));
     }
+}
+
+/// Runs one operation and checks everything after it.
+fn step(w: &mut World, op: &Op, ctx: &str) {
+    let before = w.snapshot();
+    let reach_before = w.reach();
+    w.by.set(By::Nobody);
+    let outcome = w.apply(op, &before);
+    let after = w.snapshot();
+    if let Err(e) = reach::check(w.policy(), &reach_before, &w.reach(), w.by.get()) {
+        panic!("{ctx}: R14 (docs/rules.md#r14): {e}");
+    }
+    match outcome {
+        Outcome::Failed(e) => {
+            check_error(&e);
+            w.check_no_secret(&e.to_string(), ctx);
+            before.assert_same(&after, &format!("{ctx}: failed with `{}` ({e}) but changed", e.code()));
+        }
+        Outcome::Read => before.assert_same(&after, &format!("{ctx}: a read-only operation changed")),
+        Outcome::Wrote => {}
+    }
+    w.check(&after, Some((&before, ctx)));
 }
 
 enum Outcome {
@@ -396,6 +523,8 @@ struct World {
     governed: BTreeSet<OrgId>,
     /// Who authorizes the step being run, for R14.
     by: Cell<By>,
+    /// The member the last deactivation moved, for [`Attack`].
+    deactivated: Cell<Option<MemberId>>,
 }
 
 fn secret_of(link: &str) -> &str {
@@ -427,8 +556,12 @@ impl World {
         for (i, role) in roles.iter().enumerate() {
             kit.add_member(acme.id, &format!("{}@acme.com", LOCALS[i]), NAMES[i], role).expect("a member");
         }
-        // Globex lets its own domain join without an invitation.
-        let gina = kit.list_members(globex.id).ok().and_then(|ms| ms.first().map(|m| m.id)).expect("gina");
+        // Globex lets its own domain join without an invitation, and has a
+        // member of the default role beside its administrator, whom she can
+        // deactivate (`Fresh(3, 2)` is Dave's address again: R11).
+        kit.add_member(globex.id, "dave@globex.io", "Dave", kit.policy().default_role()).expect("dave");
+        let members = kit.list_members(globex.id).expect("globex's members");
+        let gina = members.iter().find(|m| m.email == "gina@globex.io").map(|m| m.id).expect("gina");
         let auto_join = SettingsUpdate { auto_join_domains: Some(vec!["globex.io".into()]), ..SettingsUpdate::default() };
         kit.set_organization_settings(gina, globex.id, &auto_join).expect("auto-join");
         let mut threads = Vec::new();
@@ -452,6 +585,7 @@ impl World {
             bodies: HashMap::new(),
             governed: [acme.id, globex.id].into_iter().collect(),
             by: Cell::new(By::Host),
+            deactivated: Cell::new(None),
         }
     }
 
@@ -464,10 +598,69 @@ impl World {
         Reach::read(&self.kit, &self.orgs, &self.threads)
     }
 
-    /// The actor, or for the member of an operation on members with
-    /// [`Who::kind`] 6, the actor themselves.
-    fn pick_target(&self, s: &Snapshot, who: Who, actor: MemberId, slot: Slot) -> MemberId {
-        if who.kind % 10 == 6 { actor } else { self.pick_member(s, who, None, slot) }
+    fn org_of(&self, s: &Snapshot, member: MemberId) -> Option<OrgId> {
+        s.member(member).map(|m| m.org_id)
+    }
+
+    /// The actor and the member of an operation on members: the member
+    /// first, then mostly an administrator of their organization; with the
+    /// member's [`Who::kind`] 6, an administrator acting on themselves (R10).
+    fn pick_actor_and_member(&self, s: &Snapshot, actor: Who, member: Who, slot: Slot) -> (MemberId, MemberId) {
+        if member.kind % 10 == 6 {
+            let a = self.pick_member(s, actor, None, Slot::Admin);
+            return (a, a);
+        }
+        let m = self.pick_member(s, member, None, slot);
+        let a = match self.org_of(s, m) {
+            Some(org) if !matches!(actor.kind % 10, 0 | 7 | 8 | 9) => self.admin_of(s, org, actor),
+            _ => self.pick_member(s, actor, None, Slot::Admin),
+        };
+        (a, m)
+    }
+
+    /// An active administrator of `org`, else whom `who` picks as one.
+    fn admin_of(&self, s: &Snapshot, org: OrgId, who: Who) -> MemberId {
+        let admins: Vec<MemberId> = s
+            .members
+            .iter()
+            .filter(|x| x.is_active() && x.org_id == org && self.role(x).manages_organization())
+            .map(|x| x.id)
+            .collect();
+        match admins.get(usize::from(who.idx) % admins.len().max(1)) {
+            Some(a) => *a,
+            None => self.pick_member(s, who, None, Slot::Admin),
+        }
+    }
+
+    /// A holder of `manage_people` in `thread`; with [`Who::kind`] 1 to 4 or
+    /// 6, one who did not start it, if there is one.
+    fn pick_manager(&self, s: &Snapshot, who: Who, thread: ThreadId) -> MemberId {
+        let deputies: Vec<MemberId> = match s.thread(thread).filter(|_| matches!(who.kind % 10, 1..=4 | 6)) {
+            Some((t, ps)) => ps
+                .iter()
+                .filter(|p| p.permissions.contains(MP) && p.member_id != t.created_by)
+                .map(|p| p.member_id)
+                .collect(),
+            None => Vec::new(),
+        };
+        match deputies.get(usize::from(who.idx) % deputies.len().max(1)) {
+            Some(m) => *m,
+            None => self.pick_member(s, who, Some(thread), Slot::Manager),
+        }
+    }
+
+    /// A participant of `thread`; with [`Who::kind`] 1 to 4 or 6, one who
+    /// holds there something `actor` does not, the thread's starter first, if
+    /// there is one.
+    fn pick_participant(&self, s: &Snapshot, who: Who, thread: ThreadId, actor: MemberId, slot: Slot) -> MemberId {
+        let Some((t, ps)) = s.thread(thread).filter(|_| matches!(who.kind % 10, 1..=4 | 6)) else {
+            return self.pick_member(s, who, Some(thread), slot);
+        };
+        let mine = s.participant(thread, actor).map_or(PermissionSet::EMPTY, |p| p.permissions);
+        let mut stronger: Vec<MemberId> =
+            ps.iter().filter(|p| !p.permissions.is_subset(mine)).map(|p| p.member_id).collect();
+        stronger.sort_by_key(|m| *m != t.created_by);
+        stronger.first().copied().unwrap_or_else(|| self.pick_member(s, who, Some(thread), slot))
     }
 
     /// The invitation a token or link stands for, if it is a known one.
@@ -584,9 +777,22 @@ impl World {
     }
 
     fn email(&self, s: &Snapshot, e: &EmailSel) -> String {
+        self.email_at(s, e, None)
+    }
+
+    /// An address for an operation in organization `org`.
+    fn email_at(&self, s: &Snapshot, e: &EmailSel, org: Option<OrgId>) -> String {
         match e {
             EmailSel::Member(p, shout) => {
-                let m = s.members.get(usize::from(p.0) % s.members.len().max(1));
+                let mut gone: Vec<&Member> = s.members.iter().filter(|m| !m.is_active()).collect();
+                if gone.iter().any(|m| Some(m.org_id) == org) {
+                    gone.retain(|m| Some(m.org_id) == org);
+                }
+                let m = if p.0 >= 128 && !gone.is_empty() {
+                    gone.get(usize::from(p.0) % gone.len()).copied()
+                } else {
+                    s.members.get(usize::from(p.0) % s.members.len().max(1))
+                };
                 let addr = m.map(|m| m.email.clone()).unwrap_or_else(|| "nobody@acme.com".into());
                 if *shout { addr.to_uppercase() } else { addr }
             }
@@ -620,6 +826,9 @@ impl World {
                     .and_then(|r| self.policy().role(r))
                     .map_or(PermissionSet::EMPTY, Role::thread_ceiling);
                 let allowed = holds.intersection(grantable).intersection(ceiling);
+                if i >= 192 && !allowed.is_empty() {
+                    return (Grant::permissions(&allowed.names()), Some(allowed));
+                }
                 let fitting: Vec<&invitekit::Preset> =
                     presets.iter().filter(|p| p.permissions().is_subset(allowed)).collect();
                 match fitting.get(usize::from(i) % fitting.len().max(1)) {
@@ -662,6 +871,7 @@ impl World {
                 }
                 chars.into_iter().collect()
             }
+            TokenSel::Newest => self.links.last().cloned().unwrap_or_default(),
             TokenSel::Raw(s) => s.clone(),
         }
     }
@@ -715,10 +925,14 @@ impl World {
                 outcome(&r, false)
             }
             Op::Settings { actor, org, change } => {
-                let actor = self.pick_member(s, *actor, None, Slot::Admin);
+                let org = self.pick_org(*org);
+                let actor = match actor.kind % 10 {
+                    1..=5 => self.admin_of(s, org, *actor),
+                    _ => self.pick_member(s, *actor, None, Slot::Admin),
+                };
                 self.by.set(By::Member(actor));
                 let update = settings(change);
-                let r = kit.set_organization_settings(actor, self.pick_org(*org), &update);
+                let r = kit.set_organization_settings(actor, org, &update);
                 if r.is_ok() {
                     let m = s.member(actor).expect("the actor exists");
                     assert!(m.is_active() && self.role(m).manages_organization(), "settings changed by {m:?}");
@@ -738,7 +952,7 @@ impl World {
                 if let Some(r) = role {
                     opts = opts.role(self.role_name(*r));
                 }
-                let r = kit.draft_invitation(actor, &self.email(s, email), opts);
+                let r = kit.draft_invitation(actor, &self.email_at(s, email, self.org_of(s, actor)), opts);
                 if let Ok(d) = &r {
                     let preview = d.preview();
                     assert!(!preview.subject.chars().any(char::is_control), "subject {:?}", preview.subject);
@@ -761,7 +975,8 @@ impl World {
             Op::InviteMany { actor, emails, team, role } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Active);
                 self.by.set(By::Member(actor));
-                let list: Vec<String> = emails.iter().take(8).map(|e| self.email(s, e)).collect();
+                let list: Vec<String> =
+                    emails.iter().take(8).map(|e| self.email_at(s, e, self.org_of(s, actor))).collect();
                 let mut opts = InviteOptions::new();
                 if let Some(t) = team {
                     opts = opts.team(self.pick_team(*t));
@@ -796,7 +1011,7 @@ impl World {
                 let r = kit.peek_invitation(&self.token(token));
                 outcome(&r, true)
             }
-            Op::Invite { actor, email, message, team, role, deliver } => {
+            Op::Invite { actor, email, message, team, role, deliver, accept } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Active);
                 self.by.set(By::Member(actor));
                 let mut opts = InviteOptions::new();
@@ -809,7 +1024,7 @@ impl World {
                 if let Some(r) = role {
                     opts = opts.role(self.role_name(*r));
                 }
-                let draft = match kit.draft_invitation(actor, &self.email(s, email), opts) {
+                let draft = match kit.draft_invitation(actor, &self.email_at(s, email, self.org_of(s, actor)), opts) {
                     Ok(d) => d,
                     Err(e) => return Outcome::Failed(e),
                 };
@@ -817,6 +1032,13 @@ impl World {
                 let r = kit.send_invitation(&draft, *deliver);
                 if let Ok(inv) = &r {
                     self.check_sent(s, inv);
+                    if *accept {
+                        let sent = self.snapshot();
+                        match kit.accept_invitation(draft.link(), draft.email(), NAMES[0]) {
+                            Ok(acc) => self.check_accepted(&sent, &acc),
+                            Err(e) => check_error(&e),
+                        }
+                    }
                 }
                 outcome(&r, false)
             }
@@ -858,9 +1080,13 @@ impl World {
                 outcome(&r, false)
             }
             Op::Resend { actor, inv } => {
-                let actor = self.pick_member(s, *actor, None, Slot::Admin);
-                self.by.set(By::Member(actor));
                 let id = self.pick_invitation(s, *inv);
+                let actor = match (s.invitation(id), actor.kind % 10) {
+                    (Some(i), 6) => i.inviter_id,
+                    (Some(i), 1..=5) => self.admin_of(s, i.org_id, *actor),
+                    _ => self.pick_member(s, *actor, None, Slot::Admin),
+                };
+                self.by.set(By::Member(actor));
                 let r = kit.resend_invitation(actor, id);
                 if let Ok(resent) = &r {
                     let before = s.invitation(id).expect("a resent invitation existed");
@@ -913,7 +1139,7 @@ impl World {
             }
             Op::JoinByDomain { org, email, name } => {
                 let org = self.pick_org(*org);
-                let r = kit.join_by_domain(org, &self.email(s, email), &name_text(name));
+                let r = kit.join_by_domain(org, &self.email_at(s, email, Some(org)), &name_text(name));
                 if let Ok(m) = &r {
                     assert_eq!(m.role, self.policy().default_role());
                     let o = s.orgs.iter().find(|o| o.id == org).expect("the organization exists");
@@ -925,9 +1151,8 @@ impl World {
                 outcome(&r, false)
             }
             Op::SetRole { actor, member, role } => {
-                let actor = self.pick_member(s, *actor, None, Slot::Admin);
+                let (actor, target) = self.pick_actor_and_member(s, *actor, *member, Slot::Active);
                 self.by.set(By::Member(actor));
-                let target = self.pick_target(s, *member, actor, Slot::Active);
                 let r = kit.set_role(actor, target, &self.role_name(*role));
                 if let Ok(m) = &r {
                     let a = s.member(actor).expect("the actor exists");
@@ -937,11 +1162,11 @@ impl World {
                 outcome(&r, false)
             }
             Op::Deactivate { actor, member } => {
-                let actor = self.pick_member(s, *actor, None, Slot::Admin);
+                let (actor, target) = self.pick_actor_and_member(s, *actor, *member, Slot::Active);
                 self.by.set(By::Member(actor));
-                let target = self.pick_target(s, *member, actor, Slot::Active);
                 let r = kit.deactivate_member(actor, target);
                 if let Ok(m) = &r {
+                    self.deactivated.set(Some(m.id));
                     let a = s.member(actor).expect("the actor exists");
                     assert!(a.is_active() && self.role(a).manages_organization() && a.org_id == m.org_id);
                     assert!(!m.is_active());
@@ -1050,7 +1275,7 @@ impl World {
                 let thread = self.pick_thread(*thread);
                 let actor = self.pick_member(s, *actor, Some(thread), Slot::Manager);
                 self.by.set(By::Member(actor));
-                let email = self.email(s, email);
+                let email = self.email_at(s, email, self.org_of(s, actor));
                 let default_role = self.policy().default_role().to_owned();
                 let (g, perms) = self.grant(s, *grant, actor, thread, Some(&default_role));
                 let r = kit.invite_to_thread(actor, thread, &email, &g, message.as_ref().map(text).as_deref());
@@ -1074,9 +1299,9 @@ impl World {
             }
             Op::Change { actor, thread, member, grant } => {
                 let thread = self.pick_thread(*thread);
-                let actor = self.pick_member(s, *actor, Some(thread), Slot::Manager);
+                let actor = self.pick_manager(s, *actor, thread);
                 self.by.set(By::Member(actor));
-                let target = self.pick_member(s, *member, Some(thread), Slot::Participant);
+                let target = self.pick_participant(s, *member, thread, actor, Slot::Participant);
                 let target_role = s.member(target).map(|m| m.role.clone());
                 let (g, perms) = self.grant(s, *grant, actor, thread, target_role.as_deref());
                 let r = kit.change_permissions(actor, thread, target, &g);
@@ -1095,9 +1320,9 @@ impl World {
             }
             Op::Remove { actor, thread, member } => {
                 let thread = self.pick_thread(*thread);
-                let actor = self.pick_member(s, *actor, Some(thread), Slot::Manager);
+                let actor = self.pick_manager(s, *actor, thread);
                 self.by.set(By::Member(actor));
-                let target = self.pick_member(s, *member, Some(thread), Slot::Removable);
+                let target = self.pick_participant(s, *member, thread, actor, Slot::Removable);
                 let r = kit.remove_from_thread(actor, thread, target);
                 if r.is_ok() {
                     let holds = s.visible(actor, thread).expect("removed from a thread the actor cannot see");
@@ -1178,10 +1403,11 @@ impl World {
                 self.clock.advance(SECONDS[usize::from(*secs) % SECONDS.len()]);
                 Outcome::Wrote
             }
+            // `run` turns an attack into its steps.
+            Op::Attack(_) => Outcome::Read,
             Op::Reactivate { actor, member } => {
-                let actor = self.pick_member(s, *actor, None, Slot::Admin);
+                let (actor, target) = self.pick_actor_and_member(s, *actor, *member, Slot::Deactivated);
                 self.by.set(By::Member(actor));
-                let target = self.pick_target(s, *member, actor, Slot::Deactivated);
                 let r = kit.reactivate_member(actor, target);
                 if let Ok(m) = &r {
                     // The same member, with the role they had and no thread seat (R11).

@@ -89,7 +89,8 @@ pub fn at_most(lower: &Role, upper: &Role) -> bool {
 ///   role may grant (a new thread's starter: their role's ceiling);
 /// - a member's role or status changes, or holdings shrink, only by
 ///   themselves or by an actor whose reach covers them: a role that manages
-///   the organization and may give theirs, holdings that include theirs;
+///   the organization and may give theirs, holdings that include theirs
+///   (taking authority away is an act of authority too: R10, R12);
 /// - so a deactivated member comes back only by such an actor's act;
 /// - in every state nobody holds more than their role's ceiling, and a
 ///   deactivated member holds nothing.
@@ -106,8 +107,8 @@ pub fn check(p: &Policy, before: &Reach, after: &Reach, by: By) -> Result<(), St
         (By::Member(id), None) => format!("member {id} (not an active member)"),
         (other, _) => format!("{other:?}"),
     };
-    let gives = |org: OrgId, name: &str| {
-        actor.is_some_and(|(_, a)| a.org == org) && actor_role.is_some_and(|r| r.may_give_role(name))
+    let gives = |org: OrgId, given: &str| {
+        actor.is_some_and(|(_, a)| a.org == org) && actor_role.is_some_and(|r| r.may_give_role(given))
     };
     let reaches = |seat: &Seat| gives(seat.org, &seat.role) && actor_role.is_some_and(Role::manages_organization);
     if let Some(id) = before.members.keys().find(|id| !after.members.contains_key(id)) {

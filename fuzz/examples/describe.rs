@@ -21,7 +21,11 @@ fn main() {
         let text = match target.as_str() {
             "policy_json" => describe::<invitekit_fuzz::policy_json::Input>(&data),
             "template" => {
-                format!("{}\n{}", describe::<invitekit_fuzz::template::Input>(&data), invitekit_fuzz::template::describe(&data))
+                format!(
+                    "{}\n{}",
+                    describe::<invitekit_fuzz::template::Input>(&data),
+                    invitekit_fuzz::template::describe(&data)
+                )
             }
             "stateful" => describe::<invitekit_fuzz::stateful::Input>(&data),
             _ => format!("{:?}", String::from_utf8_lossy(&data)),

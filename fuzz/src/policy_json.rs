@@ -326,10 +326,15 @@ impl ValidSeed {
     /// ceilings, and invitees no more powerful than their inviters; often an
     /// owner beside a weaker manager, and twin roles.
     pub fn to_json(&self) -> Value {
-        let presets: Vec<u8> =
-            self.presets.iter().take(8).map(|b| if b & 31 == 0 { 1 } else { b & 31 }).collect();
+        let presets: Vec<u8> = self.presets.iter().take(8).map(|b| if b & 31 == 0 { 1 } else { b & 31 }).collect();
         let seeds: Vec<RoleSeed> = if self.roles.is_empty() {
-            vec![RoleSeed { ceiling: 31, grant_mask: 0, invite_mask: 0, may_assign_team: true, manages_organization: true }]
+            vec![RoleSeed {
+                ceiling: 31,
+                grant_mask: 0,
+                invite_mask: 0,
+                may_assign_team: true,
+                manages_organization: true,
+            }]
         } else {
             self.roles.iter().take(8).copied().collect()
         };
@@ -348,9 +353,8 @@ impl ValidSeed {
             .enumerate()
             .map(|(i, s)| {
                 let ceiling = s.ceiling & 31;
-                let grantable: Vec<usize> = (0..presets.len())
-                    .filter(|&j| s.grant_mask >> j & 1 == 1 && presets[j] & !ceiling == 0)
-                    .collect();
+                let grantable: Vec<usize> =
+                    (0..presets.len()).filter(|&j| s.grant_mask >> j & 1 == 1 && presets[j] & !ceiling == 0).collect();
                 let grant_bits = grantable.iter().fold(0, |a, &j| a | presets[j]);
                 R {
                     ceiling,

@@ -42,10 +42,10 @@ use arbitrary::{Arbitrary, Unstructured};
 use invitekit::search::{coworker_terms, member_words, words};
 use invitekit::store::SendKey;
 use invitekit::{
-    Draft, EmailAddress, EmailId, Error, Event, Grant, GrantCheck, Invitation, InvitationId,
-    InvitationStatus, InviteKit, InviteOptions, ManualClock, Member, MemberId, MemoryStore, Organization,
-    OutgoingEmail, OrgId, Participant, Permission, PermissionSet, Policy, Role, SettingsUpdate, Store, Team,
-    TeamId, Thread, ThreadId, Timestamp, Token,
+    Draft, EmailAddress, EmailId, Error, Event, Grant, GrantCheck, Invitation, InvitationId, InvitationStatus,
+    InviteKit, InviteOptions, ManualClock, Member, MemberId, MemoryStore, OrgId, Organization, OutgoingEmail,
+    Participant, Permission, PermissionSet, Policy, Role, SettingsUpdate, Store, Team, TeamId, Thread, ThreadId,
+    Timestamp, Token,
 };
 
 use crate::check_error;
@@ -207,48 +207,182 @@ pub struct SettingsSel {
 #[derive(Arbitrary, Debug, Clone)]
 #[allow(missing_docs)]
 pub enum Op {
-    CreateOrg { name: NameSel, slug: u8, domains: u8 },
-    AddMember { org: Pick, email: EmailSel, name: NameSel, role: RoleSel },
-    CreateTeam { org: Pick, name: NameSel },
+    CreateOrg {
+        name: NameSel,
+        slug: u8,
+        domains: u8,
+    },
+    AddMember {
+        org: Pick,
+        email: EmailSel,
+        name: NameSel,
+        role: RoleSel,
+    },
+    CreateTeam {
+        org: Pick,
+        name: NameSel,
+    },
     /// The actor is picked after the organization: with its `kind` 1 to 5,
     /// an administrator of it.
-    Settings { actor: Who, org: Pick, change: SettingsSel },
-    Draft { actor: Who, email: EmailSel, message: Option<TextSel>, team: Option<Pick>, role: Option<RoleSel> },
-    Send { draft: Pick, deliver: bool },
-    InviteMany { actor: Who, emails: Vec<EmailSel>, team: Option<Pick>, role: Option<RoleSel> },
+    Settings {
+        actor: Who,
+        org: Pick,
+        change: SettingsSel,
+    },
+    Draft {
+        actor: Who,
+        email: EmailSel,
+        message: Option<TextSel>,
+        team: Option<Pick>,
+        role: Option<RoleSel>,
+    },
+    Send {
+        draft: Pick,
+        deliver: bool,
+    },
+    InviteMany {
+        actor: Who,
+        emails: Vec<EmailSel>,
+        team: Option<Pick>,
+        role: Option<RoleSel>,
+    },
     /// Draft and send; `accept`: the invitee accepts at once, in the same step (a re-hire: R11).
-    Invite { actor: Who, email: EmailSel, message: Option<TextSel>, team: Option<Pick>, role: Option<RoleSel>, deliver: bool, accept: bool },
-    Peek { token: TokenSel },
+    Invite {
+        actor: Who,
+        email: EmailSel,
+        message: Option<TextSel>,
+        team: Option<Pick>,
+        role: Option<RoleSel>,
+        deliver: bool,
+        accept: bool,
+    },
+    Peek {
+        token: TokenSel,
+    },
     /// `email`: `None` is the address the token's invitation went to.
-    Accept { token: TokenSel, email: Option<EmailSel>, name: NameSel },
-    Decline { token: TokenSel, email: Option<EmailSel> },
-    Revoke { actor: Who, inv: Pick },
+    Accept {
+        token: TokenSel,
+        email: Option<EmailSel>,
+        name: NameSel,
+    },
+    Decline {
+        token: TokenSel,
+        email: Option<EmailSel>,
+    },
+    Revoke {
+        actor: Who,
+        inv: Pick,
+    },
     /// The actor is picked after the invitation: with its `kind` 6, the
     /// inviter; with 1 to 5, an administrator of its organization (R13).
-    Resend { actor: Who, inv: Pick },
-    ListInvitations { actor: Who, status: Option<u8> },
-    InvitationsForEmail { email: EmailSel },
-    JoinByDomain { org: Pick, email: EmailSel, name: NameSel },
-    SetRole { actor: Who, member: Who, role: RoleSel },
-    Deactivate { actor: Who, member: Who },
-    StartThread { actor: Who, freelancer: NameSel, title: NameSel },
-    Post { actor: Who, thread: Pick, body: TextSel },
-    PostFreelancer { thread: Pick, body: TextSel },
-    Search { actor: Who, thread: Pick, query: TextSel, limit: u8 },
-    People { actor: Who, thread: Pick },
-    FindCoworkers { actor: Who, query: TextSel, limit: u8 },
-    Options { actor: Who, thread: Pick },
-    Add { actor: Who, thread: Pick, member: Who, grant: GrantSel },
-    InviteToThread { actor: Who, thread: Pick, email: EmailSel, grant: GrantSel, message: Option<TextSel> },
-    Change { actor: Who, thread: Pick, member: Who, grant: GrantSel },
-    Remove { actor: Who, thread: Pick, member: Who },
-    Leave { actor: Who, thread: Pick },
-    OutboxPending { limit: u8 },
-    OutboxAck { email: Pick },
-    OutboxFail { email: Pick, reason: TextSel },
-    Events { actor: Who, after: Option<u8>, limit: u8 },
-    Advance { secs: u8 },
-    Reactivate { actor: Who, member: Who },
+    Resend {
+        actor: Who,
+        inv: Pick,
+    },
+    ListInvitations {
+        actor: Who,
+        status: Option<u8>,
+    },
+    InvitationsForEmail {
+        email: EmailSel,
+    },
+    JoinByDomain {
+        org: Pick,
+        email: EmailSel,
+        name: NameSel,
+    },
+    SetRole {
+        actor: Who,
+        member: Who,
+        role: RoleSel,
+    },
+    Deactivate {
+        actor: Who,
+        member: Who,
+    },
+    StartThread {
+        actor: Who,
+        freelancer: NameSel,
+        title: NameSel,
+    },
+    Post {
+        actor: Who,
+        thread: Pick,
+        body: TextSel,
+    },
+    PostFreelancer {
+        thread: Pick,
+        body: TextSel,
+    },
+    Search {
+        actor: Who,
+        thread: Pick,
+        query: TextSel,
+        limit: u8,
+    },
+    People {
+        actor: Who,
+        thread: Pick,
+    },
+    FindCoworkers {
+        actor: Who,
+        query: TextSel,
+        limit: u8,
+    },
+    Options {
+        actor: Who,
+        thread: Pick,
+    },
+    Add {
+        actor: Who,
+        thread: Pick,
+        member: Who,
+        grant: GrantSel,
+    },
+    InviteToThread {
+        actor: Who,
+        thread: Pick,
+        email: EmailSel,
+        grant: GrantSel,
+        message: Option<TextSel>,
+    },
+    Change {
+        actor: Who,
+        thread: Pick,
+        member: Who,
+        grant: GrantSel,
+    },
+    Remove {
+        actor: Who,
+        thread: Pick,
+        member: Who,
+    },
+    Leave {
+        actor: Who,
+        thread: Pick,
+    },
+    OutboxPending {
+        limit: u8,
+    },
+    OutboxAck {
+        email: Pick,
+    },
+    OutboxFail {
+        email: Pick,
+        reason: TextSel,
+    },
+    Events {
+        actor: Who,
+        after: Option<u8>,
+        limit: u8,
+    },
+    Advance {
+        secs: u8,
+    },
+    Reactivate {
+        actor: Who,
+        member: Who,
+    },
     Attack(Attack),
 }
 
@@ -347,8 +481,16 @@ impl Attack {
 }
 
 const LOCALS: [&str; 7] = ["bob", "carol", "dave", "erin", "alice", "gina", "Bob.Jones+x"];
-const DOMAINS: [&str; 8] =
-    ["acme.com", "eng.acme.com", "globex.io", "evilacme.com", "\u{430}cme.com", "ACME.com", "bücher.de", "acme.com.evil.io"];
+const DOMAINS: [&str; 8] = [
+    "acme.com",
+    "eng.acme.com",
+    "globex.io",
+    "evilacme.com",
+    "\u{430}cme.com",
+    "ACME.com",
+    "bücher.de",
+    "acme.com.evil.io",
+];
 const NAMES: [&str; 10] = [
     "Bob Jones",
     "Carol Ng",
@@ -562,7 +704,8 @@ impl World {
         kit.add_member(globex.id, "dave@globex.io", "Dave", kit.policy().default_role()).expect("dave");
         let members = kit.list_members(globex.id).expect("globex's members");
         let gina = members.iter().find(|m| m.email == "gina@globex.io").map(|m| m.id).expect("gina");
-        let auto_join = SettingsUpdate { auto_join_domains: Some(vec!["globex.io".into()]), ..SettingsUpdate::default() };
+        let auto_join =
+            SettingsUpdate { auto_join_domains: Some(vec!["globex.io".into()]), ..SettingsUpdate::default() };
         kit.set_organization_settings(gina, globex.id, &auto_join).expect("auto-join");
         let mut threads = Vec::new();
         for admin in ["alice@acme.com", "gina@globex.io"] {
@@ -752,9 +895,12 @@ impl World {
         let candidates: Vec<MemberId> = match (slot, thread) {
             (Slot::Anyone, _) => s.member_ids.clone(),
             (Slot::Active, _) => s.members.iter().filter(|m| m.is_active()).map(|m| m.id).collect(),
-            (Slot::Admin, _) => {
-                s.members.iter().filter(|m| m.is_active() && self.role(m).manages_organization()).map(|m| m.id).collect()
-            }
+            (Slot::Admin, _) => s
+                .members
+                .iter()
+                .filter(|m| m.is_active() && self.role(m).manages_organization())
+                .map(|m| m.id)
+                .collect(),
             (Slot::Deactivated, _) => s.members.iter().filter(|m| !m.is_active()).map(|m| m.id).collect(),
             (Slot::Participant, Some((_, ps))) => ps.iter().map(|p| p.member_id).collect(),
             (Slot::Manager, Some((_, ps))) => {
@@ -815,16 +961,22 @@ impl World {
 
     /// The grant to pass, and the permissions it stands for (`None`: invalid).
     /// `Fitting` looks at what `actor` holds in `thread` and what `target` may hold.
-    fn grant(&self, s: &Snapshot, g: GrantSel, actor: MemberId, thread: ThreadId, target: Option<&str>) -> (Grant, Option<PermissionSet>) {
+    fn grant(
+        &self,
+        s: &Snapshot,
+        g: GrantSel,
+        actor: MemberId,
+        thread: ThreadId,
+        target: Option<&str>,
+    ) -> (Grant, Option<PermissionSet>) {
         let presets = self.policy().presets();
         let preset = |p: &invitekit::Preset| (Grant::preset(p.name()), Some(p.permissions()));
         match g {
             GrantSel::Fitting(i) => {
                 let holds = s.visible(actor, thread).unwrap_or(PermissionSet::EMPTY);
                 let grantable = s.member(actor).map_or(PermissionSet::EMPTY, |a| self.role(a).grantable_permissions());
-                let ceiling = target
-                    .and_then(|r| self.policy().role(r))
-                    .map_or(PermissionSet::EMPTY, Role::thread_ceiling);
+                let ceiling =
+                    target.and_then(|r| self.policy().role(r)).map_or(PermissionSet::EMPTY, Role::thread_ceiling);
                 let allowed = holds.intersection(grantable).intersection(ceiling);
                 if i >= 192 && !allowed.is_empty() {
                     return (Grant::permissions(&allowed.names()), Some(allowed));
@@ -1268,7 +1420,15 @@ impl World {
                     let t = s.thread(thread).map(|(t, _)| t.org_id);
                     m.is_active() && Some(m.org_id) == t && s.participant(thread, m.id).is_none()
                 };
-                self.check_grant_outcome(s, &r.as_ref().map(|p| p.permissions), actor, thread, target, perms, target_ok);
+                self.check_grant_outcome(
+                    s,
+                    &r.as_ref().map(|p| p.permissions),
+                    actor,
+                    thread,
+                    target,
+                    perms,
+                    target_ok,
+                );
                 outcome(&r, false)
             }
             Op::InviteToThread { actor, thread, email, grant, message } => {
@@ -1290,7 +1450,10 @@ impl World {
                         (None, Some(inv)) => {
                             self.check_sent(s, inv);
                             assert_eq!(inv.thread_grants.len(), 1);
-                            assert_eq!((inv.thread_grants[0].thread_id, inv.thread_grants[0].permissions), (thread, perms));
+                            assert_eq!(
+                                (inv.thread_grants[0].thread_id, inv.thread_grants[0].permissions),
+                                (thread, perms)
+                            );
                         }
                         _ => panic!("invite_to_thread did both or neither: {res:?}"),
                     }
@@ -1309,7 +1472,15 @@ impl World {
                     let t = s.thread(thread).map(|(t, _)| t.org_id);
                     m.is_active() && Some(m.org_id) == t && s.participant(thread, m.id).is_some()
                 };
-                self.check_grant_outcome(s, &r.as_ref().map(|p| p.permissions), actor, thread, target, perms, target_ok);
+                self.check_grant_outcome(
+                    s,
+                    &r.as_ref().map(|p| p.permissions),
+                    actor,
+                    thread,
+                    target,
+                    perms,
+                    target_ok,
+                );
                 if r.is_ok() {
                     let before = s.participant(thread, target).expect("a participant");
                     if before.permissions.contains(MP) && !perms.is_some_and(|p| p.contains(MP)) {
@@ -1607,7 +1778,8 @@ impl World {
         let ctx = step.map_or("setup", |(_, c)| c);
         // An organization that had someone to run it keeps one.
         for o in &s.orgs {
-            let governed = s.members.iter().any(|m| m.org_id == o.id && m.is_active() && self.role(m).manages_organization());
+            let governed =
+                s.members.iter().any(|m| m.org_id == o.id && m.is_active() && self.role(m).manages_organization());
             if governed {
                 self.governed.insert(o.id);
             } else {
@@ -1624,7 +1796,10 @@ impl World {
             if let Some((before, _)) = step
                 && let Some(old) = before.events.get(o)
             {
-                assert!(events.len() >= old.len() && events[..old.len()] == old[..], "{ctx}: the audit log was rewritten");
+                assert!(
+                    events.len() >= old.len() && events[..old.len()] == old[..],
+                    "{ctx}: the audit log was rewritten"
+                );
             }
             self.check_no_secret(&serde_json::to_string(events).unwrap_or_default(), ctx);
         }

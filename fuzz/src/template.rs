@@ -442,7 +442,13 @@ fn through_kit(ctx: &EmailContext, kind: EmailKind, template: Option<&TemplateSo
                 kit.start_thread(alice.id, "fl-42", "José Pérez", "Logo redesign")
             });
             let thread = thread.expect("a plain thread");
-            let r = kit.invite_to_thread(alice.id, thread.id, "bob@acme.com", &Grant::preset("viewer"), ctx.message.as_deref());
+            let r = kit.invite_to_thread(
+                alice.id,
+                thread.id,
+                "bob@acme.com",
+                &Grant::preset("viewer"),
+                ctx.message.as_deref(),
+            );
             match r {
                 Ok(_) => {
                     let queued = kit.outbox_pending(10).expect("the outbox");

@@ -14,6 +14,7 @@ use crate::error::{Error, Result, sanitize};
 use crate::events::{EventKind, record};
 use crate::ids::{MemberId, OrgId, TeamId};
 use crate::input;
+use crate::policy::Role;
 use crate::store::{Store, WriteTx};
 use crate::templates::{EmailContext, EmailKind, TemplateSource, render, validate_template};
 use crate::token::validate_portal_url;
@@ -612,9 +613,7 @@ impl<S: Store> InviteKit<S> {
     /// of another organization gets `not_found`, as if it did not exist.
     fn member_manager(&self, tx: &dyn crate::store::ReadTx, actor: MemberId, target: &Member) -> Result<Member> {
         let admin = self.admin_of(tx, actor, target.org_id)?;
-        // A role the policy no longer has grants nothing; any manager may move it.
-        let known = self.policy.role(&target.role).is_some();
-        if known && !self.role_of(&admin)?.may_manage_member(&target.role) {
+        if !self.reaches(self.role_of(&admin)?, target) {
             return Err(Error::denied(format!(
                 "the role `{}` may not manage a member whose role is `{}` (docs/rules.md#r10)",
                 admin.role, target.role
@@ -626,15 +625,21 @@ impl<S: Store> InviteKit<S> {
     /// R11: an invitation to the address of `existing`, a deactivated member,
     /// may come only from an inviter who could reactivate them (R10).
     pub(crate) fn check_rehire(&self, inviter: &Member, existing: &Member) -> Result<()> {
-        let known = self.policy.role(&existing.role).is_some();
-        let role = self.role_of(inviter)?;
-        if role.manages_organization() && (!known || role.may_manage_member(&existing.role)) {
+        if self.reaches(self.role_of(inviter)?, existing) {
             return Ok(());
         }
         Err(Error::denied(format!(
             "the address belongs to a deactivated member, whom the role `{}` may not bring back (docs/rules.md#r11)",
             inviter.role
         )))
+    }
+
+    /// R10's reach: a role that manages the organization and may give
+    /// `member`'s role. A role the policy no longer has grants nothing, so
+    /// any role that manages the organization reaches its holder.
+    fn reaches(&self, role: &Role, member: &Member) -> bool {
+        let known = self.policy.role(&member.role).is_some();
+        role.manages_organization() && (!known || role.may_manage_member(&member.role))
     }
 
     fn ensure_not_last_admin(&self, tx: &dyn WriteTx, target: &Member) -> Result<()> {

@@ -646,6 +646,23 @@ impl Model {
         a.org == t.org && role.manages_organization() && role.may_give_role(&t.role)
     }
 
+    /// What set_role, deactivate_member and reactivate_member expect before
+    /// their own checks (R10): `not_found` for another organization, the
+    /// deactivated actor's refusal, or `permission_denied` for a target out
+    /// of reach. The flag says whether the step's own checks apply too.
+    fn r10_errors(&self, p: &Policy, actor: MemberId, target: MemberId) -> (Vec<&'static str>, bool) {
+        let (a, tg) = (self.member(actor), self.member(target));
+        if !a.active {
+            (vec![PD, NF], false)
+        } else if a.org != tg.org {
+            (vec![NF], false)
+        } else if !self.reaches(p, actor, target) {
+            (vec![PD], true)
+        } else {
+            (Vec::new(), true)
+        }
+    }
+
     fn active_member_by_email(&self, org: usize, email: &str) -> Option<MemberId> {
         self.members.iter().find(|m| m.org == org && m.active && m.email.eq_ignore_ascii_case(email)).map(|m| m.id)
     }
@@ -1279,18 +1296,11 @@ fn step(w: &World, model: &mut Model, op: &Op, ctx: &str) -> (bool, bool, bool) 
             w.by.set(By::Member(actor));
             let new_role = &p.roles()[role.index(p.roles().len())];
             let (a, tg) = (model.member(actor).clone(), model.member(target).clone());
-            let mut e = Vec::new();
+            let (mut e, own_checks) = model.r10_errors(p, actor, target);
             let mut changes = false;
-            if !a.active {
-                e.extend([PD, NF]);
-            } else if a.org != tg.org {
-                e.push(NF);
-            } else {
+            if own_checks {
                 // R10: a manager whose role may give both the old role and the new one.
                 let arole = p.role(&a.role).unwrap();
-                if !model.reaches(p, actor, target) {
-                    e.push(PD);
-                }
                 if !tg.active {
                     e.push(CONFLICT);
                 } else {
@@ -1326,17 +1336,10 @@ fn step(w: &World, model: &mut Model, op: &Op, ctx: &str) -> (bool, bool, bool) 
         Op::Deactivate { actor, target, own } => {
             let (actor, target) = model.pick_pair(p, actor, target, *own);
             w.by.set(By::Member(actor));
-            let (a, tg) = (model.member(actor).clone(), model.member(target).clone());
-            let mut e = Vec::new();
-            if !a.active {
-                e.extend([PD, NF]);
-            } else if a.org != tg.org {
-                e.push(NF);
-            } else {
+            let tg = model.member(target).clone();
+            let (mut e, own_checks) = model.r10_errors(p, actor, target);
+            if own_checks {
                 // R10, and an organization keeps an active manager.
-                if !model.reaches(p, actor, target) {
-                    e.push(PD);
-                }
                 if tg.active
                     && p.role(&tg.role).unwrap().manages_organization()
                     && !model.another_admin(p, tg.org, target)
@@ -1356,20 +1359,11 @@ fn step(w: &World, model: &mut Model, op: &Op, ctx: &str) -> (bool, bool, bool) 
         Op::Reactivate { actor, target } => {
             let (actor, target) = model.pick_pair(p, actor, target, false);
             w.by.set(By::Member(actor));
-            let (a, tg) = (model.member(actor).clone(), model.member(target).clone());
-            let mut e = Vec::new();
-            if !a.active {
-                e.extend([PD, NF]);
-            } else if a.org != tg.org {
-                e.push(NF);
-            } else {
-                // R11: only an actor R10 allows, and the address must still be allowed.
-                if !model.reaches(p, actor, target) {
-                    e.push(PD);
-                }
-                if !tg.active && !model.allows(tg.org, &tg.email) {
-                    e.push(DOMAIN);
-                }
+            let tg = model.member(target).clone();
+            // R11: only an actor R10 allows, and the address must still be allowed.
+            let (mut e, own_checks) = model.r10_errors(p, actor, target);
+            if own_checks && !tg.active && !model.allows(tg.org, &tg.email) {
+                e.push(DOMAIN);
             }
             let r = w.kit.reactivate_member(actor, target);
             outcome(w, ctx, &e, &r);

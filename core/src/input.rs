@@ -34,8 +34,9 @@ fn is_bidi_override(c: char) -> bool {
 
 /// Refuses NUL in any text input, before it reaches a store: PostgreSQL
 /// cannot hold it in text, and every store must answer the same
-/// (`invalid_input`). Every operation that takes text calls this, directly
-/// or through the checks below.
+/// (`invalid_input`). For text that no other check covers (queries,
+/// templates, failure reasons); [`name`] and [`text`] refuse NUL as the
+/// control character it is.
 pub(crate) fn no_nul(field: &str, value: &str) -> Result<()> {
     if value.contains('\0') {
         return Err(Error::invalid(format!("`{field}` contains a NUL character")));
@@ -46,7 +47,6 @@ pub(crate) fn no_nul(field: &str, value: &str) -> Result<()> {
 /// A one-line name: trimmed, 1..=`max` characters, no control characters,
 /// line separators, or bidirectional overrides and isolates.
 pub(crate) fn name(field: &str, value: &str, max: usize) -> Result<String> {
-    no_nul(field, value)?;
     let v = value.trim();
     if v.is_empty() {
         return Err(Error::invalid(format!("`{field}` must not be empty")));
@@ -83,7 +83,6 @@ pub(crate) fn text(field: &str, value: &str, min: usize, max: usize) -> Result<S
     if n < min {
         return Err(Error::invalid(format!("`{field}` must not be empty")));
     }
-    no_nul(field, v)?;
     if v.chars().any(|c| c != '\n' && c != '\t' && is_line_breaking(c)) {
         return Err(Error::invalid(format!("`{field}` contains a control character")));
     }

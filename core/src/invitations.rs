@@ -318,6 +318,17 @@ fn frees_at(tx: &dyn ReadTx, org: OrgId, key: &SendKey, since: Timestamp, max: u
     Ok(nth_latest.map(|t| t.plus_secs(DAY_SECS)))
 }
 
+/// What a send (a first one or a resend, R13) counts against: the
+/// organization's and the inviter's daily limits, and the address's when an
+/// email is queued.
+fn send_keys(inviter: MemberId, email: &EmailAddress, emailed: bool) -> Vec<SendKey> {
+    let mut keys = vec![SendKey::Org, SendKey::Inviter(inviter)];
+    if emailed {
+        keys.push(SendKey::Address(email.key().to_owned()));
+    }
+    keys
+}
+
 impl<S: Store> InviteKit<S> {
     /// Checks rules R1, R2, R11, the input rules, the allowed domains,
     /// membership, pending invitations and the rate limits, and fails with the
@@ -600,12 +611,10 @@ impl<S: Store> InviteKit<S> {
             delivered: deliver,
         };
         tx.insert_invitation(&inv, &draft.token.hash())?;
-        let mut keys = vec![SendKey::Org, SendKey::Inviter(inv.inviter_id)];
         if deliver {
-            keys.push(SendKey::Address(draft.email.key().to_owned()));
             enqueue(tx, inv.org_id, draft.kind, Some(inv.id), &draft.content, now)?;
         }
-        tx.record_send(inv.org_id, &keys, now)?;
+        tx.record_send(inv.org_id, &send_keys(inv.inviter_id, &draft.email, deliver), now)?;
         let grants: Vec<_> = inv
             .thread_grants
             .iter()
@@ -893,11 +902,7 @@ impl<S: Store> InviteKit<S> {
                 )?;
                 enqueue(tx, org.id, kind, Some(inv.id), &content, now)?;
             }
-            let mut keys = vec![SendKey::Org, SendKey::Inviter(inv.inviter_id)];
-            if inv.delivered {
-                keys.push(SendKey::Address(email.key().to_owned()));
-            }
-            tx.record_send(org.id, &keys, now)?;
+            tx.record_send(org.id, &send_keys(inv.inviter_id, &email, inv.delivered), now)?;
             record(
                 tx,
                 org.id,

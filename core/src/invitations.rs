@@ -9,7 +9,6 @@
 
 use std::fmt;
 
-use serde::Serialize;
 use serde_json::json;
 
 use crate::InviteKit;
@@ -19,9 +18,9 @@ use crate::error::{Error, Result};
 use crate::events::{EventKind, record};
 use crate::ids::{InvitationId, MemberId, OrgId, TeamId, ThreadId};
 use crate::input;
+pub use crate::model::{Invitation, InvitationStatus, ThreadGrant};
 use crate::org::{Member, MemberStatus, Organization};
-use crate::outbox::enqueue;
-use crate::policy::PermissionSet;
+use crate::outbox::{cancel_for, enqueue};
 use crate::store::{ReadTx, SendKey, Store, WriteTx};
 use crate::templates::{Email, EmailContext, EmailKind, render};
 use crate::token::{Token, join_link};
@@ -29,111 +28,6 @@ use crate::token::{Token, join_link};
 /// The most addresses one [`invite_many`](InviteKit::invite_many) call takes.
 pub const MAX_BATCH: usize = 100;
 const DAY_SECS: i64 = 24 * 3600;
-
-/// Where an invitation stands. `Expired` is never stored: it is a pending
-/// invitation whose expiry has passed, derived from the clock when read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InvitationStatus {
-    /// Waiting for the invitee.
-    Pending,
-    /// The invitee joined.
-    Accepted,
-    /// The inviter, an administrator or a rule (R7) withdrew it.
-    Revoked,
-    /// The invitee said no.
-    Declined,
-    /// Pending past its expiry.
-    Expired,
-}
-
-impl InvitationStatus {
-    /// The snake_case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InvitationStatus::Pending => "pending",
-            InvitationStatus::Accepted => "accepted",
-            InvitationStatus::Revoked => "revoked",
-            InvitationStatus::Declined => "declined",
-            InvitationStatus::Expired => "expired",
-        }
-    }
-
-    /// Parses a snake_case name; anything else is `invalid_input`.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "pending" => Ok(InvitationStatus::Pending),
-            "accepted" => Ok(InvitationStatus::Accepted),
-            "revoked" => Ok(InvitationStatus::Revoked),
-            "declined" => Ok(InvitationStatus::Declined),
-            "expired" => Ok(InvitationStatus::Expired),
-            other => Err(Error::invalid(format!("unknown invitation status `{}`", crate::error::quote(other)))),
-        }
-    }
-}
-
-/// Permissions in a thread that an invitation carries, applied when it is
-/// accepted if rule R4 still allows them then (R8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub struct ThreadGrant {
-    /// The thread.
-    pub thread_id: ThreadId,
-    /// What the invitee will hold in it.
-    pub permissions: PermissionSet,
-}
-
-/// An invitation to join an organization. It never contains its token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Invitation {
-    /// Its id: safe to list and show.
-    pub id: InvitationId,
-    /// The organization.
-    pub org_id: OrgId,
-    /// Who sent it.
-    pub inviter_id: MemberId,
-    /// The invited address, normalized.
-    pub email: String,
-    /// The personal message.
-    pub message: Option<String>,
-    /// The team the invitee will join.
-    pub team_id: Option<TeamId>,
-    /// The role the invitee will have.
-    pub role: String,
-    /// Where it stands (with `expired` derived from the clock).
-    pub status: InvitationStatus,
-    /// When it was sent.
-    pub created_at: Timestamp,
-    /// When its token stops working.
-    pub expires_at: Timestamp,
-    /// How many times it was sent (1 + resends).
-    pub sent_count: u32,
-    /// When it was last sent.
-    pub last_sent_at: Timestamp,
-    /// Thread permissions it carries (R8).
-    pub thread_grants: Vec<ThreadGrant>,
-    /// Whether InviteKit emails it, or the user shares the link themselves.
-    pub delivered: bool,
-}
-
-impl Invitation {
-    /// The comparison key of the invited address.
-    pub fn email_key(&self) -> String {
-        self.email.to_ascii_lowercase()
-    }
-
-    /// This invitation with `expired` derived at `now`.
-    pub(crate) fn at(mut self, now: Timestamp) -> Self {
-        if self.status == InvitationStatus::Pending && self.expires_at <= now {
-            self.status = InvitationStatus::Expired;
-        }
-        self
-    }
-
-    /// Whether it can still be accepted at `now`.
-    pub fn is_live(&self, now: Timestamp) -> bool {
-        self.status == InvitationStatus::Pending && self.expires_at > now
-    }
-}
 
 /// The optional parts of an invitation.
 ///
@@ -316,6 +210,13 @@ fn frees_at(tx: &dyn ReadTx, org: OrgId, key: &SendKey, since: Timestamp, max: u
         return Ok(None);
     }
     Ok(nth_latest.map(|t| t.plus_secs(DAY_SECS)))
+}
+
+/// Counts a send at `now` under `keys`. The limits look back 24 hours; the
+/// store may forget what lies more than two days back (a margin for clocks
+/// set back a little).
+fn record_send(tx: &mut dyn WriteTx, org: OrgId, keys: &[SendKey], now: Timestamp) -> Result<()> {
+    tx.record_send(org, keys, now, now.plus_secs(-2 * DAY_SECS))
 }
 
 /// What a send (a first one or a resend, R13) counts against: the
@@ -614,7 +515,7 @@ impl<S: Store> InviteKit<S> {
         if deliver {
             enqueue(tx, inv.org_id, draft.kind, Some(inv.id), &draft.content, now)?;
         }
-        tx.record_send(inv.org_id, &send_keys(inv.inviter_id, &draft.email, deliver), now)?;
+        record_send(tx, inv.org_id, &send_keys(inv.inviter_id, &draft.email, deliver), now)?;
         let grants: Vec<_> = inv
             .thread_grants
             .iter()
@@ -754,7 +655,7 @@ impl<S: Store> InviteKit<S> {
             if !tx.update_invitation(&accepted, InvitationStatus::Pending, None)? {
                 return Err(Error::Conflict("the invitation changed while it was being accepted".into()));
             }
-            tx.cancel_emails_for(inv.id)?;
+            cancel_for(tx, inv.id)?;
             record(
                 tx,
                 org.id,
@@ -792,7 +693,7 @@ impl<S: Store> InviteKit<S> {
             if !tx.update_invitation(&declined, InvitationStatus::Pending, None)? {
                 return Err(Error::Conflict("the invitation changed while it was being declined".into()));
             }
-            tx.cancel_emails_for(inv.id)?;
+            cancel_for(tx, inv.id)?;
             record(tx, inv.org_id, now, None, EventKind::InvitationDeclined, json!({"invitation_id": inv.id}))?;
             Ok(declined)
         })
@@ -836,7 +737,7 @@ impl<S: Store> InviteKit<S> {
         if !tx.update_invitation(&revoked, InvitationStatus::Pending, None)? {
             return Err(Error::Conflict("the invitation changed while it was being revoked".into()));
         }
-        tx.cancel_emails_for(revoked.id)?;
+        cancel_for(tx, revoked.id)?;
         record(
             tx,
             revoked.org_id,
@@ -885,7 +786,7 @@ impl<S: Store> InviteKit<S> {
             if !tx.update_invitation(&renewed, InvitationStatus::Pending, Some(&token.hash()))? {
                 return Err(Error::Conflict("the invitation changed while it was being resent".into()));
             }
-            tx.cancel_emails_for(inv.id)?;
+            cancel_for(tx, inv.id)?;
             if inv.delivered {
                 let (kind, thread) = self.invitation_email_kind(&*tx, &inv)?;
                 let content = self.render_invitation(
@@ -902,7 +803,7 @@ impl<S: Store> InviteKit<S> {
                 )?;
                 enqueue(tx, org.id, kind, Some(inv.id), &content, now)?;
             }
-            tx.record_send(org.id, &send_keys(inv.inviter_id, &email, inv.delivered), now)?;
+            record_send(tx, org.id, &send_keys(inv.inviter_id, &email, inv.delivered), now)?;
             record(
                 tx,
                 org.id,

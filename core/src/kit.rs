@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::ids::MemberId;
 use crate::org::Member;
 use crate::policy::{Policy, Role};
-use crate::store::{MemoryStore, ReadTx, Store};
+use crate::store::{AnyStore, MemoryStore, ReadTx, Store};
 
 /// InviteKit: invitations, conversations and their rules over a [`Store`].
 ///
@@ -143,6 +143,39 @@ impl InviteKitBuilder {
     /// An InviteKit over a new in-memory store.
     pub fn in_memory(self) -> InviteKit<MemoryStore> {
         self.build(MemoryStore::new())
+    }
+}
+
+impl InviteKit<AnyStore> {
+    /// An InviteKit on the store `url` names (see [`open`](crate::store::open)),
+    /// with the default policy and the system clock.
+    ///
+    /// # Examples
+    /// ```
+    /// # #[cfg(feature = "sqlite")] {
+    /// let kit = invitekit::InviteKit::open("sqlite::memory:")?; // or "sqlite:acme.db"
+    /// let org = kit.create_organization("Acme Corp", "acme", "https://acme.example.com", &["acme.com"])?;
+    /// # let _ = org;
+    /// # }
+    /// # Ok::<(), invitekit::Error>(())
+    /// ```
+    pub fn open(url: &str) -> Result<Self> {
+        InviteKitBuilder::new().open(url)
+    }
+}
+
+impl InviteKitBuilder {
+    /// An InviteKit over the store `url` names (see [`open`](crate::store::open)).
+    ///
+    /// # Examples
+    /// ```
+    /// use invitekit::{InviteKit, ManualClock};
+    /// let kit = InviteKit::builder().clock(ManualClock::new()).open("memory:")?;
+    /// assert_eq!(kit.now(), ManualClock::START);
+    /// # Ok::<(), invitekit::Error>(())
+    /// ```
+    pub fn open(self, url: &str) -> Result<InviteKit<AnyStore>> {
+        Ok(self.build(crate::store::open(url)?))
     }
 }
 

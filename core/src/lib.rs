@@ -10,6 +10,7 @@ pub mod ids;
 mod input;
 pub mod invitations;
 mod kit;
+pub mod model;
 pub mod org;
 pub mod outbox;
 pub mod policy;

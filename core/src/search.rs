@@ -8,6 +8,12 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+use crate::error::{Error, Result};
+
+/// The most distinct terms one search takes, after repeats and terms implied
+/// by longer ones are dropped ([limits](crate::rules#limits)).
+pub const MAX_SEARCH_TERMS: usize = 8;
+
 /// `text` folded: decomposed, without combining marks, lower case.
 pub fn fold(text: &str) -> String {
     text.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
@@ -39,6 +45,44 @@ pub fn coworker_terms(query: &str) -> Vec<String> {
     fold(query).split_whitespace().map(str::to_owned).collect()
 }
 
+/// A query's terms as a search runs them, longest first: repeats dropped,
+/// and every term that is a prefix of another (a word that starts with the
+/// longer term starts with it too), so what a search costs follows what it
+/// asks, not how it is typed. More than [`MAX_SEARCH_TERMS`] left is
+/// `invalid_input`.
+///
+/// # Examples
+/// ```
+/// use invitekit::search::{MAX_SEARCH_TERMS, distinct_terms};
+/// let terms = distinct_terms(vec!["lo".into(), "logo".into(), "jo".into(), "logo".into()])?;
+/// assert_eq!(terms, ["logo", "jo"]);
+/// assert!(distinct_terms(vec!["a".into(); 100]).is_ok());
+/// let many: Vec<String> = (0..=MAX_SEARCH_TERMS).map(|i| format!("w{i}")).collect();
+/// assert_eq!(distinct_terms(many).unwrap_err().code(), "invalid_input");
+/// # Ok::<(), invitekit::Error>(())
+/// ```
+pub fn distinct_terms(mut terms: Vec<String>) -> Result<Vec<String>> {
+    terms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    let mut kept: Vec<String> = Vec::with_capacity(terms.len().min(MAX_SEARCH_TERMS + 1));
+    for term in terms {
+        if !kept.iter().any(|k| k.starts_with(term.as_str())) {
+            kept.push(term);
+        }
+    }
+    if kept.len() > MAX_SEARCH_TERMS {
+        return Err(Error::invalid(format!(
+            "the query has {} distinct words; a search takes at most {MAX_SEARCH_TERMS}",
+            kept.len()
+        )));
+    }
+    Ok(kept)
+}
+
+/// Whether `words` has, for every term, a word that starts with it.
+pub fn matches_all(words: &[String], terms: &[String]) -> bool {
+    terms.iter().all(|t| words.iter().any(|w| w.starts_with(t.as_str())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +101,22 @@ mod tests {
             assert!(w.iter().any(|x| x == expected), "{expected} in {w:?}");
         }
         assert!(!w.iter().any(|x| x == "acme"), "the domain is shared by everyone and is not a name");
+    }
+
+    #[test]
+    fn terms_are_deduplicated_and_implied_ones_dropped() {
+        let t = |v: &[&str]| distinct_terms(v.iter().map(|s| (*s).to_owned()).collect());
+        assert_eq!(t(&["a"; 100]).unwrap(), ["a"]);
+        assert_eq!(t(&["jo", "jose", "j", "perez", "pe"]).unwrap(), ["perez", "jose"]);
+        assert_eq!(t(&[]).unwrap(), Vec::<String>::new());
+        let eight: Vec<String> = (0..8).map(|i| format!("w{i}")).collect();
+        assert_eq!(distinct_terms(eight).unwrap().len(), 8);
+        let nine: Vec<String> = (0..9).map(|i| format!("w{i}")).collect();
+        let err = distinct_terms(nine).unwrap_err();
+        assert_eq!(err.code(), "invalid_input");
+        assert!(err.to_string().contains('8'), "{err}");
+        // Nine words of which two are implied by longer ones: seven remain.
+        let implied: Vec<String> = (0..7).map(|i| format!("w{i}x")).chain(["w0".into(), "w1".into()]).collect();
+        assert_eq!(distinct_terms(implied).unwrap().len(), 7);
     }
 }

@@ -8,9 +8,6 @@
 
 use std::fmt;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Serialize;
 use serde_json::json;
 
 use crate::InviteKit;
@@ -21,9 +18,10 @@ use crate::events::{EventKind, record};
 use crate::ids::{MemberId, MessageId, OrgId, ThreadId};
 use crate::input;
 use crate::invitations::{Invitation, InviteOptions, ThreadGrant};
+pub use crate::model::{Author, Message, Participant, Thread, ThreadCursor};
 use crate::org::Member;
 use crate::policy::{Permission, PermissionSet, Role};
-use crate::search::{coworker_terms, words};
+use crate::search::{coworker_terms, distinct_terms, matches_all, member_words, words};
 use crate::store::{ReadTx, Store, WriteTx};
 use crate::templates::EmailKind;
 
@@ -31,104 +29,6 @@ use crate::templates::EmailKind;
 pub const MAX_PAGE: usize = 100;
 /// The most coworkers one `find_coworkers` call returns.
 pub const MAX_COWORKERS: usize = 100;
-
-/// A conversation between an organization's members and one freelancer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Thread {
-    /// Its id.
-    pub id: ThreadId,
-    /// The organization.
-    pub org_id: OrgId,
-    /// Its title.
-    pub title: String,
-    /// The host's id for the freelancer.
-    pub freelancer_id: String,
-    /// The freelancer's display name.
-    pub freelancer_name: String,
-    /// Who started it.
-    pub created_by: MemberId,
-    /// When it was started.
-    pub created_at: Timestamp,
-    /// When the last message was posted (or when it was started).
-    pub last_activity_at: Timestamp,
-}
-
-/// A member's place in a thread.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Participant {
-    /// The thread.
-    pub thread_id: ThreadId,
-    /// The member.
-    pub member_id: MemberId,
-    /// What they may do there.
-    pub permissions: PermissionSet,
-    /// Who added them (`None` for the thread's creator).
-    pub added_by: Option<MemberId>,
-    /// When.
-    pub added_at: Timestamp,
-}
-
-/// Who wrote a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Author {
-    /// A member of the organization.
-    Member(MemberId),
-    /// The thread's freelancer (recorded by the host).
-    Freelancer,
-}
-
-/// A message in a thread.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Message {
-    /// Its id.
-    pub id: MessageId,
-    /// The thread.
-    pub thread_id: ThreadId,
-    /// The organization.
-    pub org_id: OrgId,
-    /// Who wrote it.
-    pub author: Author,
-    /// Its text: 1..=10,000 characters.
-    pub body: String,
-    /// When it was posted.
-    pub sent_at: Timestamp,
-}
-
-/// Where a page of [`search_threads`](InviteKit::search_threads) ended. Its
-/// string form is opaque to callers; a forged one only moves where a page
-/// starts, never what the actor may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ThreadCursor {
-    /// The last thread's activity time.
-    pub last_activity_at: Timestamp,
-    /// The last thread's id.
-    pub thread_id: ThreadId,
-}
-
-impl ThreadCursor {
-    /// The opaque string form.
-    pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("v1:{}:{}", self.last_activity_at.as_millis(), self.thread_id))
-    }
-
-    /// Reads the opaque string form; anything else is `invalid_input`.
-    pub fn decode(s: &str) -> Result<ThreadCursor> {
-        let bad = || Error::invalid("the cursor is not valid");
-        if s.len() > 200 {
-            return Err(bad());
-        }
-        let raw = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
-        let raw = String::from_utf8(raw).map_err(|_| bad())?;
-        let mut parts = raw.splitn(3, ':');
-        if parts.next() != Some("v1") {
-            return Err(bad());
-        }
-        let ms: i64 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
-        let thread_id = parts.next().ok_or_else(bad)?.parse().map_err(|_| bad())?;
-        Ok(ThreadCursor { last_activity_at: Timestamp::from_millis(ms), thread_id })
-    }
-}
 
 /// One page of [`search_threads`](InviteKit::search_threads).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -441,7 +341,7 @@ impl<S: Store> InviteKit<S> {
             return Err(Error::invalid(format!("`query` is longer than {} characters", input::MAX_QUERY_CHARS)));
         }
         input::no_nul("query", query)?;
-        let terms = words(query);
+        let terms = distinct_terms(words(query))?;
         let cursor = cursor.map(ThreadCursor::decode).transpose()?;
         self.store.read(|tx| {
             let actor = self.active_member(tx, actor)?;
@@ -482,11 +382,19 @@ impl<S: Store> InviteKit<S> {
             return Err(Error::invalid(format!("`query` is longer than {} characters", input::MAX_QUERY_CHARS)));
         }
         input::no_nul("query", query)?;
-        let terms = coworker_terms(query);
+        let terms = distinct_terms(coworker_terms(query))?;
         self.store.read(|tx| {
             let actor = self.active_member(tx, actor)?;
-            let mut found = tx.find_members(actor.org_id, &terms, limit + 1)?;
-            found.retain(|m| m.id != actor.id);
+            // The longest term is the most selective: the store seeks its
+            // prefix in the organization's index, the others are checked here.
+            let Some((first, rest)) = terms.split_first() else { return Ok(Vec::new()) };
+            let mut found = tx.members_with_word(actor.org_id, first)?;
+            found.retain(|m| {
+                m.is_active()
+                    && m.id != actor.id
+                    && (rest.is_empty() || matches_all(&member_words(&m.name, &m.email), rest))
+            });
+            found.sort_by_cached_key(|m| (m.name.to_lowercase(), m.id));
             found.truncate(limit);
             Ok(found)
         })

@@ -1294,3 +1294,33 @@ fn a_member_sees_only_their_threads_in_search() {
     assert_eq!(fx.search(alice, "jose"), [t2.id, t1.id]);
     assert_eq!(fx.search(alice, "website"), [t2.id]);
 }
+
+#[test]
+fn search_terms_are_deduplicated_implied_ones_dropped_and_at_most_eight() {
+    let fx = setup();
+    let kit = &fx.kit;
+    let alice = fx.alice.id;
+    let bob = fx.member("bob@acme.com", "Bob Jones", "recruiter");
+    fx.member("bobby@acme.com", "Bobby Tables", "member");
+    let t = fx.start(alice, "José Pérez", "Logo redesign");
+    fx.start(alice, "Ann Lee", "Copy");
+    // Repeats and terms implied by longer ones change neither the answer nor the cost.
+    let repeated = vec!["logo"; 40].join(" ");
+    assert_eq!(fx.search(alice, &repeated), [t.id]);
+    assert_eq!(fx.search(alice, "lo logo l LOGO jose jo"), [t.id]);
+    let many_bo = vec!["bo"; 66].join(" ");
+    assert_eq!(kit.find_coworkers(alice, &many_bo, 10).unwrap().len(), 2);
+    let found: Vec<MemberId> =
+        kit.find_coworkers(alice, "b bo bob jones", 10).unwrap().into_iter().map(|m| m.id).collect();
+    assert_eq!(found, [bob.id]);
+    // Eight distinct words are searched; a ninth is refused, naming the limit.
+    let eight = "logo redesign jose perez l lo re jo";
+    assert_eq!(fx.search(alice, eight), [t.id]);
+    let nine = "a1 b2 c3 d4 e5 f6 g7 h8 i9";
+    for err in [
+        fx.fails("invalid_input", || kit.search_threads(alice, nine, 20, None)),
+        fx.fails("invalid_input", || kit.find_coworkers(alice, nine, 10)),
+    ] {
+        assert!(err.to_string().contains("at most 8"), "{err}");
+    }
+}

@@ -6,7 +6,6 @@ use super::PostgresStore;
 use super::SqliteStore;
 use super::{MemoryStore, ReadTx, Store, WriteTx};
 use crate::error::{Error, Result, quote};
-use crate::kit::{InviteKit, InviteKitBuilder};
 
 /// The URLs [`open`] understands, for error messages.
 const EXPECTED: &str = "expected `memory:`, `sqlite:PATH`, `sqlite::memory:` or `postgres://...`";
@@ -133,39 +132,6 @@ fn open_postgres(url: &str) -> Result<AnyStore> {
 #[cfg(not(feature = "postgres"))]
 fn open_postgres(_url: &str) -> Result<AnyStore> {
     Err(Error::invalid("postgres support is not compiled in (the `postgres` feature of invitekit)"))
-}
-
-impl InviteKit<AnyStore> {
-    /// An InviteKit on the store `url` names (see [`open`](crate::store::open)),
-    /// with the default policy and the system clock.
-    ///
-    /// # Examples
-    /// ```
-    /// # #[cfg(feature = "sqlite")] {
-    /// let kit = invitekit::InviteKit::open("sqlite::memory:")?; // or "sqlite:acme.db"
-    /// let org = kit.create_organization("Acme Corp", "acme", "https://acme.example.com", &["acme.com"])?;
-    /// # let _ = org;
-    /// # }
-    /// # Ok::<(), invitekit::Error>(())
-    /// ```
-    pub fn open(url: &str) -> Result<Self> {
-        InviteKitBuilder::new().open(url)
-    }
-}
-
-impl InviteKitBuilder {
-    /// An InviteKit over the store `url` names (see [`open`](crate::store::open)).
-    ///
-    /// # Examples
-    /// ```
-    /// use invitekit::{InviteKit, ManualClock};
-    /// let kit = InviteKit::builder().clock(ManualClock::new()).open("memory:")?;
-    /// assert_eq!(kit.now(), ManualClock::START);
-    /// # Ok::<(), invitekit::Error>(())
-    /// ```
-    pub fn open(self, url: &str) -> Result<InviteKit<AnyStore>> {
-        Ok(self.build(open(url)?))
-    }
 }
 
 #[cfg(test)]

@@ -17,19 +17,16 @@ use uuid::Uuid;
 use super::{ReadTx, SendKey, Store, WriteTx};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result, quote};
-use crate::events::{Event, NewEvent};
 use crate::ids::{EmailId, InvitationId, MemberId, OrgId, TeamId, ThreadId};
-use crate::invitations::{Invitation, InvitationStatus};
-use crate::org::{Member, Organization, Team};
-use crate::outbox::{OutboxStatus, OutgoingEmail};
+use crate::model::{Event, NewEvent};
+use crate::model::{Invitation, InvitationStatus};
+use crate::model::{Member, Organization, Team};
+use crate::model::{Message, Participant, Thread, ThreadCursor};
+use crate::model::{OutboxStatus, OutgoingEmail};
 use crate::policy::Permission;
 use crate::search::{member_words, words};
 use crate::templates::{EmailKind, TemplateSource};
-use crate::threads::{Message, Participant, Thread, ThreadCursor};
 use crate::token::TokenHash;
-
-/// How long send times are kept for the rate limits (they look back 24 hours).
-const SEND_LOG_KEEP_SECS: i64 = 48 * 3600;
 
 /// A hash table whose writes can be undone.
 struct Table<K, V> {
@@ -166,8 +163,8 @@ impl<K: Hash + Eq + Clone, T> Logs<K, T> {
     }
 }
 
-/// Send times per rate-limit key, each list sorted. Pruning what is older
-/// than two days is not undone: no query ever looks that far back.
+/// Send times per rate-limit key, each list sorted. Dropping the sends the
+/// caller will never ask for again is not undone.
 #[derive(Default)]
 struct SendLog {
     map: HashMap<(OrgId, SendKey), Vec<Timestamp>>,
@@ -181,11 +178,10 @@ impl SendLog {
         &log[start..]
     }
 
-    fn add(&mut self, org: OrgId, key: &SendKey, at: Timestamp) {
+    fn add(&mut self, org: OrgId, key: &SendKey, at: Timestamp, forget_before: Timestamp) {
         let k = (org, key.clone());
         let log = self.map.entry(k.clone()).or_default();
-        let horizon = at.plus_secs(-SEND_LOG_KEEP_SECS);
-        let old = log.partition_point(|t| *t < horizon);
+        let old = log.partition_point(|t| *t < forget_before);
         log.drain(..old);
         let i = log.partition_point(|t| *t <= at);
         log.insert(i, at);
@@ -515,6 +511,16 @@ impl ReadTx for State {
         Ok(self.emails.get(&id).cloned())
     }
 
+    fn pending_emails_for(&self, invitation: InvitationId) -> Result<Vec<OutgoingEmail>> {
+        Ok(self
+            .emails_by_invitation
+            .range((invitation, min_uuid()), (invitation, max_uuid()))
+            .filter_map(|(_, id)| self.emails.get(id))
+            .filter(|e| e.status == OutboxStatus::Pending)
+            .cloned()
+            .collect())
+    }
+
     fn due_emails(&self, now: Timestamp, limit: usize) -> Result<Vec<OutgoingEmail>> {
         Ok(self
             .due
@@ -530,30 +536,15 @@ impl ReadTx for State {
         Ok(log[start..].iter().take(limit).cloned().collect())
     }
 
-    fn find_members(&self, org: OrgId, terms: &[String], limit: usize) -> Result<Vec<Member>> {
-        let Some((first, rest)) = terms.split_first() else { return Ok(Vec::new()) };
-        let mut candidates: BTreeSet<MemberId> = BTreeSet::new();
-        for (o, word, id) in self.member_words.set.range((org, first.clone(), min_uuid())..) {
-            if *o != org || !word.starts_with(first.as_str()) {
+    fn members_with_word(&self, org: OrgId, prefix: &str) -> Result<Vec<Member>> {
+        let mut found: BTreeSet<MemberId> = BTreeSet::new();
+        for (o, word, id) in self.member_words.set.range((org, prefix.to_owned(), min_uuid())..) {
+            if *o != org || !word.starts_with(prefix) {
                 break;
             }
-            candidates.insert(*id);
+            found.insert(*id);
         }
-        let mut found: Vec<Member> = candidates
-            .iter()
-            .filter_map(|id| self.members.get(id))
-            .filter(|m| m.is_active())
-            .filter(|m| {
-                rest.is_empty() || {
-                    let w = member_words(&m.name, &m.email);
-                    rest.iter().all(|t| w.iter().any(|x| x.starts_with(t.as_str())))
-                }
-            })
-            .cloned()
-            .collect();
-        found.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
-        found.truncate(limit);
-        Ok(found)
+        Ok(found.iter().filter_map(|id| self.members.get(id)).cloned().collect())
     }
 
     fn thread(&self, id: ThreadId) -> Result<Option<Thread>> {
@@ -662,10 +653,19 @@ impl WriteTx for State {
 
     fn update_member(&mut self, m: &Member) -> Result<()> {
         let Some(old) = self.members.get(&m.id).cloned() else { return Err(Error::NotFound("member")) };
-        if old.email != m.email || old.org_id != m.org_id {
-            return Err(Error::Conflict("a member's email and organization never change".into()));
+        let (old_key, new_key) = ((old.org_id, old.email_key()), (m.org_id, m.email_key()));
+        if old_key != new_key {
+            if self.member_by_email.contains(&new_key) {
+                return Err(Error::AlreadyMember { email: m.email.clone() });
+            }
+            self.member_by_email.del(&old_key);
+            self.member_by_email.put(new_key, m.id);
         }
-        if old.name != m.name {
+        if old.org_id != m.org_id {
+            self.org_members.remove(&(old.org_id, m.id));
+            self.org_members.add((m.org_id, m.id));
+        }
+        if old.name != m.name || old.email != m.email || old.org_id != m.org_id {
             self.index_member(&old, false);
             self.index_member(m, true);
         }
@@ -677,6 +677,9 @@ impl WriteTx for State {
         let key = (t.org_id, t.name_key());
         if self.team_by_name.contains(&key) {
             return Err(Error::Conflict(format!("a team named `{}` exists", quote(&t.name))));
+        }
+        if self.teams.contains(&t.id) {
+            return Err(Error::Conflict("the team exists".into()));
         }
         self.team_by_name.put(key, t.id);
         self.teams.put(t.id, t.clone());
@@ -723,9 +726,9 @@ impl WriteTx for State {
         Ok(true)
     }
 
-    fn record_send(&mut self, org: OrgId, keys: &[SendKey], at: Timestamp) -> Result<()> {
+    fn record_send(&mut self, org: OrgId, keys: &[SendKey], at: Timestamp, forget_before: Timestamp) -> Result<()> {
         for key in keys {
-            self.sends.add(org, key, at);
+            self.sends.add(org, key, at, forget_before);
         }
         Ok(())
     }
@@ -752,24 +755,6 @@ impl WriteTx for State {
         self.index_email(&old, false);
         self.index_email(e, true);
         self.emails.put(e.id, e.clone());
-        Ok(())
-    }
-
-    fn cancel_emails_for(&mut self, invitation: InvitationId) -> Result<()> {
-        let ids: Vec<EmailId> = self
-            .emails_by_invitation
-            .range((invitation, min_uuid()), (invitation, max_uuid()))
-            .map(|(_, id)| *id)
-            .collect();
-        for id in ids {
-            if let Some(e) = self.emails.get(&id).filter(|e| e.status == OutboxStatus::Pending).cloned() {
-                let mut c = e;
-                c.status = OutboxStatus::Cancelled;
-                c.text.clear();
-                c.html.clear();
-                self.update_email(&c)?;
-            }
-        }
         Ok(())
     }
 
@@ -841,7 +826,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
     use crate::clock::ManualClock;
-    use crate::org::MemberStatus;
+    use crate::model::MemberStatus;
 
     fn member(org: OrgId, email: &str) -> Member {
         Member {
@@ -865,12 +850,12 @@ mod tests {
         let second = member(org, "bob@acme.com");
         let err = store.write(|tx| {
             tx.insert_member(&second)?;
-            tx.record_send(org, &[SendKey::Org], ManualClock::START)?;
+            tx.record_send(org, &[SendKey::Org], ManualClock::START, ManualClock::START)?;
             tx.append_event(NewEvent {
                 org_id: org,
                 at: ManualClock::START,
                 actor_id: None,
-                kind: crate::events::EventKind::MemberAdded,
+                kind: crate::model::EventKind::MemberAdded,
                 details: serde_json::json!({}),
             })?;
             tx.insert_member(&first) // a duplicate: the whole transaction fails
@@ -880,7 +865,7 @@ mod tests {
             .read(|tx| {
                 assert_eq!(tx.members(org)?.len(), 1);
                 assert!(tx.member_by_email(org, "bob@acme.com")?.is_none());
-                assert!(tx.find_members(org, &["bob".into()], 10)?.is_empty());
+                assert!(tx.members_with_word(org, "bob")?.is_empty());
                 assert_eq!(tx.send_times(org, &SendKey::Org, T_MIN)?.len(), 0);
                 assert!(tx.events(org, 0, 10)?.is_empty());
                 Ok(())

@@ -24,13 +24,13 @@ pub use sqlite::SqliteStore;
 
 use crate::clock::Timestamp;
 use crate::error::Result;
-use crate::events::{Event, NewEvent};
 use crate::ids::{EmailId, InvitationId, MemberId, OrgId, TeamId, ThreadId};
-use crate::invitations::{Invitation, InvitationStatus};
-use crate::org::{Member, Organization, Team};
-use crate::outbox::OutgoingEmail;
+use crate::model::OutgoingEmail;
+use crate::model::{Event, NewEvent};
+use crate::model::{Invitation, InvitationStatus};
+use crate::model::{Member, Organization, Team};
+use crate::model::{Message, Participant, Thread, ThreadCursor};
 use crate::templates::{EmailKind, TemplateSource};
-use crate::threads::{Message, Participant, Thread, ThreadCursor};
 use crate::token::TokenHash;
 
 /// What a rate limit counts ([limits](crate::rules#limits)): sends by the organization, by one
@@ -110,13 +110,17 @@ pub trait ReadTx {
     fn template(&self, org: OrgId, kind: EmailKind) -> Result<Option<TemplateSource>>;
     /// An outbox email by id.
     fn email(&self, id: EmailId) -> Result<Option<OutgoingEmail>>;
+    /// The pending outbox emails of an invitation, oldest first.
+    fn pending_emails_for(&self, invitation: InvitationId) -> Result<Vec<OutgoingEmail>>;
     /// Pending outbox emails due at `now`, earliest first.
     fn due_emails(&self, now: Timestamp, limit: usize) -> Result<Vec<OutgoingEmail>>;
     /// Events of `org` with `seq > after`, in order.
     fn events(&self, org: OrgId, after: u64, limit: usize) -> Result<Vec<Event>>;
-    /// Active members of `org` having, for every term, a word of
-    /// [`member_words`](crate::search::member_words) that starts with it; by name.
-    fn find_members(&self, org: OrgId, terms: &[String], limit: usize) -> Result<Vec<Member>>;
+    /// The members of `org` (active or not) having a word of
+    /// [`member_words`](crate::search::member_words) that starts with
+    /// `prefix`, oldest first. A store should answer it from an index of
+    /// those words, the organization's only.
+    fn members_with_word(&self, org: OrgId, prefix: &str) -> Result<Vec<Member>>;
     /// A thread by id.
     fn thread(&self, id: ThreadId) -> Result<Option<Thread>>;
     /// A member's place in a thread.
@@ -140,15 +144,18 @@ pub trait ReadTx {
 
 /// Writes inside a transaction.
 pub trait WriteTx: ReadTx {
-    /// Adds an organization; a taken slug is `conflict`.
+    /// Adds an organization; a used id or a taken slug is `conflict`.
     fn insert_org(&mut self, org: &Organization) -> Result<()>;
     /// Replaces an organization's row (the slug never changes).
     fn update_org(&mut self, org: &Organization) -> Result<()>;
-    /// Adds a member; an email already used in the organization is `already_member`.
+    /// Adds a member; an email already used in the organization is
+    /// `already_member`, a used id `conflict`.
     fn insert_member(&mut self, member: &Member) -> Result<()>;
-    /// Replaces a member's row (the email never changes).
+    /// Replaces a member's row. The operations never change a member's
+    /// email or organization (they are keys); a store need not check it.
     fn update_member(&mut self, member: &Member) -> Result<()>;
-    /// Adds a team; a name taken in the organization (case-insensitively) is `conflict`.
+    /// Adds a team; a used id, or a name taken in the organization
+    /// (case-insensitively), is `conflict`.
     fn insert_team(&mut self, team: &Team) -> Result<()>;
     /// Adds an invitation with the hash of its token; a used id or token is `conflict`.
     fn insert_invitation(&mut self, inv: &Invitation, token: &TokenHash) -> Result<()>;
@@ -162,18 +169,18 @@ pub trait WriteTx: ReadTx {
         new_token: Option<&TokenHash>,
     ) -> Result<bool>;
     /// Counts one send at `at` under each of `keys`, for the rate limits.
-    fn record_send(&mut self, org: OrgId, keys: &[SendKey], at: Timestamp) -> Result<()>;
+    /// Sends of those keys before `forget_before` are never asked for again:
+    /// the store may drop them.
+    fn record_send(&mut self, org: OrgId, keys: &[SendKey], at: Timestamp, forget_before: Timestamp) -> Result<()>;
     /// Registers (or replaces) the host's template for `kind` in `org`.
     fn put_template(&mut self, org: OrgId, kind: EmailKind, src: &TemplateSource) -> Result<()>;
-    /// Queues an email.
+    /// Queues an email; a used id is `conflict`.
     fn insert_email(&mut self, email: &OutgoingEmail) -> Result<()>;
     /// Replaces an email's row.
     fn update_email(&mut self, email: &OutgoingEmail) -> Result<()>;
-    /// Cancels the pending emails of an invitation (its token was replaced or revoked).
-    fn cancel_emails_for(&mut self, invitation: InvitationId) -> Result<()>;
     /// Appends an event and returns its `seq`, one more than the organization's last.
     fn append_event(&mut self, event: NewEvent) -> Result<u64>;
-    /// Adds a thread.
+    /// Adds a thread; a used id is `conflict`.
     fn insert_thread(&mut self, thread: &Thread) -> Result<()>;
     /// Adds a message and indexes it; moves the thread's `last_activity_at` to the message's time.
     fn insert_message(&mut self, message: &Message) -> Result<()>;

@@ -45,15 +45,15 @@ use uuid::Uuid;
 use super::{ReadTx, SendKey, Store, WriteTx};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result, quote, sanitize};
-use crate::events::{Event, EventKind, NewEvent};
 use crate::ids::{EmailId, InvitationId, MemberId, MessageId, OrgId, TeamId, ThreadId};
-use crate::invitations::{Invitation, InvitationStatus, ThreadGrant};
-use crate::org::{Member, MemberStatus, OrgSettings, Organization, Team};
-use crate::outbox::{OutboxStatus, OutgoingEmail};
+use crate::model::{Author, Message, Participant, Thread, ThreadCursor};
+use crate::model::{Event, EventKind, NewEvent};
+use crate::model::{Invitation, InvitationStatus, ThreadGrant};
+use crate::model::{Member, MemberStatus, Organization, Team};
+use crate::model::{OutboxStatus, OutgoingEmail};
 use crate::policy::{Permission, PermissionSet};
 use crate::search::{member_words, words};
 use crate::templates::{EmailKind, TemplateSource};
-use crate::threads::{Author, Message, Participant, Thread, ThreadCursor};
 use crate::token::TokenHash;
 
 /// How long a writer waits for another one (in this or another process) before `conflict`.
@@ -62,9 +62,6 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_IDLE_READERS: usize = 4;
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 128;
-/// How long send times are kept for the rate limits (they look back 24
-/// hours); whole hours are dropped, so a little more is kept.
-const SEND_LOG_KEEP_SECS: i64 = 48 * 3600;
 /// The buckets of the send log's counts.
 const HOUR_MS: i64 = 3_600_000;
 /// A member in more threads than this is searched through FTS5 rather than
@@ -585,24 +582,9 @@ fn org_row(r: &Row<'_>) -> rusqlite::Result<Organization> {
         slug: r.get(2)?,
         portal_url: r.get(3)?,
         allowed_domains: get_json(r, 4)?,
-        settings: settings_from(r, 5)?,
+        settings: get_json(r, 5)?,
         created_at: get_ts(r, 6)?,
     })
-}
-
-/// Settings as stored, over the defaults: a setting added after the row was
-/// written takes its default.
-fn settings_from(r: &Row<'_>, col: usize) -> rusqlite::Result<OrgSettings> {
-    let stored: serde_json::Value = get_json(r, col)?;
-    let mut merged = serde_json::to_value(OrgSettings::default()).map_err(|e| bad(col, e.to_string()))?;
-    if let (Some(base), Some(stored)) = (merged.as_object_mut(), stored.as_object()) {
-        for (name, value) in stored {
-            if base.contains_key(name) {
-                base.insert(name.clone(), value.clone());
-            }
-        }
-    }
-    serde_json::from_value(merged).map_err(|e| bad(col, format!("invalid settings: {e}")))
 }
 
 const MEMBER_COLS: &str = "id, org_id, email, name, role, team_ids, status, joined_at";
@@ -996,6 +978,14 @@ impl ReadTx for Tx<'_> {
         self.one(&format!("SELECT {EMAIL_COLS} FROM emails WHERE id = ?1"), [k(id)], email_row)
     }
 
+    fn pending_emails_for(&self, invitation: InvitationId) -> Result<Vec<OutgoingEmail>> {
+        self.all(
+            &format!("SELECT {EMAIL_COLS} FROM emails WHERE invitation_id = ?1 AND status = 'pending' ORDER BY id"),
+            [k(invitation)],
+            email_row,
+        )
+    }
+
     fn due_emails(&self, now: Timestamp, limit: usize) -> Result<Vec<OutgoingEmail>> {
         self.all(
             &format!(
@@ -1016,25 +1006,15 @@ impl ReadTx for Tx<'_> {
         )
     }
 
-    fn find_members(&self, org: OrgId, terms: &[String], limit: usize) -> Result<Vec<Member>> {
-        let Some((first, rest)) = terms.split_first() else { return Ok(Vec::new()) };
-        let mut found = self.all(
+    fn members_with_word(&self, org: OrgId, prefix: &str) -> Result<Vec<Member>> {
+        self.all(
             &format!(
-                "SELECT {MEMBER_COLS} FROM members WHERE id IN (SELECT member_id FROM member_words \
-                 WHERE org_id = ?1 AND word >= ?2 AND word < CAST(?3 AS TEXT)) AND status = 'active'"
+                "SELECT {MEMBER_COLS} FROM members WHERE org_id = ?1 AND id IN (SELECT member_id FROM member_words \
+                 WHERE org_id = ?1 AND word >= ?2 AND word < CAST(?3 AS TEXT)) ORDER BY id"
             ),
-            params![k(org), first, prefix_end(first)],
+            params![k(org), prefix, prefix_end(prefix)],
             member_row,
-        )?;
-        if !rest.is_empty() {
-            found.retain(|m| {
-                let w = member_words(&m.name, &m.email);
-                rest.iter().all(|t| w.iter().any(|x| x.starts_with(t.as_str())))
-            });
-        }
-        found.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
-        found.truncate(limit);
-        Ok(found)
+        )
     }
 
     fn thread(&self, id: ThreadId) -> Result<Option<Thread>> {
@@ -1201,17 +1181,24 @@ impl WriteTx for Tx<'_> {
 
     fn update_member(&mut self, m: &Member) -> Result<()> {
         let Some(old) = self.member(m.id)? else { return Err(Error::NotFound("member")) };
-        if old.email != m.email || old.org_id != m.org_id {
-            return Err(Error::Conflict("a member's email and organization never change".into()));
-        }
-        if old.name != m.name {
+        if old.name != m.name || old.email != m.email {
             self.index_member(&old, false)?;
             self.index_member(m, true)?;
         }
         let team_ids: Vec<String> = m.team_ids.iter().map(ToString::to_string).collect();
         self.exec(
-            "UPDATE members SET name = ?2, role = ?3, team_ids = ?4, status = ?5, joined_at = ?6 WHERE id = ?1",
-            params![k(m.id), m.name, m.role, to_json(&team_ids)?, m.status.as_str(), millis(m.joined_at)],
+            "UPDATE members SET name = ?2, role = ?3, team_ids = ?4, status = ?5, joined_at = ?6, email = ?7, \
+             email_key = ?8 WHERE id = ?1",
+            params![
+                k(m.id),
+                m.name,
+                m.role,
+                to_json(&team_ids)?,
+                m.status.as_str(),
+                millis(m.joined_at),
+                m.email,
+                m.email_key()
+            ],
         )?;
         Ok(())
     }
@@ -1219,6 +1206,9 @@ impl WriteTx for Tx<'_> {
     fn insert_team(&mut self, t: &Team) -> Result<()> {
         if self.exists("SELECT 1 FROM teams WHERE org_id = ?1 AND name_key = ?2", params![k(t.org_id), t.name_key()])? {
             return Err(Error::Conflict(format!("a team named `{}` exists", quote(&t.name))));
+        }
+        if self.exists("SELECT 1 FROM teams WHERE id = ?1", [k(t.id)])? {
+            return Err(Error::Conflict("the team exists".into()));
         }
         self.exec(
             "INSERT INTO teams (id, org_id, name, name_key) VALUES (?1, ?2, ?3, ?4)",
@@ -1306,9 +1296,9 @@ impl WriteTx for Tx<'_> {
         Ok(true)
     }
 
-    fn record_send(&mut self, org: OrgId, keys: &[SendKey], at: Timestamp) -> Result<()> {
+    fn record_send(&mut self, org: OrgId, keys: &[SendKey], at: Timestamp, forget_before: Timestamp) -> Result<()> {
         let hour = millis(at).div_euclid(HOUR_MS);
-        let horizon_hour = millis(at.plus_secs(-SEND_LOG_KEEP_SECS)).div_euclid(HOUR_MS);
+        let horizon_hour = millis(forget_before).div_euclid(HOUR_MS);
         for key in keys {
             let key = send_key(key);
             self.exec(
@@ -1400,15 +1390,6 @@ impl WriteTx for Tx<'_> {
         if n == 0 {
             return Err(Error::NotFound("email"));
         }
-        Ok(())
-    }
-
-    fn cancel_emails_for(&mut self, invitation: InvitationId) -> Result<()> {
-        self.exec(
-            "UPDATE emails SET status = 'cancelled', text = '', html = '' \
-             WHERE invitation_id = ?1 AND status = 'pending'",
-            [k(invitation)],
-        )?;
         Ok(())
     }
 
@@ -1575,7 +1556,7 @@ mod tests {
             slug: slug.into(),
             portal_url: "https://acme.example.com".into(),
             allowed_domains: vec![],
-            settings: OrgSettings::default(),
+            settings: crate::model::OrgSettings::default(),
             created_at: ManualClock::START,
         }
     }
@@ -1723,9 +1704,10 @@ mod tests {
             assert_eq!(walk.read(|tx| tx.threads_of(m.id)).unwrap(), expected);
         }
         for q in ["a", "m0", "bo", "jo pe", "ann@", "m2.ann@acme.com", "zz", "ü"] {
-            let terms = crate::search::coworker_terms(q);
-            let expected = memory.read(|tx| tx.find_members(org.id, &terms, 3)).unwrap();
-            assert_eq!(walk.read(|tx| tx.find_members(org.id, &terms, 3)).unwrap(), expected, "{q:?}");
+            for term in crate::search::coworker_terms(q) {
+                let expected = memory.read(|tx| tx.members_with_word(org.id, &term)).unwrap();
+                assert_eq!(walk.read(|tx| tx.members_with_word(org.id, &term)).unwrap(), expected, "{q:?}");
+            }
         }
     }
 
@@ -1750,8 +1732,8 @@ mod tests {
             latest = latest.max(now);
             let at = Timestamp::from_millis(now);
             let used: Vec<SendKey> = keys.iter().filter(|_| rng.below(3) > 0).cloned().collect();
-            memory.write(|tx| tx.record_send(org.id, &used, at)).unwrap();
-            sqlite.write(|tx| tx.record_send(org.id, &used, at)).unwrap();
+            memory.write(|tx| tx.record_send(org.id, &used, at, at.plus_secs(-48 * 3600))).unwrap();
+            sqlite.write(|tx| tx.record_send(org.id, &used, at, at.plus_secs(-48 * 3600))).unwrap();
             if round % 7 != 0 {
                 continue;
             }

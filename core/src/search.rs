@@ -85,6 +85,7 @@ pub fn matches_all(words: &[String], terms: &[String]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

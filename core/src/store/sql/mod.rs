@@ -1,0 +1,1132 @@
+//! What the SQL stores share: every read and write of the [`Store`](super::Store)
+//! contract, written once over a small [`Backend`] that SQLite and PostgreSQL
+//! each implement.
+//!
+//! - **Statements** are written here once, with numbered placeholders
+//!   (`?1`, `?2`, ...); a backend rewrites them to its own form if it needs
+//!   to (PostgreSQL's `$1`). Parameters are [`Value`]s, typed as the
+//!   PostgreSQL schema types them; SQLite stores each in its storage class.
+//! - **Rows** are decoded by column name through [`SqlRow`], implemented for
+//!   rusqlite's and postgres' rows; the column lists are the constants below.
+//! - **Schemas** are `.sql` migration files per backend (`sqlite/`,
+//!   `postgres/`), loaded with `include_str!` by each store.
+//! - **What differs** stays in the backend: connections, transactions,
+//!   retries, pooling, and how words are indexed and searched
+//!   ([`Backend::index_member`], [`Backend::index_thread`],
+//!   [`Backend::members_with_word`], [`Backend::search_threads`]).
+//!
+//! A store holds no rule: what a row means is decided by the operations.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::{ReadTx, SendKey, WriteTx};
+use crate::clock::Timestamp;
+use crate::error::{Error, Result, quote};
+use crate::ids::{EmailId, InvitationId, MemberId, MessageId, OrgId, TeamId, ThreadId};
+use crate::model::{
+    Author, Event, EventKind, Invitation, InvitationStatus, Member, MemberStatus, Message, NewEvent, Organization,
+    OutboxStatus, OutgoingEmail, Participant, Team, Thread, ThreadCursor, ThreadGrant,
+};
+use crate::policy::PermissionSet;
+use crate::templates::{EmailKind, TemplateSource};
+use crate::token::TokenHash;
+
+// ---------------------------------------------------------------------------
+// The backend
+// ---------------------------------------------------------------------------
+
+/// A statement parameter, typed as the PostgreSQL schema types the column.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Value<'a> {
+    /// An id (`uuid`; a 16-byte BLOB in SQLite).
+    Id(Option<Uuid>),
+    /// A `bigint`: times in milliseconds, counts, sequence numbers.
+    Int(Option<i64>),
+    /// An `integer`: attempts and send counts.
+    Int32(i32),
+    /// A `smallint`: permission bits.
+    Int16(i16),
+    /// A `text`.
+    Text(Option<&'a str>),
+    /// A `bytea` (a BLOB in SQLite).
+    Bytes(&'a [u8]),
+    /// A `boolean` (an INTEGER 0 or 1 in SQLite).
+    Bool(bool),
+}
+
+/// A row of a result, read by column name.
+pub(crate) trait SqlRow {
+    /// An id column.
+    fn uuid(&self, col: &str) -> Result<Option<Uuid>>;
+    /// An integer column of any width.
+    fn int(&self, col: &str) -> Result<Option<i64>>;
+    /// A text column.
+    fn text(&self, col: &str) -> Result<Option<String>>;
+    /// A boolean column.
+    fn bool(&self, col: &str) -> Result<bool>;
+}
+
+/// What a SQL store gives the shared reads and writes: statements on the
+/// connection of the open transaction, and its way of indexing and
+/// searching words.
+pub(crate) trait Backend {
+    /// Runs `sql` and calls `row` with each row of its result, in order.
+    fn query(&self, sql: &str, params: &[Value<'_>], row: &mut dyn FnMut(&dyn SqlRow) -> Result<()>) -> Result<()>;
+    /// Runs `sql` and returns how many rows it changed.
+    fn exec(&self, sql: &str, params: &[Value<'_>]) -> Result<u64>;
+    /// Adds (or removes) a member's [`member_words`](crate::search::member_words).
+    fn index_member(&self, member: &Member, add: bool) -> Result<()>;
+    /// Adds the [`words`](crate::search::words) of `texts` to a thread's words.
+    fn index_thread(&self, org: OrgId, thread: ThreadId, texts: &[&str]) -> Result<()>;
+    /// See [`ReadTx::members_with_word`].
+    fn members_with_word(&self, org: OrgId, prefix: &str) -> Result<Vec<Member>>;
+    /// See [`ReadTx::search_threads`].
+    fn search_threads(
+        &self,
+        member: MemberId,
+        terms: &[String],
+        after: Option<&ThreadCursor>,
+        limit: usize,
+    ) -> Result<Vec<Thread>>;
+}
+
+/// Runs a query and decodes each row with `f`.
+pub(crate) fn all<T>(
+    b: &(impl Backend + ?Sized),
+    sql: &str,
+    params: &[Value<'_>],
+    mut f: impl FnMut(&dyn SqlRow) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    b.query(sql, params, &mut |r| {
+        out.push(f(r)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Runs a query and decodes its first row with `f`.
+pub(crate) fn one<T>(
+    b: &(impl Backend + ?Sized),
+    sql: &str,
+    params: &[Value<'_>],
+    f: impl FnOnce(&dyn SqlRow) -> Result<T>,
+) -> Result<Option<T>> {
+    let mut f = Some(f);
+    let mut out = None;
+    b.query(sql, params, &mut |r| {
+        if let Some(f) = f.take() {
+            out = Some(f(r)?);
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+fn exists(b: &(impl Backend + ?Sized), sql: &str, params: &[Value<'_>]) -> Result<bool> {
+    Ok(one(b, sql, params, |_| Ok(()))?.is_some())
+}
+
+// ---------------------------------------------------------------------------
+// Values in
+// ---------------------------------------------------------------------------
+
+/// The ids, as UUIDs.
+pub(crate) trait Key: Copy {
+    /// The UUID.
+    fn uuid(self) -> Uuid;
+    /// From a UUID.
+    fn from_uuid(u: Uuid) -> Self;
+}
+
+macro_rules! keys {
+    ($($t:ty),*) => {$(
+        impl Key for $t {
+            fn uuid(self) -> Uuid {
+                self.as_uuid()
+            }
+            fn from_uuid(u: Uuid) -> Self {
+                <$t>::from_uuid(u)
+            }
+        }
+    )*};
+}
+keys!(OrgId, MemberId, TeamId, InvitationId, ThreadId, MessageId, EmailId);
+
+/// An id parameter.
+pub(crate) fn id<'a>(id: impl Key) -> Value<'a> {
+    Value::Id(Some(id.uuid()))
+}
+
+/// An optional id parameter.
+pub(crate) fn opt_id<'a>(id: Option<impl Key>) -> Value<'a> {
+    Value::Id(id.map(Key::uuid))
+}
+
+/// A text parameter.
+pub(crate) fn text(s: &str) -> Value<'_> {
+    Value::Text(Some(s))
+}
+
+/// A time parameter, in milliseconds.
+pub(crate) fn ts<'a>(t: Timestamp) -> Value<'a> {
+    Value::Int(Some(t.as_millis()))
+}
+
+/// A count parameter (a `LIMIT`).
+pub(crate) fn count<'a>(n: usize) -> Value<'a> {
+    Value::Int(Some(i64::try_from(n).unwrap_or(i64::MAX)))
+}
+
+/// A permission set parameter.
+pub(crate) fn perms<'a>(p: PermissionSet) -> Value<'a> {
+    Value::Int16(i16::from(p.bits()))
+}
+
+fn int32<'a>(n: u32) -> Result<Value<'a>> {
+    i32::try_from(n).map(Value::Int32).map_err(|_| Error::Storage(format!("{n} is too large to store")))
+}
+
+fn to_json<T: Serialize + ?Sized>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::Storage(format!("cannot encode a value as JSON: {e}")))
+}
+
+/// The text of a rate-limit key.
+fn send_key(key: &SendKey) -> String {
+    match key {
+        SendKey::Org => "org".to_owned(),
+        SendKey::Inviter(m) => format!("inviter:{m}"),
+        SendKey::Address(a) => format!("address:{a}"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Values out
+// ---------------------------------------------------------------------------
+
+fn bad(col: &str, why: impl std::fmt::Display) -> Error {
+    Error::Storage(format!("column `{col}`: {why}"))
+}
+
+fn required<T>(v: Option<T>, col: &str) -> Result<T> {
+    v.ok_or_else(|| bad(col, "unexpected NULL"))
+}
+
+/// A required id column.
+pub(crate) fn get_id<T: Key>(r: &dyn SqlRow, col: &str) -> Result<T> {
+    Ok(T::from_uuid(required(r.uuid(col)?, col)?))
+}
+
+fn get_opt_id<T: Key>(r: &dyn SqlRow, col: &str) -> Result<Option<T>> {
+    Ok(r.uuid(col)?.map(T::from_uuid))
+}
+
+/// A required text column.
+pub(crate) fn get_text(r: &dyn SqlRow, col: &str) -> Result<String> {
+    required(r.text(col)?, col)
+}
+
+/// A required integer column.
+pub(crate) fn get_int(r: &dyn SqlRow, col: &str) -> Result<i64> {
+    required(r.int(col)?, col)
+}
+
+/// A required time column.
+pub(crate) fn get_ts(r: &dyn SqlRow, col: &str) -> Result<Timestamp> {
+    Ok(Timestamp::from_millis(get_int(r, col)?))
+}
+
+fn get_u32(r: &dyn SqlRow, col: &str) -> Result<u32> {
+    let n = get_int(r, col)?;
+    u32::try_from(n).map_err(|_| bad(col, format!("{n} is out of range")))
+}
+
+fn get_u64(r: &dyn SqlRow, col: &str) -> Result<u64> {
+    let n = get_int(r, col)?;
+    u64::try_from(n).map_err(|_| bad(col, format!("{n} is out of range")))
+}
+
+fn get_json<T: DeserializeOwned>(r: &dyn SqlRow, col: &str) -> Result<T> {
+    serde_json::from_str(&get_text(r, col)?).map_err(|e| bad(col, format!("invalid JSON: {e}")))
+}
+
+fn get_perms(r: &dyn SqlRow, col: &str) -> Result<PermissionSet> {
+    u8::try_from(get_int(r, col)?)
+        .ok()
+        .and_then(PermissionSet::from_bits)
+        .ok_or_else(|| bad(col, "invalid permission bits"))
+}
+
+// ---------------------------------------------------------------------------
+// Records
+// ---------------------------------------------------------------------------
+
+const ORG_COLS: &str = "id, name, slug, portal_url, allowed_domains, settings, created_at";
+
+fn org(r: &dyn SqlRow) -> Result<Organization> {
+    Ok(Organization {
+        id: get_id(r, "id")?,
+        name: get_text(r, "name")?,
+        slug: get_text(r, "slug")?,
+        portal_url: get_text(r, "portal_url")?,
+        allowed_domains: get_json(r, "allowed_domains")?,
+        settings: get_json(r, "settings")?,
+        created_at: get_ts(r, "created_at")?,
+    })
+}
+
+/// The columns [`member`] reads.
+pub(crate) const MEMBER_COLS: &str = "id, org_id, email, name, role, team_ids, status, joined_at";
+
+/// A member from a row with [`MEMBER_COLS`].
+pub(crate) fn member(r: &dyn SqlRow) -> Result<Member> {
+    let team_ids: Vec<String> = get_json(r, "team_ids")?;
+    let status = get_text(r, "status")?;
+    Ok(Member {
+        id: get_id(r, "id")?,
+        org_id: get_id(r, "org_id")?,
+        email: get_text(r, "email")?,
+        name: get_text(r, "name")?,
+        role: get_text(r, "role")?,
+        team_ids: team_ids
+            .iter()
+            .map(|t| t.parse::<TeamId>().map_err(|_| bad("team_ids", format!("invalid team id `{}`", quote(t)))))
+            .collect::<Result<_>>()?,
+        status: MemberStatus::parse(&status)
+            .ok_or_else(|| bad("status", format!("unknown member status `{}`", quote(&status))))?,
+        joined_at: get_ts(r, "joined_at")?,
+    })
+}
+
+const TEAM_COLS: &str = "id, org_id, name";
+
+fn team(r: &dyn SqlRow) -> Result<Team> {
+    Ok(Team { id: get_id(r, "id")?, org_id: get_id(r, "org_id")?, name: get_text(r, "name")? })
+}
+
+const INVITATION_COLS: &str = "id, org_id, inviter_id, email, message, team_id, role, status, created_at, expires_at, \
+                               sent_count, last_sent_at, thread_grants, delivered";
+
+/// A thread grant as stored in an invitation's `thread_grants` JSON.
+#[derive(Serialize, serde::Deserialize)]
+struct GrantRow {
+    thread_id: String,
+    permissions: u8,
+}
+
+fn invitation(r: &dyn SqlRow) -> Result<Invitation> {
+    let status = get_text(r, "status")?;
+    let grants: Vec<GrantRow> = get_json(r, "thread_grants")?;
+    Ok(Invitation {
+        id: get_id(r, "id")?,
+        org_id: get_id(r, "org_id")?,
+        inviter_id: get_id(r, "inviter_id")?,
+        email: get_text(r, "email")?,
+        message: r.text("message")?,
+        team_id: get_opt_id(r, "team_id")?,
+        role: get_text(r, "role")?,
+        status: InvitationStatus::parse(&status).map_err(|e| bad("status", e))?,
+        created_at: get_ts(r, "created_at")?,
+        expires_at: get_ts(r, "expires_at")?,
+        sent_count: get_u32(r, "sent_count")?,
+        last_sent_at: get_ts(r, "last_sent_at")?,
+        thread_grants: grants
+            .iter()
+            .map(|g| {
+                Ok(ThreadGrant {
+                    thread_id: g
+                        .thread_id
+                        .parse()
+                        .map_err(|_| bad("thread_grants", "invalid thread id in a thread grant"))?,
+                    permissions: PermissionSet::from_bits(g.permissions)
+                        .ok_or_else(|| bad("thread_grants", "invalid permissions in a thread grant"))?,
+                })
+            })
+            .collect::<Result<_>>()?,
+        delivered: r.bool("delivered")?,
+    })
+}
+
+fn grants_json(grants: &[ThreadGrant]) -> Result<String> {
+    let rows: Vec<GrantRow> = grants
+        .iter()
+        .map(|g| GrantRow { thread_id: g.thread_id.to_string(), permissions: g.permissions.bits() })
+        .collect();
+    to_json(&rows)
+}
+
+const EMAIL_COLS: &str = "id, org_id, kind, invitation_id, recipient, subject, text, html, created_at, attempts, status, \
+                          next_attempt_at, last_error";
+
+fn email(r: &dyn SqlRow) -> Result<OutgoingEmail> {
+    let kind = get_text(r, "kind")?;
+    let status = get_text(r, "status")?;
+    Ok(OutgoingEmail {
+        id: get_id(r, "id")?,
+        org_id: get_id(r, "org_id")?,
+        kind: EmailKind::parse(&kind).map_err(|e| bad("kind", e))?,
+        invitation_id: get_opt_id(r, "invitation_id")?,
+        to: get_text(r, "recipient")?,
+        subject: get_text(r, "subject")?,
+        text: get_text(r, "text")?,
+        html: get_text(r, "html")?,
+        created_at: get_ts(r, "created_at")?,
+        attempts: get_u32(r, "attempts")?,
+        status: OutboxStatus::parse(&status)
+            .ok_or_else(|| bad("status", format!("unknown email status `{}`", quote(&status))))?,
+        next_attempt_at: get_ts(r, "next_attempt_at")?,
+        last_error: r.text("last_error")?,
+    })
+}
+
+const EVENT_COLS: &str = "seq, org_id, at, actor_id, kind, details";
+
+fn event(r: &dyn SqlRow) -> Result<Event> {
+    let kind = get_text(r, "kind")?;
+    Ok(Event {
+        seq: get_u64(r, "seq")?,
+        org_id: get_id(r, "org_id")?,
+        at: get_ts(r, "at")?,
+        actor_id: get_opt_id(r, "actor_id")?,
+        kind: EventKind::parse(&kind).ok_or_else(|| bad("kind", format!("unknown event kind `{}`", quote(&kind))))?,
+        details: get_json(r, "details")?,
+    })
+}
+
+/// The columns [`thread`] reads, from `threads t`.
+pub(crate) const THREAD_COLS: &str =
+    "t.id, t.org_id, t.title, t.freelancer_id, t.freelancer_name, t.created_by, t.created_at, t.last_activity_at";
+
+/// A thread from a row with [`THREAD_COLS`].
+pub(crate) fn thread(r: &dyn SqlRow) -> Result<Thread> {
+    Ok(Thread {
+        id: get_id(r, "id")?,
+        org_id: get_id(r, "org_id")?,
+        title: get_text(r, "title")?,
+        freelancer_id: get_text(r, "freelancer_id")?,
+        freelancer_name: get_text(r, "freelancer_name")?,
+        created_by: get_id(r, "created_by")?,
+        created_at: get_ts(r, "created_at")?,
+        last_activity_at: get_ts(r, "last_activity_at")?,
+    })
+}
+
+const PARTICIPANT_COLS: &str = "thread_id, member_id, permissions, added_by, added_at";
+
+fn participant(r: &dyn SqlRow) -> Result<Participant> {
+    Ok(Participant {
+        thread_id: get_id(r, "thread_id")?,
+        member_id: get_id(r, "member_id")?,
+        permissions: get_perms(r, "permissions")?,
+        added_by: get_opt_id(r, "added_by")?,
+        added_at: get_ts(r, "added_at")?,
+    })
+}
+
+/// The organization of a member or a thread, for the `org_id`-first keys
+/// of look-ups that start from a bare id (`?1`).
+const ORG_OF_MEMBER: &str = "org_id IN (SELECT org_id FROM members WHERE id = ?1)";
+const ORG_OF_THREAD: &str = "org_id IN (SELECT org_id FROM threads WHERE id = ?1)";
+const ORG_OF_INVITATION: &str = "org_id IN (SELECT org_id FROM invitations WHERE id = ?1)";
+
+/// The buckets of the send log's counts.
+const HOUR_MS: i64 = 3_600_000;
+
+// ---------------------------------------------------------------------------
+// The transaction
+// ---------------------------------------------------------------------------
+
+/// The reads and writes of a [`Store`](super::Store) transaction on a SQL
+/// backend.
+pub(crate) struct SqlTx<'a, B: ?Sized>(pub(crate) &'a B);
+
+impl<B: Backend + ?Sized> ReadTx for SqlTx<'_, B> {
+    fn org(&self, id: OrgId) -> Result<Option<Organization>> {
+        one(self.0, &format!("SELECT {ORG_COLS} FROM orgs WHERE id = ?1"), &[self::id(id)], org)
+    }
+
+    fn org_by_slug(&self, slug: &str) -> Result<Option<Organization>> {
+        one(self.0, &format!("SELECT {ORG_COLS} FROM orgs WHERE slug = ?1"), &[text(slug)], org)
+    }
+
+    fn member(&self, id: MemberId) -> Result<Option<Member>> {
+        one(self.0, &format!("SELECT {MEMBER_COLS} FROM members WHERE id = ?1"), &[self::id(id)], member)
+    }
+
+    fn member_by_email(&self, org: OrgId, email_key: &str) -> Result<Option<Member>> {
+        one(
+            self.0,
+            &format!("SELECT {MEMBER_COLS} FROM members WHERE org_id = ?1 AND email_key = ?2"),
+            &[id(org), text(email_key)],
+            member,
+        )
+    }
+
+    fn members(&self, org: OrgId) -> Result<Vec<Member>> {
+        all(self.0, &format!("SELECT {MEMBER_COLS} FROM members WHERE org_id = ?1 ORDER BY id"), &[id(org)], member)
+    }
+
+    fn team(&self, id: TeamId) -> Result<Option<Team>> {
+        one(self.0, &format!("SELECT {TEAM_COLS} FROM teams WHERE id = ?1"), &[self::id(id)], team)
+    }
+
+    fn team_by_name(&self, org: OrgId, name_key: &str) -> Result<Option<Team>> {
+        one(
+            self.0,
+            &format!("SELECT {TEAM_COLS} FROM teams WHERE org_id = ?1 AND name_key = ?2"),
+            &[id(org), text(name_key)],
+            team,
+        )
+    }
+
+    fn invitation(&self, id: InvitationId) -> Result<Option<Invitation>> {
+        one(self.0, &format!("SELECT {INVITATION_COLS} FROM invitations WHERE id = ?1"), &[self::id(id)], invitation)
+    }
+
+    fn invitation_by_token(&self, hash: &TokenHash) -> Result<Option<Invitation>> {
+        one(
+            self.0,
+            &format!("SELECT {INVITATION_COLS} FROM invitations WHERE token_hash = ?1"),
+            &[Value::Bytes(hash.as_bytes())],
+            invitation,
+        )
+    }
+
+    fn invitations_to(&self, org: OrgId, email_key: &str) -> Result<Vec<Invitation>> {
+        all(
+            self.0,
+            &format!("SELECT {INVITATION_COLS} FROM invitations WHERE org_id = ?1 AND email_key = ?2 ORDER BY id DESC"),
+            &[id(org), text(email_key)],
+            invitation,
+        )
+    }
+
+    fn pending_invitations_to(&self, email_key: &str) -> Result<Vec<Invitation>> {
+        all(
+            self.0,
+            &format!(
+                "SELECT {INVITATION_COLS} FROM invitations WHERE email_key = ?1 AND status = 'pending' ORDER BY id DESC"
+            ),
+            &[text(email_key)],
+            invitation,
+        )
+    }
+
+    fn invitations(&self, org: OrgId, inviter: Option<MemberId>) -> Result<Vec<Invitation>> {
+        match inviter {
+            None => all(
+                self.0,
+                &format!("SELECT {INVITATION_COLS} FROM invitations WHERE org_id = ?1 ORDER BY id DESC"),
+                &[id(org)],
+                invitation,
+            ),
+            Some(m) => all(
+                self.0,
+                &format!(
+                    "SELECT {INVITATION_COLS} FROM invitations WHERE org_id = ?1 AND inviter_id = ?2 ORDER BY id DESC"
+                ),
+                &[id(org), id(m)],
+                invitation,
+            ),
+        }
+    }
+
+    fn pending_invitations_by(&self, inviter: MemberId) -> Result<Vec<Invitation>> {
+        all(
+            self.0,
+            &format!(
+                "SELECT {INVITATION_COLS} FROM invitations WHERE {ORG_OF_MEMBER} AND inviter_id = ?1 \
+                 AND status = 'pending' ORDER BY id DESC"
+            ),
+            &[id(inviter)],
+            invitation,
+        )
+    }
+
+    fn live_pending(&self, org: OrgId, now: Timestamp) -> Result<(u64, Option<Timestamp>)> {
+        let row = one(
+            self.0,
+            "SELECT count(*) AS n, min(expires_at) AS first FROM invitations \
+             WHERE org_id = ?1 AND status = 'pending' AND expires_at > ?2",
+            &[id(org), ts(now)],
+            |r| Ok((get_u64(r, "n")?, r.int("first")?.map(Timestamp::from_millis))),
+        )?;
+        Ok(row.unwrap_or((0, None)))
+    }
+
+    fn send_times(&self, org: OrgId, key: &SendKey, since: Timestamp) -> Result<Vec<Timestamp>> {
+        let rows = all(
+            self.0,
+            "SELECT at, sends FROM send_log WHERE org_id = ?1 AND key = ?2 AND at >= ?3 ORDER BY at",
+            &[id(org), text(&send_key(key)), ts(since)],
+            |r| Ok((get_ts(r, "at")?, get_int(r, "sends")?)),
+        )?;
+        Ok(rows.into_iter().flat_map(|(at, n)| std::iter::repeat_n(at, usize::try_from(n).unwrap_or(0))).collect())
+    }
+
+    fn send_window(&self, org: OrgId, key: &SendKey, since: Timestamp, nth: usize) -> Result<(u64, Option<Timestamp>)> {
+        // The hour `since` falls in is counted row by row, the later ones
+        // from their counts; the `nth` latest is found the same way.
+        let key = send_key(key);
+        let since = since.as_millis();
+        let first_hour = since.div_euclid(HOUR_MS);
+        let first_end = first_hour.saturating_add(1).saturating_mul(HOUR_MS);
+        let hours = all(
+            self.0,
+            "SELECT hour, sends FROM send_hours WHERE org_id = ?1 AND key = ?2 AND hour > ?3 ORDER BY hour DESC",
+            &[id(org), text(&key), Value::Int(Some(first_hour))],
+            |r| Ok((get_int(r, "hour")?, get_u64(r, "sends")?)),
+        )?;
+        let in_range = |from: i64, to: i64| {
+            all(
+                self.0,
+                "SELECT at, sends FROM send_log WHERE org_id = ?1 AND key = ?2 AND at >= ?3 AND at < ?4 ORDER BY at DESC",
+                &[id(org), text(&key), Value::Int(Some(from)), Value::Int(Some(to))],
+                |r| Ok((get_ts(r, "at")?, get_u64(r, "sends")?)),
+            )
+        };
+        let first = in_range(since, first_end)?;
+        let total = hours.iter().map(|(_, n)| n).sum::<u64>() + first.iter().map(|(_, n)| n).sum::<u64>();
+        let nth = nth.max(1) as u64;
+        if total < nth {
+            return Ok((total, None));
+        }
+        // Find the bucket holding the nth latest, then the send in it.
+        let mut before = 0u64;
+        let mut bucket = None;
+        for (hour, n) in &hours {
+            if before + n >= nth {
+                bucket = Some(*hour);
+                break;
+            }
+            before += n;
+        }
+        let sends = match bucket {
+            Some(hour) => in_range(hour.saturating_mul(HOUR_MS), hour.saturating_add(1).saturating_mul(HOUR_MS))?,
+            None => first,
+        };
+        let nth_latest = sends.into_iter().find_map(|(at, n)| {
+            before += n;
+            (before >= nth).then_some(at)
+        });
+        Ok((total, nth_latest))
+    }
+
+    fn template(&self, org: OrgId, kind: EmailKind) -> Result<Option<TemplateSource>> {
+        one(
+            self.0,
+            "SELECT subject, text, html FROM templates WHERE org_id = ?1 AND kind = ?2",
+            &[id(org), text(kind.as_str())],
+            |r| {
+                Ok(TemplateSource {
+                    subject: get_text(r, "subject")?,
+                    text: get_text(r, "text")?,
+                    html: get_text(r, "html")?,
+                })
+            },
+        )
+    }
+
+    fn email(&self, id: EmailId) -> Result<Option<OutgoingEmail>> {
+        one(self.0, &format!("SELECT {EMAIL_COLS} FROM emails WHERE id = ?1"), &[self::id(id)], email)
+    }
+
+    fn pending_emails_for(&self, invitation: InvitationId) -> Result<Vec<OutgoingEmail>> {
+        all(
+            self.0,
+            &format!(
+                "SELECT {EMAIL_COLS} FROM emails WHERE {ORG_OF_INVITATION} AND invitation_id = ?1 \
+                 AND status = 'pending' ORDER BY id"
+            ),
+            &[id(invitation)],
+            email,
+        )
+    }
+
+    fn due_emails(&self, now: Timestamp, limit: usize) -> Result<Vec<OutgoingEmail>> {
+        all(
+            self.0,
+            &format!(
+                "SELECT {EMAIL_COLS} FROM emails WHERE status = 'pending' AND next_attempt_at <= ?1 \
+                 ORDER BY next_attempt_at, id LIMIT ?2"
+            ),
+            &[ts(now), count(limit)],
+            email,
+        )
+    }
+
+    fn events(&self, org: OrgId, after: u64, limit: usize) -> Result<Vec<Event>> {
+        all(
+            self.0,
+            &format!("SELECT {EVENT_COLS} FROM events WHERE org_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"),
+            &[id(org), Value::Int(Some(i64::try_from(after).unwrap_or(i64::MAX))), count(limit)],
+            event,
+        )
+    }
+
+    fn members_with_word(&self, org: OrgId, prefix: &str) -> Result<Vec<Member>> {
+        self.0.members_with_word(org, prefix)
+    }
+
+    fn thread(&self, id: ThreadId) -> Result<Option<Thread>> {
+        one(self.0, &format!("SELECT {THREAD_COLS} FROM threads t WHERE t.id = ?1"), &[self::id(id)], thread)
+    }
+
+    fn participant(&self, thread: ThreadId, member: MemberId) -> Result<Option<Participant>> {
+        one(
+            self.0,
+            &format!(
+                "SELECT {PARTICIPANT_COLS} FROM participants WHERE {ORG_OF_THREAD} AND thread_id = ?1 AND member_id = ?2"
+            ),
+            &[id(thread), id(member)],
+            participant,
+        )
+    }
+
+    fn participants(&self, thread: ThreadId) -> Result<Vec<Participant>> {
+        all(
+            self.0,
+            &format!(
+                "SELECT {PARTICIPANT_COLS} FROM participants WHERE {ORG_OF_THREAD} AND thread_id = ?1 ORDER BY seq"
+            ),
+            &[id(thread)],
+            participant,
+        )
+    }
+
+    fn threads_of(&self, member: MemberId) -> Result<Vec<ThreadId>> {
+        all(
+            self.0,
+            &format!(
+                "SELECT thread_id FROM participants WHERE {ORG_OF_MEMBER} AND member_id = ?1 \
+                 ORDER BY last_activity_at DESC, thread_id DESC"
+            ),
+            &[id(member)],
+            |r| get_id(r, "thread_id"),
+        )
+    }
+
+    fn search_threads(
+        &self,
+        member: MemberId,
+        terms: &[String],
+        after: Option<&ThreadCursor>,
+        limit: usize,
+    ) -> Result<Vec<Thread>> {
+        self.0.search_threads(member, terms, after, limit)
+    }
+}
+
+impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
+    fn insert_org(&mut self, org: &Organization) -> Result<()> {
+        if exists(self.0, "SELECT 1 FROM orgs WHERE slug = ?1", &[text(&org.slug)])? {
+            return Err(Error::Conflict(format!("the slug `{}` is taken", quote(&org.slug))));
+        }
+        if exists(self.0, "SELECT 1 FROM orgs WHERE id = ?1", &[id(org.id)])? {
+            return Err(Error::Conflict("the organization exists".into()));
+        }
+        let (domains, settings) = (to_json(&org.allowed_domains)?, to_json(&org.settings)?);
+        self.0.exec(
+            &format!("INSERT INTO orgs ({ORG_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+            &[
+                id(org.id),
+                text(&org.name),
+                text(&org.slug),
+                text(&org.portal_url),
+                text(&domains),
+                text(&settings),
+                ts(org.created_at),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn update_org(&mut self, org: &Organization) -> Result<()> {
+        let (domains, settings) = (to_json(&org.allowed_domains)?, to_json(&org.settings)?);
+        let n = self.0.exec(
+            "UPDATE orgs SET name = ?2, portal_url = ?3, allowed_domains = ?4, settings = ?5, created_at = ?6 \
+             WHERE id = ?1",
+            &[id(org.id), text(&org.name), text(&org.portal_url), text(&domains), text(&settings), ts(org.created_at)],
+        )?;
+        if n == 0 {
+            return Err(Error::NotFound("organization"));
+        }
+        Ok(())
+    }
+
+    fn insert_member(&mut self, m: &Member) -> Result<()> {
+        if exists(
+            self.0,
+            "SELECT 1 FROM members WHERE org_id = ?1 AND email_key = ?2",
+            &[id(m.org_id), text(&m.email_key())],
+        )? {
+            return Err(Error::AlreadyMember { email: m.email.clone() });
+        }
+        if exists(self.0, "SELECT 1 FROM members WHERE id = ?1", &[id(m.id)])? {
+            return Err(Error::Conflict("the member exists".into()));
+        }
+        let team_ids = to_json(&m.team_ids.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+        self.0.exec(
+            "INSERT INTO members (id, org_id, email, email_key, name, role, team_ids, status, joined_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            &[
+                id(m.id),
+                id(m.org_id),
+                text(&m.email),
+                text(&m.email_key()),
+                text(&m.name),
+                text(&m.role),
+                text(&team_ids),
+                text(m.status.as_str()),
+                ts(m.joined_at),
+            ],
+        )?;
+        self.0.index_member(m, true)
+    }
+
+    fn update_member(&mut self, m: &Member) -> Result<()> {
+        let Some(old) = self.member(m.id)? else { return Err(Error::NotFound("member")) };
+        if old.name != m.name || old.email != m.email {
+            self.0.index_member(&old, false)?;
+            self.0.index_member(m, true)?;
+        }
+        let team_ids = to_json(&m.team_ids.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+        self.0.exec(
+            "UPDATE members SET email = ?3, email_key = ?4, name = ?5, role = ?6, team_ids = ?7, status = ?8, \
+             joined_at = ?9 WHERE org_id = ?1 AND id = ?2",
+            &[
+                id(old.org_id),
+                id(m.id),
+                text(&m.email),
+                text(&m.email_key()),
+                text(&m.name),
+                text(&m.role),
+                text(&team_ids),
+                text(m.status.as_str()),
+                ts(m.joined_at),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn insert_team(&mut self, t: &Team) -> Result<()> {
+        if exists(
+            self.0,
+            "SELECT 1 FROM teams WHERE org_id = ?1 AND name_key = ?2",
+            &[id(t.org_id), text(&t.name_key())],
+        )? {
+            return Err(Error::Conflict(format!("a team named `{}` exists", quote(&t.name))));
+        }
+        if exists(self.0, "SELECT 1 FROM teams WHERE id = ?1", &[id(t.id)])? {
+            return Err(Error::Conflict("the team exists".into()));
+        }
+        self.0.exec(
+            "INSERT INTO teams (id, org_id, name, name_key) VALUES (?1, ?2, ?3, ?4)",
+            &[id(t.id), id(t.org_id), text(&t.name), text(&t.name_key())],
+        )?;
+        Ok(())
+    }
+
+    fn insert_invitation(&mut self, inv: &Invitation, token: &TokenHash) -> Result<()> {
+        if exists(self.0, "SELECT 1 FROM invitations WHERE id = ?1", &[id(inv.id)])?
+            || exists(self.0, "SELECT 1 FROM invitations WHERE token_hash = ?1", &[Value::Bytes(token.as_bytes())])?
+        {
+            return Err(Error::Conflict("the invitation exists".into()));
+        }
+        let grants = grants_json(&inv.thread_grants)?;
+        self.0.exec(
+            &format!(
+                "INSERT INTO invitations ({INVITATION_COLS}, email_key, token_hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+            ),
+            &[
+                id(inv.id),
+                id(inv.org_id),
+                id(inv.inviter_id),
+                text(&inv.email),
+                Value::Text(inv.message.as_deref()),
+                opt_id(inv.team_id),
+                text(&inv.role),
+                text(inv.status.as_str()),
+                ts(inv.created_at),
+                ts(inv.expires_at),
+                int32(inv.sent_count)?,
+                ts(inv.last_sent_at),
+                text(&grants),
+                Value::Bool(inv.delivered),
+                text(&inv.email_key()),
+                Value::Bytes(token.as_bytes()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn update_invitation(
+        &mut self,
+        inv: &Invitation,
+        expected: InvitationStatus,
+        new_token: Option<&TokenHash>,
+    ) -> Result<bool> {
+        if let Some(hash) = new_token
+            && exists(self.0, "SELECT 1 FROM invitations WHERE token_hash = ?1", &[Value::Bytes(hash.as_bytes())])?
+        {
+            return Err(Error::Conflict("the token is in use".into()));
+        }
+        let (grants, email_key) = (grants_json(&inv.thread_grants)?, inv.email_key());
+        let mut params = vec![
+            id(inv.org_id),
+            id(inv.id),
+            text(expected.as_str()),
+            id(inv.inviter_id),
+            text(&inv.email),
+            text(&email_key),
+            Value::Text(inv.message.as_deref()),
+            opt_id(inv.team_id),
+            text(&inv.role),
+            text(inv.status.as_str()),
+            ts(inv.created_at),
+            ts(inv.expires_at),
+            int32(inv.sent_count)?,
+            ts(inv.last_sent_at),
+            text(&grants),
+            Value::Bool(inv.delivered),
+        ];
+        let set_token = match new_token {
+            Some(hash) => {
+                params.push(Value::Bytes(hash.as_bytes()));
+                ", token_hash = ?17"
+            }
+            None => "",
+        };
+        let n = self.0.exec(
+            &format!(
+                "UPDATE invitations SET inviter_id = ?4, email = ?5, email_key = ?6, message = ?7, team_id = ?8, \
+                 role = ?9, status = ?10, created_at = ?11, expires_at = ?12, sent_count = ?13, last_sent_at = ?14, \
+                 thread_grants = ?15, delivered = ?16{set_token} WHERE org_id = ?1 AND id = ?2 AND status = ?3"
+            ),
+            &params,
+        )?;
+        if n > 0 {
+            return Ok(true);
+        }
+        if exists(self.0, "SELECT 1 FROM invitations WHERE id = ?1", &[id(inv.id)])? {
+            Ok(false)
+        } else {
+            Err(Error::NotFound("invitation"))
+        }
+    }
+
+    fn record_send(&mut self, org: OrgId, keys: &[SendKey], at: Timestamp, forget_before: Timestamp) -> Result<()> {
+        let hour = at.as_millis().div_euclid(HOUR_MS);
+        let horizon_hour = forget_before.as_millis().div_euclid(HOUR_MS);
+        for key in keys {
+            let key = send_key(key);
+            self.0.exec(
+                "INSERT INTO send_log (org_id, key, at, sends) VALUES (?1, ?2, ?3, 1) \
+                 ON CONFLICT (org_id, key, at) DO UPDATE SET sends = send_log.sends + 1",
+                &[id(org), text(&key), ts(at)],
+            )?;
+            let in_hour = one(
+                self.0,
+                "INSERT INTO send_hours (org_id, key, hour, sends) VALUES (?1, ?2, ?3, 1) \
+                 ON CONFLICT (org_id, key, hour) DO UPDATE SET sends = send_hours.sends + 1 RETURNING sends",
+                &[id(org), text(&key), Value::Int(Some(hour))],
+                |r| get_int(r, "sends"),
+            )?
+            .unwrap_or(1);
+            // What lies before the horizon's hour is dropped when a key's
+            // first send of an hour is recorded, so the log holds only what
+            // may still be asked for, and the hour boundary keeps it cheap.
+            if in_hour == 1 {
+                self.0.exec(
+                    "DELETE FROM send_log WHERE org_id = ?1 AND key = ?2 AND at < ?3",
+                    &[id(org), text(&key), Value::Int(Some(horizon_hour.saturating_mul(HOUR_MS)))],
+                )?;
+                self.0.exec(
+                    "DELETE FROM send_hours WHERE org_id = ?1 AND key = ?2 AND hour < ?3",
+                    &[id(org), text(&key), Value::Int(Some(horizon_hour))],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn put_template(&mut self, org: OrgId, kind: EmailKind, src: &TemplateSource) -> Result<()> {
+        self.0.exec(
+            "INSERT INTO templates (org_id, kind, subject, text, html) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (org_id, kind) DO UPDATE SET subject = excluded.subject, text = excluded.text, \
+             html = excluded.html",
+            &[id(org), text(kind.as_str()), text(&src.subject), text(&src.text), text(&src.html)],
+        )?;
+        Ok(())
+    }
+
+    fn insert_email(&mut self, e: &OutgoingEmail) -> Result<()> {
+        if exists(self.0, "SELECT 1 FROM emails WHERE id = ?1", &[id(e.id)])? {
+            return Err(Error::Conflict("the email exists".into()));
+        }
+        self.0.exec(
+            &format!(
+                "INSERT INTO emails ({EMAIL_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+            ),
+            &[
+                id(e.id),
+                id(e.org_id),
+                text(e.kind.as_str()),
+                opt_id(e.invitation_id),
+                text(&e.to),
+                text(&e.subject),
+                text(&e.text),
+                text(&e.html),
+                ts(e.created_at),
+                int32(e.attempts)?,
+                text(e.status.as_str()),
+                ts(e.next_attempt_at),
+                Value::Text(e.last_error.as_deref()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn update_email(&mut self, e: &OutgoingEmail) -> Result<()> {
+        let n = self.0.exec(
+            "UPDATE emails SET kind = ?3, invitation_id = ?4, recipient = ?5, subject = ?6, text = ?7, html = ?8, \
+             created_at = ?9, attempts = ?10, status = ?11, next_attempt_at = ?12, last_error = ?13 \
+             WHERE org_id = ?1 AND id = ?2",
+            &[
+                id(e.org_id),
+                id(e.id),
+                text(e.kind.as_str()),
+                opt_id(e.invitation_id),
+                text(&e.to),
+                text(&e.subject),
+                text(&e.text),
+                text(&e.html),
+                ts(e.created_at),
+                int32(e.attempts)?,
+                text(e.status.as_str()),
+                ts(e.next_attempt_at),
+                Value::Text(e.last_error.as_deref()),
+            ],
+        )?;
+        if n == 0 {
+            return Err(Error::NotFound("email"));
+        }
+        Ok(())
+    }
+
+    fn append_event(&mut self, e: NewEvent) -> Result<u64> {
+        let last =
+            one(self.0, "SELECT seq FROM events WHERE org_id = ?1 ORDER BY seq DESC LIMIT 1", &[id(e.org_id)], |r| {
+                get_int(r, "seq")
+            })?
+            .unwrap_or(0);
+        let seq = last.checked_add(1).ok_or_else(|| Error::Storage("the event log is full".into()))?;
+        let details = to_json(&e.details)?;
+        self.0.exec(
+            "INSERT INTO events (org_id, seq, at, actor_id, kind, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[id(e.org_id), Value::Int(Some(seq)), ts(e.at), opt_id(e.actor_id), text(e.kind.as_str()), text(&details)],
+        )?;
+        u64::try_from(seq).map_err(|_| Error::Storage("negative event seq".into()))
+    }
+
+    fn insert_thread(&mut self, t: &Thread) -> Result<()> {
+        if exists(self.0, "SELECT 1 FROM threads WHERE id = ?1", &[id(t.id)])? {
+            return Err(Error::Conflict("the thread exists".into()));
+        }
+        self.0.exec(
+            "INSERT INTO threads (id, org_id, title, freelancer_id, freelancer_name, created_by, created_at, \
+             last_activity_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            &[
+                id(t.id),
+                id(t.org_id),
+                text(&t.title),
+                text(&t.freelancer_id),
+                text(&t.freelancer_name),
+                id(t.created_by),
+                ts(t.created_at),
+                ts(t.last_activity_at),
+            ],
+        )?;
+        self.0.index_thread(t.org_id, t.id, &[&t.title, &t.freelancer_name])
+    }
+
+    fn insert_message(&mut self, m: &Message) -> Result<()> {
+        let Some(org) = one(self.0, "SELECT org_id FROM threads WHERE id = ?1", &[id(m.thread_id)], |r| {
+            get_id::<OrgId>(r, "org_id")
+        })?
+        else {
+            return Err(Error::NotFound("thread"));
+        };
+        if exists(
+            self.0,
+            "SELECT 1 FROM messages WHERE org_id = ?1 AND thread_id = ?2 AND id = ?3",
+            &[id(org), id(m.thread_id), id(m.id)],
+        )? {
+            return Err(Error::Conflict("the message exists".into()));
+        }
+        let author = match m.author {
+            Author::Member(a) => Some(a),
+            Author::Freelancer => None,
+        };
+        self.0.exec(
+            "INSERT INTO messages (org_id, thread_id, id, author_id, body, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[id(org), id(m.thread_id), id(m.id), opt_id(author), text(&m.body), ts(m.sent_at)],
+        )?;
+        self.0.index_thread(org, m.thread_id, &[&m.body])?;
+        let moved = self.0.exec(
+            "UPDATE threads SET last_activity_at = ?3 WHERE org_id = ?1 AND id = ?2 AND last_activity_at < ?3",
+            &[id(org), id(m.thread_id), ts(m.sent_at)],
+        )?;
+        if moved > 0 {
+            self.0.exec(
+                "UPDATE participants SET last_activity_at = ?3 WHERE org_id = ?1 AND thread_id = ?2",
+                &[id(org), id(m.thread_id), ts(m.sent_at)],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn insert_participant(&mut self, p: &Participant) -> Result<()> {
+        if exists(
+            self.0,
+            &format!("SELECT 1 FROM participants WHERE {ORG_OF_THREAD} AND thread_id = ?1 AND member_id = ?2"),
+            &[id(p.thread_id), id(p.member_id)],
+        )? {
+            return Err(Error::AlreadyParticipant);
+        }
+        let n = self.0.exec(
+            "INSERT INTO participants (org_id, thread_id, member_id, permissions, added_by, added_at, last_activity_at) \
+             SELECT org_id, id, ?2, ?3, ?4, ?5, last_activity_at FROM threads WHERE id = ?1",
+            &[id(p.thread_id), id(p.member_id), perms(p.permissions), opt_id(p.added_by), ts(p.added_at)],
+        )?;
+        if n == 0 {
+            return Err(Error::NotFound("thread"));
+        }
+        Ok(())
+    }
+
+    fn update_participant(&mut self, p: &Participant) -> Result<()> {
+        let n = self.0.exec(
+            &format!(
+                "UPDATE participants SET permissions = ?3, added_by = ?4, added_at = ?5 \
+                 WHERE {ORG_OF_THREAD} AND thread_id = ?1 AND member_id = ?2"
+            ),
+            &[id(p.thread_id), id(p.member_id), perms(p.permissions), opt_id(p.added_by), ts(p.added_at)],
+        )?;
+        if n == 0 {
+            return Err(Error::NotFound("participant"));
+        }
+        Ok(())
+    }
+
+    fn remove_participant(&mut self, thread: ThreadId, member: MemberId) -> Result<bool> {
+        let n = self.0.exec(
+            &format!("DELETE FROM participants WHERE {ORG_OF_THREAD} AND thread_id = ?1 AND member_id = ?2"),
+            &[id(thread), id(member)],
+        )?;
+        Ok(n > 0)
+    }
+}

@@ -47,7 +47,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, OpenFlags, params_from_iter};
 use uuid::Uuid;
 
-use super::sql::{self, Backend, SqlRow, SqlTx, Value};
+use super::sql::{self, Backend, Binds, SqlRow, SqlTx, Value};
 use super::{ReadTx, Store, WriteTx};
 use crate::error::{Error, Result, quote, sanitize};
 use crate::ids::{MemberId, OrgId, ThreadId};
@@ -184,16 +184,11 @@ fn migrate(conn: &Connection) -> Result<()> {
     let _rollback = Rollback(conn);
     conn.execute_batch("BEGIN IMMEDIATE").map_err(db)?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db)?;
-    let known = MIGRATIONS.len();
-    let from = usize::try_from(version).ok().filter(|v| *v <= known).ok_or_else(|| {
-        Error::Storage(format!(
-            "the schema version {version} is newer than this version of InviteKit knows ({known}): upgrade InviteKit"
-        ))
-    })?;
-    for migration in MIGRATIONS.iter().skip(from) {
+    let pending = sql::migrations_after(version, MIGRATIONS)?;
+    for migration in pending {
         conn.execute_batch(migration).map_err(db)?;
     }
-    if from < known {
+    if !pending.is_empty() {
         conn.pragma_update(None, "user_version", SqliteStore::SCHEMA_VERSION).map_err(db)?;
     }
     conn.execute_batch("COMMIT").map_err(db)?;
@@ -360,17 +355,6 @@ fn prefix_end(prefix: &str) -> Vec<u8> {
         }
     }
     vec![u8::MAX]
-}
-
-/// Parameters of a query built at run time, numbered as they are bound.
-#[derive(Default)]
-struct Binds<'a>(Vec<Value<'a>>);
-
-impl<'a> Binds<'a> {
-    fn bind(&mut self, v: Value<'a>) -> String {
-        self.0.push(v);
-        format!("?{}", self.0.len())
-    }
 }
 
 impl Backend for Sqlite<'_> {

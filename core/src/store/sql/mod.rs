@@ -129,6 +129,32 @@ fn exists(b: &(impl Backend + ?Sized), sql: &str, params: &[Value<'_>]) -> Resul
     Ok(one(b, sql, params, |_| Ok(()))?.is_some())
 }
 
+/// The migrations a database at schema `version` lacks, in order. A version
+/// newer than `all` knows is `storage`: the database was written by a newer
+/// InviteKit.
+pub(crate) fn migrations_after<'m>(version: i64, all: &'m [&'m str]) -> Result<&'m [&'m str]> {
+    let known = all.len();
+    let from = usize::try_from(version).ok().filter(|v| *v <= known).ok_or_else(|| {
+        Error::Storage(format!(
+            "the schema version {version} is newer than this version of InviteKit knows ({known}): upgrade InviteKit"
+        ))
+    })?;
+    Ok(&all[from..])
+}
+
+/// Parameters of a statement built at run time, numbered `?1`, `?2`, ... as
+/// they are bound.
+#[derive(Default)]
+pub(crate) struct Binds<'a>(pub(crate) Vec<Value<'a>>);
+
+impl<'a> Binds<'a> {
+    /// Adds a parameter and returns its placeholder.
+    pub(crate) fn bind(&mut self, v: Value<'a>) -> String {
+        self.0.push(v);
+        format!("?{}", self.0.len())
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Values in
 // ---------------------------------------------------------------------------
@@ -425,11 +451,12 @@ fn participant(r: &dyn SqlRow) -> Result<Participant> {
     })
 }
 
-/// The organization of a member or a thread, for the `org_id`-first keys
-/// of look-ups that start from a bare id (`?1`).
-const ORG_OF_MEMBER: &str = "org_id IN (SELECT org_id FROM members WHERE id = ?1)";
-const ORG_OF_THREAD: &str = "org_id IN (SELECT org_id FROM threads WHERE id = ?1)";
-const ORG_OF_INVITATION: &str = "org_id IN (SELECT org_id FROM invitations WHERE id = ?1)";
+/// The organization of a member, a thread or an invitation, for the
+/// `org_id`-first keys of look-ups that start from a bare id (`?1`). Ids are
+/// unique across organizations (every insert checks), so each is one row.
+const ORG_OF_MEMBER: &str = "org_id = (SELECT org_id FROM members WHERE id = ?1)";
+const ORG_OF_THREAD: &str = "org_id = (SELECT org_id FROM threads WHERE id = ?1)";
+const ORG_OF_INVITATION: &str = "org_id = (SELECT org_id FROM invitations WHERE id = ?1)";
 
 /// The buckets of the send log's counts.
 const HOUR_MS: i64 = 3_600_000;

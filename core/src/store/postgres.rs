@@ -796,14 +796,7 @@ impl Backend for Tx<'_> {
             sql.push_str(" AND ");
             sql.push_str(&cond);
         }
-        if let Some(c) = after {
-            let at = b.bind(sql::ts(c.last_activity_at));
-            let id = b.bind(sql::id(c.thread_id));
-            sql.push_str(&format!(" AND (p.last_activity_at, p.thread_id) < ({at}, {id})"));
-        }
-        let lim = b.bind(sql::count(limit));
-        sql.push_str(&format!(" ORDER BY p.last_activity_at DESC, p.thread_id DESC LIMIT {lim}"));
-        sql::all(self, &sql, &b.0, sql::thread)
+        sql::thread_page(self, sql, b, after, limit)
     }
 }
 

@@ -433,7 +433,7 @@ impl Backend for Sqlite<'_> {
             usize::try_from(n).unwrap_or(usize::MAX) <= self.walk_limit
         };
         let cols = sql::THREAD_COLS;
-        let mut sql = if walk {
+        let sql = if walk {
             // The member's threads newest first (one index range), each term
             // checked with one seek in the thread's words.
             let mut sql = format!(
@@ -473,14 +473,7 @@ impl Backend for Sqlite<'_> {
                 hits.join(" INTERSECT ")
             )
         };
-        if let Some(c) = after {
-            let at = b.bind(sql::ts(c.last_activity_at));
-            let id = b.bind(sql::id(c.thread_id));
-            sql.push_str(&format!(" AND (p.last_activity_at, p.thread_id) < ({at}, {id})"));
-        }
-        let lim = b.bind(sql::count(limit));
-        sql.push_str(&format!(" ORDER BY p.last_activity_at DESC, p.thread_id DESC LIMIT {lim}"));
-        sql::all(self, &sql, &b.0, sql::thread)
+        sql::thread_page(self, sql, b, after, limit)
     }
 }
 

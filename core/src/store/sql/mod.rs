@@ -451,6 +451,26 @@ fn participant(r: &dyn SqlRow) -> Result<Participant> {
     })
 }
 
+/// Runs a search: `sql` selects [`THREAD_COLS`] from `threads t` joined to
+/// the member's `participants p`, and this adds where the page starts
+/// (strictly after `after`), the order (newest activity first) and the limit.
+pub(crate) fn thread_page(
+    b: &(impl Backend + ?Sized),
+    mut sql: String,
+    mut binds: Binds<'_>,
+    after: Option<&ThreadCursor>,
+    limit: usize,
+) -> Result<Vec<Thread>> {
+    if let Some(c) = after {
+        let at = binds.bind(ts(c.last_activity_at));
+        let thread = binds.bind(id(c.thread_id));
+        sql.push_str(&format!(" AND (p.last_activity_at, p.thread_id) < ({at}, {thread})"));
+    }
+    let lim = binds.bind(count(limit));
+    sql.push_str(&format!(" ORDER BY p.last_activity_at DESC, p.thread_id DESC LIMIT {lim}"));
+    all(b, &sql, &binds.0, thread)
+}
+
 /// The organization of a member, a thread or an invitation, for the
 /// `org_id`-first keys of look-ups that start from a bare id (`?1`). Ids are
 /// unique across organizations (every insert checks), so each is one row.

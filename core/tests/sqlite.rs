@@ -324,6 +324,71 @@ fn reads_do_not_wait_for_a_write_in_progress() {
 }
 
 #[test]
+fn a_write_does_not_wait_for_a_read_in_progress_and_the_read_keeps_its_snapshot() {
+    let path = common::temp_db_path();
+    let clock = ManualClock::new();
+    let (kit, org, alice) = acme(&path, &clock);
+    let kit = Arc::new(kit);
+    let before = all_events(&kit, alice.id).len();
+    let opened = Arc::new(Barrier::new(2));
+    let (written, wait_written) = mpsc::channel::<()>();
+    let reader = {
+        let (kit, opened) = (kit.clone(), opened.clone());
+        std::thread::spawn(move || {
+            kit.store().read(|tx| {
+                let first = tx.events(org.id, 0, 1000)?.len();
+                opened.wait();
+                // The write below commits while this read transaction is open.
+                wait_written.recv().unwrap();
+                let again = tx.events(org.id, 0, 1000)?.len();
+                Ok((first, again))
+            })
+        })
+    };
+    opened.wait();
+    // A one-row write, on the same handle, while the read holds its snapshot:
+    // it neither waits for the read nor changes what the read sees.
+    kit.create_team(org.id, "Design").unwrap();
+    written.send(()).unwrap();
+    let (first, again) = reader.join().unwrap().unwrap();
+    assert_eq!((first, again), (before, before), "the open read kept its snapshot");
+    assert_eq!(all_events(&kit, alice.id).len(), before + 1, "a new read sees the write");
+}
+
+#[test]
+fn a_file_of_schema_version_1_is_migrated_with_its_data() {
+    let path = common::temp_db_path();
+    let clock = ManualClock::new();
+    let (kit, _, alice) = acme(&path, &clock);
+    let thread = kit.start_thread(alice.id, "fl-1", "José Pérez", "Logo redesign").unwrap();
+    kit.post_message(alice.id, thread.id, "Draft of the brand book").unwrap();
+    drop(kit);
+    // Back to version 1's shape: the shared full-text table, no word index.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP INDEX thread_words_by_word; DROP INDEX invitations_by_org_email; \
+         DROP INDEX invitations_by_inviter; CREATE INDEX invitations_by_inviter ON invitations (inviter_id, org_id, id); \
+         CREATE VIRTUAL TABLE thread_fts USING fts5 (words, thread_id UNINDEXED, org_id UNINDEXED, \
+         tokenize = 'ascii', content = '', contentless_unindexed = 1); PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    let kit = open_kit(&path, &clock);
+    for q in ["jose", "brand", "logo red"] {
+        let found: Vec<ThreadId> =
+            kit.search_threads(alice.id, q, 10, None).unwrap().threads.iter().map(|t| t.id).collect();
+        assert_eq!(found, [thread.id], "{q}");
+    }
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, SqliteStore::SCHEMA_VERSION);
+    let fts: i64 =
+        conn.query_row("SELECT count(*) FROM sqlite_master WHERE name LIKE 'thread_fts%'", [], |r| r.get(0)).unwrap();
+    assert_eq!(fts, 0, "the shared full-text table and its shadow tables are gone");
+    integrity(&path);
+}
+
+#[test]
 fn a_writer_that_waits_past_the_busy_timeout_gets_conflict_and_nothing_changes() {
     let path = common::temp_db_path();
     let clock = ManualClock::new();

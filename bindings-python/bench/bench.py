@@ -11,6 +11,11 @@ ManualClock moved 10 s per invitation and the organization's limits raised so
 that the 24-hour rate limits never trip), then runs
 `cargo run --release -p invitekit-examples --example bench_baseline`, which
 measures the same in Rust, and prints both with their ratio.
+
+Then it measures invite -> accept throughput (draft, send with its email,
+accept; flows per second over a few seconds, the median of several rounds)
+on the in-memory store and on a SQLite file (WAL, `synchronous = NORMAL`),
+and prints both with their ratio.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ from __future__ import annotations
 import pathlib
 import statistics
 import subprocess
+import tempfile
 import time
-from typing import Dict
+from typing import Dict, List
 
 import invitekit as ik
 
@@ -69,6 +75,37 @@ def python_medians() -> Dict[str, float]:
     }
 
 
+def flows_per_second(url: str, rounds: int = 5, per_round: int = 2_000) -> float:
+    """Invite -> accept flows per second on the store `url` names: the median of `rounds` rounds."""
+    clock = ik.ManualClock()
+    kit = ik.InviteKit.open(url, clock=clock)
+    org = kit.create_organization("Acme Corp", "acme", "https://acme.example.com/portal", allowed_domains=["acme.com"])
+    alice = kit.add_member(org.id, "alice@acme.com", "Alice Smith", "full")
+    kit.set_organization_settings(
+        alice.id,
+        org.id,
+        max_invitations_per_inviter_per_day=10_000,
+        max_invitations_per_org_per_day=100_000,
+        max_pending_invitations=100_000,
+    )
+    actor = alice.id
+    n = 0
+    rates: List[float] = []
+    for _ in range(rounds + 1):
+        t = time.perf_counter()
+        for _ in range(per_round):
+            # Ten seconds per invitation keeps the 24-hour window under the per-member limit.
+            clock.advance(10)
+            email = f"user{n}@acme.com"
+            n += 1
+            draft = kit.draft_invitation(actor, email)
+            kit.send_invitation(draft)
+            kit.accept_invitation(draft.link, email, "New Member")
+        rates.append(per_round / (time.perf_counter() - t))
+    # The first round warms the caches up.
+    return statistics.median(rates[1:])
+
+
 def rust_medians() -> Dict[str, float]:
     done = subprocess.run(
         ["cargo", "run", "--quiet", "--release", "-p", "invitekit-examples", "--example", "bench_baseline"],
@@ -95,6 +132,12 @@ def main() -> None:
     labels = {"permission_options": "permission_options", "draft_send_accept": "draft -> send -> accept"}
     for key, label in labels.items():
         print(f"{label:<28}{show(rust[key]):>12}{show(py[key]):>12}{py[key] / rust[key]:>13.1f}x")
+    print()
+    with tempfile.TemporaryDirectory(prefix="invitekit-bench-") as tmp:
+        memory = flows_per_second("memory:")
+        sqlite = flows_per_second(f"sqlite:{tmp}/bench.db")
+    print(f"{'invite -> accept per second':<28}{'memory':>12}{'SQLite':>12}{'SQLite/memory':>14}")
+    print(f"{'from Python':<28}{memory:>12,.0f}{sqlite:>12,.0f}{sqlite / memory:>13.2f}x")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@
 //!   timeout of 5 s); one that waits longer gets `conflict`. Every
 //!   [`Store::read`] is one read transaction, a consistent snapshot, on a
 //!   read-only connection of a small pool, never the writer's.
+//!   The WAL is copied into the file by a background checkpoint every few
+//!   commits, on its own connection, so no commit pays for it.
 //!   Statements are prepared once per connection and cached; query plans do
 //!   not depend on the values bound (the query planner stability guarantee),
 //!   so a cached statement is never compiled again.
@@ -39,7 +41,8 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError, mpsc};
 use std::time::Duration;
 
 use rusqlite::config::DbConfig;
@@ -61,6 +64,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_IDLE_READERS: usize = 4;
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 128;
+/// Commits between two background checkpoints of the WAL.
+const CHECKPOINT_EVERY: u32 = 32;
+/// The WAL pages past which the writer checkpoints in its own commit, should
+/// the background checkpoints fall behind (SQLite's default is 1,000).
+const WAL_BOUND_PAGES: u32 = 10_000;
 /// A member in more threads than this is searched through the
 /// organization's word index rather than by walking their threads.
 const SEARCH_WALK_LIMIT: usize = 2000;
@@ -91,6 +99,56 @@ pub struct SqliteStore {
     readers: Option<ReaderPool>,
     /// See [`SEARCH_WALK_LIMIT`].
     search_walk_limit: usize,
+    /// `None` for an in-memory database, which has no WAL.
+    checkpointer: Option<Checkpointer>,
+}
+
+/// Copies the WAL into the database file on a thread and a connection of its
+/// own, every [`CHECKPOINT_EVERY`] commits, so that no commit pays for it.
+/// A `PASSIVE` checkpoint waits for no reader and no writer; should it fall
+/// behind, the writer's own automatic checkpoint at [`WAL_BOUND_PAGES`]
+/// still bounds the WAL.
+struct Checkpointer {
+    wake: Option<mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    commits: AtomicU32,
+}
+
+impl Checkpointer {
+    fn start(path: &Path) -> Result<Checkpointer> {
+        let conn = connect(path).map_err(db)?;
+        let (wake, woken) = mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("invitekit-sqlite-checkpoint".into())
+            .spawn(move || {
+                while woken.recv().is_ok() {
+                    // A checkpoint that fails (the disk is full, say) is tried
+                    // again at the next wake-up; commits are not affected.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                }
+            })
+            .map_err(|e| Error::Storage(format!("cannot start the sqlite checkpoint thread: {e}")))?;
+        Ok(Checkpointer { wake: Some(wake), thread: Some(thread), commits: AtomicU32::new(0) })
+    }
+
+    /// Counts a commit, and wakes the thread up every [`CHECKPOINT_EVERY`] of them.
+    fn committed(&self) {
+        if self.commits.fetch_add(1, Ordering::Relaxed) % CHECKPOINT_EVERY == CHECKPOINT_EVERY - 1
+            && let Some(wake) = &self.wake
+        {
+            // Already awake with a wake-up pending: nothing to add.
+            let _ = wake.try_send(());
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.wake = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 struct ReaderPool {
@@ -132,10 +190,12 @@ impl SqliteStore {
             Error::Storage(reason) => Error::Storage(format!("sqlite database `{shown}`: {reason}")),
             other => other,
         })?;
+        writer.pragma_update(None, "wal_autocheckpoint", WAL_BOUND_PAGES).map_err(cannot)?;
         Ok(SqliteStore {
             writer: Mutex::new(writer),
             readers: Some(ReaderPool { path: path.to_owned(), idle: Mutex::new(Vec::new()) }),
             search_walk_limit: SEARCH_WALK_LIMIT,
+            checkpointer: Some(Checkpointer::start(path)?),
         })
     }
 
@@ -145,7 +205,12 @@ impl SqliteStore {
         let conn = Connection::open_in_memory().map_err(db)?;
         configure(&conn).map_err(db)?;
         migrate(&conn)?;
-        Ok(SqliteStore { writer: Mutex::new(conn), readers: None, search_walk_limit: SEARCH_WALK_LIMIT })
+        Ok(SqliteStore {
+            writer: Mutex::new(conn),
+            readers: None,
+            search_walk_limit: SEARCH_WALK_LIMIT,
+            checkpointer: None,
+        })
     }
 
     /// The database file, or `None` for an in-memory database.
@@ -269,6 +334,9 @@ impl Store for SqliteStore {
         run(&conn, "BEGIN IMMEDIATE")?;
         let out = f(&mut SqlTx(&Sqlite { conn: &conn, walk_limit: self.search_walk_limit }))?;
         run(&conn, "COMMIT")?;
+        if let Some(c) = &self.checkpointer {
+            c.committed();
+        }
         Ok(out)
     }
 }

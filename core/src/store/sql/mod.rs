@@ -615,32 +615,35 @@ impl<B: Backend + ?Sized> ReadTx for SqlTx<'_, B> {
 
     fn send_window(&self, org: OrgId, key: &SendKey, since: Timestamp, nth: usize) -> Result<(u64, Option<Timestamp>)> {
         // The hour `since` falls in is counted row by row, the later ones
-        // from their counts; the `nth` latest is found the same way.
+        // from their hourly counts, in one statement; the `nth` latest is
+        // then found in the bucket that holds it.
         let key = send_key(key);
         let since = since.as_millis();
         let first_hour = since.div_euclid(HOUR_MS);
         let first_end = first_hour.saturating_add(1).saturating_mul(HOUR_MS);
-        let hours = all(
-            self.0,
-            "SELECT hour, sends FROM send_hours WHERE org_id = ?1 AND key = ?2 AND hour > ?3 ORDER BY hour DESC",
-            &[id(org), text(&key), Value::Int(Some(first_hour))],
-            |r| Ok((get_int(r, "hour")?, get_u64(r, "sends")?)),
+        let (mut hours, mut first) = (Vec::new(), Vec::new());
+        self.0.query(
+            "SELECT 1 AS hourly, hour AS t, sends FROM send_hours WHERE org_id = ?1 AND key = ?2 AND hour > ?3 \
+             UNION ALL \
+             SELECT 0 AS hourly, at AS t, sends FROM send_log WHERE org_id = ?1 AND key = ?2 AND at >= ?4 AND at < ?5",
+            &[id(org), text(&key), Value::Int(Some(first_hour)), Value::Int(Some(since)), Value::Int(Some(first_end))],
+            &mut |r| {
+                let row = (get_int(r, "t")?, get_u64(r, "sends")?);
+                if get_int(r, "hourly")? == 1 {
+                    hours.push(row)
+                } else {
+                    first.push(row)
+                }
+                Ok(())
+            },
         )?;
-        let in_range = |from: i64, to: i64| {
-            all(
-                self.0,
-                "SELECT at, sends FROM send_log WHERE org_id = ?1 AND key = ?2 AND at >= ?3 AND at < ?4 ORDER BY at DESC",
-                &[id(org), text(&key), Value::Int(Some(from)), Value::Int(Some(to))],
-                |r| Ok((get_ts(r, "at")?, get_u64(r, "sends")?)),
-            )
-        };
-        let first = in_range(since, first_end)?;
+        hours.sort_unstable_by_key(|(t, _)| std::cmp::Reverse(*t));
+        first.sort_unstable_by_key(|(t, _)| std::cmp::Reverse(*t));
         let total = hours.iter().map(|(_, n)| n).sum::<u64>() + first.iter().map(|(_, n)| n).sum::<u64>();
         let nth = nth.max(1) as u64;
         if total < nth {
             return Ok((total, None));
         }
-        // Find the bucket holding the nth latest, then the send in it.
         let mut before = 0u64;
         let mut bucket = None;
         for (hour, n) in &hours {
@@ -651,12 +654,22 @@ impl<B: Backend + ?Sized> ReadTx for SqlTx<'_, B> {
             before += n;
         }
         let sends = match bucket {
-            Some(hour) => in_range(hour.saturating_mul(HOUR_MS), hour.saturating_add(1).saturating_mul(HOUR_MS))?,
+            Some(hour) => all(
+                self.0,
+                "SELECT at, sends FROM send_log WHERE org_id = ?1 AND key = ?2 AND at >= ?3 AND at < ?4 ORDER BY at DESC",
+                &[
+                    id(org),
+                    text(&key),
+                    Value::Int(Some(hour.saturating_mul(HOUR_MS))),
+                    Value::Int(Some(hour.saturating_add(1).saturating_mul(HOUR_MS))),
+                ],
+                |r| Ok((get_int(r, "at")?, get_u64(r, "sends")?)),
+            )?,
             None => first,
         };
         let nth_latest = sends.into_iter().find_map(|(at, n)| {
             before += n;
-            (before >= nth).then_some(at)
+            (before >= nth).then_some(Timestamp::from_millis(at))
         });
         Ok((total, nth_latest))
     }
@@ -916,60 +929,68 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
         expected: InvitationStatus,
         new_token: Option<&TokenHash>,
     ) -> Result<bool> {
+        let Some(old) = one(
+            self.0,
+            &format!("SELECT {INVITATION_COLS} FROM invitations WHERE id = ?1"),
+            &[id(inv.id)],
+            invitation,
+        )?
+        else {
+            return Err(Error::NotFound("invitation"));
+        };
         if let Some(hash) = new_token
             && exists(self.0, "SELECT 1 FROM invitations WHERE token_hash = ?1", &[Value::Bytes(hash.as_bytes())])?
         {
             return Err(Error::Conflict("the token is in use".into()));
         }
+        // Only the columns that change are written, so an index over a
+        // column that keeps its value is not rewritten (an accept writes one
+        // column). The expected status is checked by the statement itself.
         let (grants, email_key) = (grants_json(&inv.thread_grants)?, inv.email_key());
-        let mut params = vec![
-            id(inv.org_id),
-            id(inv.id),
-            text(expected.as_str()),
-            id(inv.inviter_id),
-            text(&inv.email),
-            text(&email_key),
-            Value::Text(inv.message.as_deref()),
-            opt_id(inv.team_id),
-            text(&inv.role),
-            text(inv.status.as_str()),
-            ts(inv.created_at),
-            ts(inv.expires_at),
-            int32(inv.sent_count)?,
-            ts(inv.last_sent_at),
-            text(&grants),
-            Value::Bool(inv.delivered),
+        let mut b = Binds::default();
+        let (org_p, id_p, expected_p) = (b.bind(id(inv.org_id)), b.bind(id(inv.id)), b.bind(text(expected.as_str())));
+        let columns = [
+            ("inviter_id", old.inviter_id != inv.inviter_id, id(inv.inviter_id)),
+            ("email", old.email != inv.email, text(&inv.email)),
+            ("email_key", old.email != inv.email, text(&email_key)),
+            ("message", old.message != inv.message, Value::Text(inv.message.as_deref())),
+            ("team_id", old.team_id != inv.team_id, opt_id(inv.team_id)),
+            ("role", old.role != inv.role, text(&inv.role)),
+            ("status", old.status != inv.status, text(inv.status.as_str())),
+            ("created_at", old.created_at != inv.created_at, ts(inv.created_at)),
+            ("expires_at", old.expires_at != inv.expires_at, ts(inv.expires_at)),
+            ("sent_count", old.sent_count != inv.sent_count, int32(inv.sent_count)?),
+            ("last_sent_at", old.last_sent_at != inv.last_sent_at, ts(inv.last_sent_at)),
+            ("thread_grants", old.thread_grants != inv.thread_grants, text(&grants)),
+            ("delivered", old.delivered != inv.delivered, Value::Bool(inv.delivered)),
+            ("token_hash", new_token.is_some(), new_token.map_or(Value::Bytes(&[]), |h| Value::Bytes(h.as_bytes()))),
         ];
-        let set_token = match new_token {
-            Some(hash) => {
-                params.push(Value::Bytes(hash.as_bytes()));
-                ", token_hash = ?17"
-            }
-            None => "",
-        };
+        let set: Vec<String> = columns
+            .into_iter()
+            .filter(|(_, changed, _)| *changed)
+            .map(|(col, _, v)| format!("{col} = {}", b.bind(v)))
+            .collect();
+        if set.is_empty() {
+            // Nothing changes: whether the status is the expected one is the answer.
+            return Ok(old.status == expected);
+        }
         let n = self.0.exec(
             &format!(
-                "UPDATE invitations SET inviter_id = ?4, email = ?5, email_key = ?6, message = ?7, team_id = ?8, \
-                 role = ?9, status = ?10, created_at = ?11, expires_at = ?12, sent_count = ?13, last_sent_at = ?14, \
-                 thread_grants = ?15, delivered = ?16{set_token} WHERE org_id = ?1 AND id = ?2 AND status = ?3"
+                "UPDATE invitations SET {} WHERE org_id = {org_p} AND id = {id_p} AND status = {expected_p}",
+                set.join(", ")
             ),
-            &params,
+            &b.0,
         )?;
-        if n > 0 {
-            return Ok(true);
-        }
-        if exists(self.0, "SELECT 1 FROM invitations WHERE id = ?1", &[id(inv.id)])? {
-            Ok(false)
-        } else {
-            Err(Error::NotFound("invitation"))
-        }
+        Ok(n > 0)
     }
 
     fn record_send(&mut self, org: OrgId, keys: &[SendKey], at: Timestamp, forget_before: Timestamp) -> Result<()> {
         let hour = at.as_millis().div_euclid(HOUR_MS);
         let horizon_hour = forget_before.as_millis().div_euclid(HOUR_MS);
-        for key in keys {
-            let key = send_key(key);
+        let horizon = [Value::Int(Some(horizon_hour.saturating_mul(HOUR_MS))), Value::Int(Some(horizon_hour))];
+        let counts_org = keys.contains(&SendKey::Org);
+        for k in keys {
+            let key = send_key(k);
             self.0.exec(
                 "INSERT INTO send_log (org_id, key, at, sends) VALUES (?1, ?2, ?3, 1) \
                  ON CONFLICT (org_id, key, at) DO UPDATE SET sends = send_log.sends + 1",
@@ -983,17 +1004,25 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
                 |r| get_int(r, "sends"),
             )?
             .unwrap_or(1);
-            // What lies before the horizon's hour is dropped when a key's
-            // first send of an hour is recorded, so the log holds only what
-            // may still be asked for, and the hour boundary keeps it cheap.
-            if in_hour == 1 {
+            // What lies before the horizon's hour is dropped once an hour:
+            // every key of the organization when its first send of the hour
+            // is recorded (most sends are to a new address, whose key is
+            // new every time), or this key alone when the organization's
+            // sends are not counted.
+            if in_hour != 1 {
+                continue;
+            }
+            if *k == SendKey::Org {
+                self.0.exec("DELETE FROM send_log WHERE org_id = ?1 AND at < ?2", &[id(org), horizon[0]])?;
+                self.0.exec("DELETE FROM send_hours WHERE org_id = ?1 AND hour < ?2", &[id(org), horizon[1]])?;
+            } else if !counts_org {
                 self.0.exec(
                     "DELETE FROM send_log WHERE org_id = ?1 AND key = ?2 AND at < ?3",
-                    &[id(org), text(&key), Value::Int(Some(horizon_hour.saturating_mul(HOUR_MS)))],
+                    &[id(org), text(&key), horizon[0]],
                 )?;
                 self.0.exec(
                     "DELETE FROM send_hours WHERE org_id = ?1 AND key = ?2 AND hour < ?3",
-                    &[id(org), text(&key), Value::Int(Some(horizon_hour))],
+                    &[id(org), text(&key), horizon[1]],
                 )?;
             }
         }
@@ -1065,18 +1094,16 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
     }
 
     fn append_event(&mut self, e: NewEvent) -> Result<u64> {
-        let last =
-            one(self.0, "SELECT seq FROM events WHERE org_id = ?1 ORDER BY seq DESC LIMIT 1", &[id(e.org_id)], |r| {
-                get_int(r, "seq")
-            })?
-            .unwrap_or(0);
-        let seq = last.checked_add(1).ok_or_else(|| Error::Storage("the event log is full".into()))?;
         let details = to_json(&e.details)?;
-        self.0.exec(
-            "INSERT INTO events (org_id, seq, at, actor_id, kind, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            &[id(e.org_id), Value::Int(Some(seq)), ts(e.at), opt_id(e.actor_id), text(e.kind.as_str()), text(&details)],
+        let seq = one(
+            self.0,
+            "INSERT INTO events (org_id, seq, at, actor_id, kind, details) \
+             VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM events WHERE org_id = ?1), ?2, ?3, ?4, ?5) \
+             RETURNING seq",
+            &[id(e.org_id), ts(e.at), opt_id(e.actor_id), text(e.kind.as_str()), text(&details)],
+            |r| get_u64(r, "seq"),
         )?;
-        u64::try_from(seq).map_err(|_| Error::Storage("negative event seq".into()))
+        seq.ok_or_else(|| Error::Storage("the event was not stored".into()))
     }
 
     fn insert_thread(&mut self, t: &Thread) -> Result<()> {

@@ -366,8 +366,7 @@ fn a_file_of_schema_version_1_is_migrated_with_its_data() {
     // Back to version 1's shape: the shared full-text table, no word index.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
-        "DROP INDEX thread_words_by_word; DROP INDEX invitations_by_org_email; \
-         DROP INDEX invitations_by_inviter; CREATE INDEX invitations_by_inviter ON invitations (inviter_id, org_id, id); \
+        "DROP INDEX thread_words_by_word; \
          CREATE VIRTUAL TABLE thread_fts USING fts5 (words, thread_id UNINDEXED, org_id UNINDEXED, \
          tokenize = 'ascii', content = '', contentless_unindexed = 1); PRAGMA user_version = 1;",
     )

@@ -684,6 +684,10 @@ impl Backend for Tx<'_> {
         self.run(sql, params, |client, st, p| client.execute(st, p))
     }
 
+    fn index_hints(&self) -> bool {
+        false
+    }
+
     fn index_member(&self, m: &Member, add: bool) -> Result<()> {
         let sql = if add {
             "INSERT INTO member_words (org_id, word, member_id) SELECT $1, w, $3 FROM unnest($2::text[]) AS w \

@@ -39,6 +39,7 @@
 //!   looks at the actor's organization only. `find_coworkers` seeks the
 //!   index of members' words by prefix range.
 
+use std::cell::Cell;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -366,11 +367,25 @@ fn bind<'a>(v: &'a Value<'_>) -> ToSqlOutput<'a> {
 }
 
 /// A rusqlite row, read by column name.
-struct Row<'r, 's>(&'r rusqlite::Row<'s>);
+/// A rusqlite row, read by column name. The names are the statement's, read
+/// once per query; a decoder asks for the columns in about the order they
+/// are selected, so the search starts where the last one was found.
+struct Row<'r, 's> {
+    row: &'r rusqlite::Row<'s>,
+    names: &'r [String],
+    next: Cell<usize>,
+}
 
 impl Row<'_, '_> {
     fn get(&self, col: &str) -> Result<ValueRef<'_>> {
-        self.0.get_ref(col).map_err(db)
+        let n = self.names.len();
+        let start = self.next.get();
+        let i = (0..n)
+            .map(|k| (start + k) % n)
+            .find(|&i| self.names[i] == col)
+            .ok_or_else(|| Error::Storage(format!("no column `{col}` in the result")))?;
+        self.next.set(i + 1);
+        self.row.get_ref(i).map_err(db)
     }
 }
 
@@ -428,9 +443,10 @@ fn prefix_end(prefix: &str) -> Vec<u8> {
 impl Backend for Sqlite<'_> {
     fn query(&self, sql: &str, params: &[Value<'_>], row: &mut dyn FnMut(&dyn SqlRow) -> Result<()>) -> Result<()> {
         let mut st = self.conn.prepare_cached(sql).map_err(db)?;
+        let names: Vec<String> = st.column_names().map(str::to_owned).collect();
         let mut rows = st.query(params_from_iter(params.iter().map(bind))).map_err(db)?;
         while let Some(r) = rows.next().map_err(db)? {
-            row(&Row(r))?;
+            row(&Row { row: r, names: &names, next: Cell::new(0) })?;
         }
         Ok(())
     }
@@ -439,6 +455,10 @@ impl Backend for Sqlite<'_> {
         let mut st = self.conn.prepare_cached(sql).map_err(db)?;
         let n = st.execute(params_from_iter(params.iter().map(bind))).map_err(db)?;
         Ok(n as u64)
+    }
+
+    fn index_hints(&self) -> bool {
+        true
     }
 
     fn index_member(&self, m: &Member, add: bool) -> Result<()> {

@@ -76,6 +76,10 @@ pub(crate) trait Backend {
     fn query(&self, sql: &str, params: &[Value<'_>], row: &mut dyn FnMut(&dyn SqlRow) -> Result<()>) -> Result<()>;
     /// Runs `sql` and returns how many rows it changed.
     fn exec(&self, sql: &str, params: &[Value<'_>]) -> Result<u64>;
+    /// Whether the dialect takes `INDEXED BY` (SQLite, whose planner, with
+    /// no statistics, prefers walking an organization's rows in key order
+    /// to seeking the index that names the exact rows).
+    fn index_hints(&self) -> bool;
     /// Adds (or removes) a member's [`member_words`](crate::search::member_words).
     fn index_member(&self, member: &Member, add: bool) -> Result<()>;
     /// Adds the [`words`](crate::search::words) of `texts` to a thread's words.
@@ -123,6 +127,11 @@ pub(crate) fn one<T>(
         Ok(())
     })?;
     Ok(out)
+}
+
+/// `INDEXED BY index` where the dialect takes it, else nothing.
+fn indexed_by(b: &(impl Backend + ?Sized), index: &str) -> String {
+    if b.index_hints() { format!("INDEXED BY {index}") } else { String::new() }
 }
 
 fn exists(b: &(impl Backend + ?Sized), sql: &str, params: &[Value<'_>]) -> Result<bool> {
@@ -451,6 +460,18 @@ fn participant(r: &dyn SqlRow) -> Result<Participant> {
     })
 }
 
+/// The `SET` list of an update: `col = ?n` for each column marked changed,
+/// its value bound. Writing only those keeps SQLite from rewriting the
+/// entries of indexes over columns that keep their value.
+fn changed_columns<'a, const N: usize>(b: &mut Binds<'a>, columns: [(&str, bool, Value<'a>); N]) -> String {
+    let set: Vec<String> = columns
+        .into_iter()
+        .filter(|(_, changed, _)| *changed)
+        .map(|(col, _, v)| format!("{col} = {}", b.bind(v)))
+        .collect();
+    set.join(", ")
+}
+
 /// Runs a search: `sql` selects [`THREAD_COLS`] from `threads t` joined to
 /// the member's `participants p`, and this adds where the page starts
 /// (strictly after `after`), the order (newest activity first) and the limit.
@@ -544,7 +565,10 @@ impl<B: Backend + ?Sized> ReadTx for SqlTx<'_, B> {
     fn invitations_to(&self, org: OrgId, email_key: &str) -> Result<Vec<Invitation>> {
         all(
             self.0,
-            &format!("SELECT {INVITATION_COLS} FROM invitations WHERE org_id = ?1 AND email_key = ?2 ORDER BY id DESC"),
+            &format!(
+                "SELECT {INVITATION_COLS} FROM invitations {} WHERE org_id = ?1 AND email_key = ?2 ORDER BY id DESC",
+                indexed_by(self.0, "invitations_by_email")
+            ),
             &[id(org), text(email_key)],
             invitation,
         )
@@ -572,7 +596,9 @@ impl<B: Backend + ?Sized> ReadTx for SqlTx<'_, B> {
             Some(m) => all(
                 self.0,
                 &format!(
-                    "SELECT {INVITATION_COLS} FROM invitations WHERE org_id = ?1 AND inviter_id = ?2 ORDER BY id DESC"
+                    "SELECT {INVITATION_COLS} FROM invitations {} WHERE org_id = ?1 AND inviter_id = ?2 \
+                     ORDER BY id DESC",
+                    indexed_by(self.0, "invitations_by_inviter")
                 ),
                 &[id(org), id(m)],
                 invitation,
@@ -584,8 +610,9 @@ impl<B: Backend + ?Sized> ReadTx for SqlTx<'_, B> {
         all(
             self.0,
             &format!(
-                "SELECT {INVITATION_COLS} FROM invitations WHERE {ORG_OF_MEMBER} AND inviter_id = ?1 \
-                 AND status = 'pending' ORDER BY id DESC"
+                "SELECT {INVITATION_COLS} FROM invitations {} WHERE {ORG_OF_MEMBER} AND inviter_id = ?1 \
+                 AND status = 'pending' ORDER BY id DESC",
+                indexed_by(self.0, "invitations_by_inviter")
             ),
             &[id(inviter)],
             invitation,
@@ -965,20 +992,13 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
             ("delivered", old.delivered != inv.delivered, Value::Bool(inv.delivered)),
             ("token_hash", new_token.is_some(), new_token.map_or(Value::Bytes(&[]), |h| Value::Bytes(h.as_bytes()))),
         ];
-        let set: Vec<String> = columns
-            .into_iter()
-            .filter(|(_, changed, _)| *changed)
-            .map(|(col, _, v)| format!("{col} = {}", b.bind(v)))
-            .collect();
+        let set = changed_columns(&mut b, columns);
         if set.is_empty() {
             // Nothing changes: whether the status is the expected one is the answer.
             return Ok(old.status == expected);
         }
         let n = self.0.exec(
-            &format!(
-                "UPDATE invitations SET {} WHERE org_id = {org_p} AND id = {id_p} AND status = {expected_p}",
-                set.join(", ")
-            ),
+            &format!("UPDATE invitations SET {set} WHERE org_id = {org_p} AND id = {id_p} AND status = {expected_p}"),
             &b.0,
         )?;
         Ok(n > 0)
@@ -1067,28 +1087,29 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
     }
 
     fn update_email(&mut self, e: &OutgoingEmail) -> Result<()> {
-        let n = self.0.exec(
-            "UPDATE emails SET kind = ?3, invitation_id = ?4, recipient = ?5, subject = ?6, text = ?7, html = ?8, \
-             created_at = ?9, attempts = ?10, status = ?11, next_attempt_at = ?12, last_error = ?13 \
-             WHERE org_id = ?1 AND id = ?2",
-            &[
-                id(e.org_id),
-                id(e.id),
-                text(e.kind.as_str()),
-                opt_id(e.invitation_id),
-                text(&e.to),
-                text(&e.subject),
-                text(&e.text),
-                text(&e.html),
-                ts(e.created_at),
-                int32(e.attempts)?,
-                text(e.status.as_str()),
-                ts(e.next_attempt_at),
-                Value::Text(e.last_error.as_deref()),
-            ],
-        )?;
-        if n == 0 {
+        let Some(old) = one(self.0, &format!("SELECT {EMAIL_COLS} FROM emails WHERE id = ?1"), &[id(e.id)], email)?
+        else {
             return Err(Error::NotFound("email"));
+        };
+        // Only the columns that change are written (see update_invitation).
+        let mut b = Binds::default();
+        let (org_p, id_p) = (b.bind(id(old.org_id)), b.bind(id(e.id)));
+        let columns = [
+            ("kind", old.kind != e.kind, text(e.kind.as_str())),
+            ("invitation_id", old.invitation_id != e.invitation_id, opt_id(e.invitation_id)),
+            ("recipient", old.to != e.to, text(&e.to)),
+            ("subject", old.subject != e.subject, text(&e.subject)),
+            ("text", old.text != e.text, text(&e.text)),
+            ("html", old.html != e.html, text(&e.html)),
+            ("created_at", old.created_at != e.created_at, ts(e.created_at)),
+            ("attempts", old.attempts != e.attempts, int32(e.attempts)?),
+            ("status", old.status != e.status, text(e.status.as_str())),
+            ("next_attempt_at", old.next_attempt_at != e.next_attempt_at, ts(e.next_attempt_at)),
+            ("last_error", old.last_error != e.last_error, Value::Text(e.last_error.as_deref())),
+        ];
+        let set = changed_columns(&mut b, columns);
+        if !set.is_empty() {
+            self.0.exec(&format!("UPDATE emails SET {set} WHERE org_id = {org_p} AND id = {id_p}"), &b.0)?;
         }
         Ok(())
     }
@@ -1098,7 +1119,8 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
         let seq = one(
             self.0,
             "INSERT INTO events (org_id, seq, at, actor_id, kind, details) \
-             VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM events WHERE org_id = ?1), ?2, ?3, ?4, ?5) \
+             VALUES (?1, coalesce((SELECT seq FROM events WHERE org_id = ?1 ORDER BY seq DESC LIMIT 1), 0) + 1, \
+             ?2, ?3, ?4, ?5) \
              RETURNING seq",
             &[id(e.org_id), ts(e.at), opt_id(e.actor_id), text(e.kind.as_str()), text(&details)],
             |r| get_u64(r, "seq"),

@@ -20,18 +20,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use invitekit::{
     Grant, InviteKit, InviteOptions, ManualClock, MemberId, Permission, PermissionSet, SettingsUpdate, ThreadId,
 };
-
-/// A deterministic generator, so every run builds the same world.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use invitekit_benches::Lcg;
 
 struct World {
     kit: InviteKit,

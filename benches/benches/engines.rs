@@ -48,34 +48,21 @@ use cedar_policy::{
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 use invitekit::{Grant, GrantCheck, InviteKit, MemberId, Permission, PermissionSet, Policy, Role, Store, ThreadId};
+use invitekit_benches::Lcg;
 
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 const REQUESTS: usize = 10_000;
 const SAMPLES: usize = 20;
 
-/// A deterministic generator, so every run builds the same world and requests.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
+/// A random non-empty subset of `within`, or `None` if it is empty.
+fn subset(rng: &mut Lcg, within: PermissionSet) -> Option<PermissionSet> {
+    if within.is_empty() {
+        return None;
     }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    /// A random non-empty subset of `within`, or `None` if it is empty.
-    fn subset(&mut self, within: PermissionSet) -> Option<PermissionSet> {
-        if within.is_empty() {
-            return None;
-        }
-        loop {
-            let bits = (self.next() & 0x1f) as u8 & within.bits();
-            if bits != 0 {
-                return PermissionSet::from_bits(bits);
-            }
+    loop {
+        let bits = (rng.bits() & 0x1f) as u8 & within.bits();
+        if bits != 0 {
+            return PermissionSet::from_bits(bits);
         }
     }
 }
@@ -125,7 +112,7 @@ fn world(size: usize) -> World {
             for _ in 0..1 + rng.below(3) {
                 let (target, target_role) = &members[rng.below(size)];
                 let allowed = holds.intersection(role(starter_role).grantable_permissions());
-                let Some(perms) = rng.subset(allowed.intersection(role(target_role).thread_ceiling())) else {
+                let Some(perms) = subset(&mut rng, allowed.intersection(role(target_role).thread_ceiling())) else {
                     continue;
                 };
                 if target == starter {
@@ -178,7 +165,7 @@ fn requests(w: &World, cedar_uid: &CedarUids) -> Vec<Case> {
             let perms = if rng.chance(50) {
                 policy.presets()[rng.below(policy.presets().len())].permissions()
             } else {
-                rng.subset(PermissionSet::ALL).unwrap()
+                subset(&mut rng, PermissionSet::ALL).unwrap()
             };
             let strings = [actor.to_string(), thread.to_string(), target.to_string()];
             let context = Context::from_pairs([

@@ -40,6 +40,7 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use invitekit::search::{coworker_terms, distinct_terms, words};
 use invitekit::{AnyStore, Grant, InviteKit, ManualClock, MemberId};
+use invitekit_benches::Lcg;
 
 /// Samples per benchmark; the median is taken over them.
 const SAMPLES: usize = 20;
@@ -59,19 +60,9 @@ const VOCABULARY: usize = 2_048;
 const SEED: u64 = 12;
 const LIMIT: usize = 20;
 
-/// A deterministic generator, so every run (and every organization) is the same.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn words(&mut self, n: usize) -> String {
-        (0..n).map(|_| word(self.below(VOCABULARY))).collect::<Vec<_>>().join(" ")
-    }
+/// `n` words of the vocabulary, drawn by `rng`.
+fn random_words(rng: &mut Lcg, n: usize) -> String {
+    (0..n).map(|_| word(rng.below(VOCABULARY))).collect::<Vec<_>>().join(" ")
 }
 
 /// Pronounceable, distinct words ("kato3", "alzo0", ...); three syllables
@@ -117,16 +108,16 @@ fn organization(kit: &InviteKit<AnyStore>, clock: &ManualClock, n: usize, thread
     let few = kit.add_member(org.id, &format!("few@{domain}"), "Fiona Seldom", "member").unwrap().id;
     let mut rng = Lcg(SEED);
     for i in 0..COWORKERS {
-        let name = rng.words(2);
+        let name = random_words(&mut rng, 2);
         kit.add_member(org.id, &format!("m{i}@{domain}"), &name, "member").unwrap();
     }
     let viewer = Grant::preset("viewer");
     for i in 0..threads {
         clock.advance(1);
-        let (name, title) = (rng.words(2), rng.words(3));
+        let (name, title) = (random_words(&mut rng, 2), random_words(&mut rng, 3));
         let t = kit.start_thread(all, &format!("fl-{i}"), &name, &title).unwrap();
         if i % 2 == 0 {
-            kit.post_message(all, t.id, &rng.words(6)).unwrap();
+            kit.post_message(all, t.id, &random_words(&mut rng, 6)).unwrap();
         }
         if i % (threads / FEW) == 0 && i / (threads / FEW) < FEW {
             kit.add_to_thread(all, t.id, few, &viewer).unwrap();

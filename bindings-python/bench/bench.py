@@ -25,7 +25,7 @@ import statistics
 import subprocess
 import tempfile
 import time
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import invitekit as ik
 
@@ -35,9 +35,10 @@ INVITES = 3_000
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
-def python_medians() -> Dict[str, float]:
+def acme(url: str) -> Tuple[ik.InviteKit, ik.ManualClock, ik.Member]:
+    """Acme with Alice (`full`) on the store `url` names, its daily limits raised."""
     clock = ik.ManualClock()
-    kit = ik.InviteKit.in_memory(clock=clock)
+    kit = ik.InviteKit.open(url, clock=clock)
     org = kit.create_organization("Acme Corp", "acme", "https://acme.example.com/portal", allowed_domains=["acme.com"])
     alice = kit.add_member(org.id, "alice@acme.com", "Alice Smith", "full")
     kit.set_organization_settings(
@@ -47,6 +48,11 @@ def python_medians() -> Dict[str, float]:
         max_invitations_per_org_per_day=100_000,
         max_pending_invitations=100_000,
     )
+    return kit, clock, alice
+
+
+def python_medians() -> Dict[str, float]:
+    kit, clock, alice = acme("memory:")
     thread = kit.start_thread(alice.id, "fl-42", "José Pérez", "Logo redesign")
     actor, thread_id = alice.id, thread.id
     options = kit.permission_options
@@ -77,17 +83,7 @@ def python_medians() -> Dict[str, float]:
 
 def flows_per_second(url: str, rounds: int = 5, per_round: int = 2_000) -> float:
     """Invite -> accept flows per second on the store `url` names: the median of `rounds` rounds."""
-    clock = ik.ManualClock()
-    kit = ik.InviteKit.open(url, clock=clock)
-    org = kit.create_organization("Acme Corp", "acme", "https://acme.example.com/portal", allowed_domains=["acme.com"])
-    alice = kit.add_member(org.id, "alice@acme.com", "Alice Smith", "full")
-    kit.set_organization_settings(
-        alice.id,
-        org.id,
-        max_invitations_per_inviter_per_day=10_000,
-        max_invitations_per_org_per_day=100_000,
-        max_pending_invitations=100_000,
-    )
+    kit, clock, alice = acme(url)
     actor = alice.id
     n = 0
     rates: List[float] = []

@@ -367,22 +367,22 @@ fn bind<'a>(v: &'a Value<'_>) -> ToSqlOutput<'a> {
 }
 
 /// A rusqlite row, read by column name.
-/// A rusqlite row, read by column name. The names are the statement's, read
-/// once per query; a decoder asks for the columns in about the order they
-/// are selected, so the search starts where the last one was found.
+/// A rusqlite row, read by column name. A decoder asks for the columns in
+/// about the order they are selected, so the search for a name starts where
+/// the last one was found: usually one comparison.
 struct Row<'r, 's> {
     row: &'r rusqlite::Row<'s>,
-    names: &'r [String],
     next: Cell<usize>,
 }
 
 impl Row<'_, '_> {
     fn get(&self, col: &str) -> Result<ValueRef<'_>> {
-        let n = self.names.len();
+        let st = self.row.as_ref();
+        let n = st.column_count();
         let start = self.next.get();
         let i = (0..n)
             .map(|k| (start + k) % n)
-            .find(|&i| self.names[i] == col)
+            .find(|&i| st.column_name(i).is_ok_and(|name| name == col))
             .ok_or_else(|| Error::Storage(format!("no column `{col}` in the result")))?;
         self.next.set(i + 1);
         self.row.get_ref(i).map_err(db)
@@ -443,10 +443,9 @@ fn prefix_end(prefix: &str) -> Vec<u8> {
 impl Backend for Sqlite<'_> {
     fn query(&self, sql: &str, params: &[Value<'_>], row: &mut dyn FnMut(&dyn SqlRow) -> Result<()>) -> Result<()> {
         let mut st = self.conn.prepare_cached(sql).map_err(db)?;
-        let names: Vec<String> = st.column_names().map(str::to_owned).collect();
         let mut rows = st.query(params_from_iter(params.iter().map(bind))).map_err(db)?;
         while let Some(r) = rows.next().map_err(db)? {
-            row(&Row { row: r, names: &names, next: Cell::new(0) })?;
+            row(&Row { row: r, next: Cell::new(0) })?;
         }
         Ok(())
     }

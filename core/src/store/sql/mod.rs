@@ -641,62 +641,54 @@ impl<B: Backend + ?Sized> ReadTx for SqlTx<'_, B> {
     }
 
     fn send_window(&self, org: OrgId, key: &SendKey, since: Timestamp, nth: usize) -> Result<(u64, Option<Timestamp>)> {
-        // The hour `since` falls in is counted row by row, the later ones
-        // from their hourly counts, in one statement; the `nth` latest is
-        // then found in the bucket that holds it.
+        // The later hours from their hourly counts and the hour `since` falls
+        // in from its sends, summed, in one statement; the `nth` latest is
+        // then found among the sends of the bucket that holds it.
         let key = send_key(key);
         let since = since.as_millis();
         let first_hour = since.div_euclid(HOUR_MS);
         let first_end = first_hour.saturating_add(1).saturating_mul(HOUR_MS);
-        let (mut hours, mut first) = (Vec::new(), Vec::new());
+        let (mut hours, mut partial) = (Vec::new(), 0u64);
         self.0.query(
-            "SELECT 1 AS hourly, hour AS t, sends FROM send_hours WHERE org_id = ?1 AND key = ?2 AND hour > ?3 \
+            "SELECT 1 AS hourly, hour, sends FROM send_hours WHERE org_id = ?1 AND key = ?2 AND hour > ?3 \
              UNION ALL \
-             SELECT 0 AS hourly, at AS t, sends FROM send_log WHERE org_id = ?1 AND key = ?2 AND at >= ?4 AND at < ?5",
+             SELECT 0 AS hourly, 0 AS hour, CAST(coalesce(sum(sends), 0) AS BIGINT) AS sends FROM send_log \
+             WHERE org_id = ?1 AND key = ?2 AND at >= ?4 AND at < ?5",
             &[id(org), text(&key), Value::Int(Some(first_hour)), Value::Int(Some(since)), Value::Int(Some(first_end))],
             &mut |r| {
-                let row = (get_int(r, "t")?, get_u64(r, "sends")?);
+                let sends = get_u64(r, "sends")?;
                 if get_int(r, "hourly")? == 1 {
-                    hours.push(row)
+                    hours.push((get_int(r, "hour")?, sends));
                 } else {
-                    first.push(row)
+                    partial += sends;
                 }
                 Ok(())
             },
         )?;
-        hours.sort_unstable_by_key(|(t, _)| std::cmp::Reverse(*t));
-        first.sort_unstable_by_key(|(t, _)| std::cmp::Reverse(*t));
-        let total = hours.iter().map(|(_, n)| n).sum::<u64>() + first.iter().map(|(_, n)| n).sum::<u64>();
+        hours.sort_unstable_by_key(|(hour, _)| std::cmp::Reverse(*hour));
+        let total = hours.iter().map(|(_, n)| n).sum::<u64>() + partial;
         let nth = nth.max(1) as u64;
         if total < nth {
             return Ok((total, None));
         }
         let mut before = 0u64;
-        let mut bucket = None;
+        let mut range = (since, first_end);
         for (hour, n) in &hours {
             if before + n >= nth {
-                bucket = Some(*hour);
+                range = (hour.saturating_mul(HOUR_MS), hour.saturating_add(1).saturating_mul(HOUR_MS));
                 break;
             }
             before += n;
         }
-        let sends = match bucket {
-            Some(hour) => all(
-                self.0,
-                "SELECT at, sends FROM send_log WHERE org_id = ?1 AND key = ?2 AND at >= ?3 AND at < ?4 ORDER BY at DESC",
-                &[
-                    id(org),
-                    text(&key),
-                    Value::Int(Some(hour.saturating_mul(HOUR_MS))),
-                    Value::Int(Some(hour.saturating_add(1).saturating_mul(HOUR_MS))),
-                ],
-                |r| Ok((get_int(r, "at")?, get_u64(r, "sends")?)),
-            )?,
-            None => first,
-        };
+        let sends = all(
+            self.0,
+            "SELECT at, sends FROM send_log WHERE org_id = ?1 AND key = ?2 AND at >= ?3 AND at < ?4 ORDER BY at DESC",
+            &[id(org), text(&key), Value::Int(Some(range.0)), Value::Int(Some(range.1))],
+            |r| Ok((get_ts(r, "at")?, get_u64(r, "sends")?)),
+        )?;
         let nth_latest = sends.into_iter().find_map(|(at, n)| {
             before += n;
-            (before >= nth).then_some(Timestamp::from_millis(at))
+            (before >= nth).then_some(at)
         });
         Ok((total, nth_latest))
     }

@@ -138,7 +138,7 @@ impl PostgresStore {
     /// Connects to the database `url` names (`postgres://USER:PASSWORD@HOST:PORT/DATABASE?...`,
     /// any parameter the `postgres` crate knows) and applies the schema
     /// migrations it lacks, with a pool of at most
-    /// [`DEFAULT_MAX_CONNECTIONS`] connections.
+    /// 10 connections.
     ///
     /// A URL that does not parse, names no host or asks for TLS is
     /// `invalid_input`; a server that cannot be reached or refuses the login

@@ -370,6 +370,7 @@ fn a_taken_id_or_key_is_refused<S: Store>(store: &S) {
     let email = new_email(&acme, Some(inv.id), "bo@acme.com", at(11));
     let thread = new_thread(&acme, &ann, "Logo", at(20));
     let place = seat(&thread, &ann, PermissionSet::ALL);
+    let message = new_message(&thread, "Hello there", at(21));
     write_ok(store, |tx| {
         tx.insert_org(&acme)?;
         tx.insert_org(&beta)?;
@@ -378,7 +379,8 @@ fn a_taken_id_or_key_is_refused<S: Store>(store: &S) {
         tx.insert_invitation(&inv, &token(1))?;
         tx.insert_email(&email)?;
         tx.insert_thread(&thread)?;
-        tx.insert_participant(&place)
+        tx.insert_participant(&place)?;
+        tx.insert_message(&message)
     });
 
     let org_same_id = Organization { slug: "acme-2".into(), name: "Other".into(), ..acme.clone() };
@@ -394,6 +396,7 @@ fn a_taken_id_or_key_is_refused<S: Store>(store: &S) {
     let email_same_id = OutgoingEmail { to: "cy@acme.com".into(), ..email.clone() };
     let thread_same_id = Thread { title: "Other".into(), ..thread.clone() };
     let place_again = seat(&thread, &ann, read_only());
+    let message_same_id = Message { body: "Something else".into(), sent_at: at(30), ..message.clone() };
 
     let attempt = |f: &dyn Fn(&mut dyn WriteTx) -> Result<()>| answer(store.write(|tx| f(tx)));
     let answers = vec![
@@ -407,6 +410,7 @@ fn a_taken_id_or_key_is_refused<S: Store>(store: &S) {
         ("invitation, token taken", attempt(&|tx| tx.insert_invitation(&inv_same_token, &token(1)))),
         ("email, same id", attempt(&|tx| tx.insert_email(&email_same_id))),
         ("thread, same id", attempt(&|tx| tx.insert_thread(&thread_same_id))),
+        ("message, same id", attempt(&|tx| tx.insert_message(&message_same_id))),
         ("participant, already there", attempt(&|tx| tx.insert_participant(&place_again))),
         ("member, same email in another org", attempt(&|tx| tx.insert_member(&member_elsewhere))),
         ("team, same name in another org", attempt(&|tx| tx.insert_team(&team_elsewhere))),
@@ -416,6 +420,7 @@ fn a_taken_id_or_key_is_refused<S: Store>(store: &S) {
         "conflict",
         "conflict",
         "already_member",
+        "conflict",
         "conflict",
         "conflict",
         "conflict",
@@ -443,7 +448,7 @@ fn a_taken_id_or_key_is_refused<S: Store>(store: &S) {
         assert_eq!(tx.invitation_by_token(&token(2))?, None, "invitation by the refused token");
         assert_eq!(tx.invitations(acme.id, None)?, vec![inv.clone()], "invitations");
         assert_eq!(tx.email(email.id)?, Some(email.clone()), "email");
-        assert_eq!(tx.thread(thread.id)?, Some(thread.clone()), "thread");
+        assert_eq!(tx.thread(thread.id)?.map(|t| t.last_activity_at), Some(at(21)), "thread moved by its message only");
         assert_eq!(tx.participants(thread.id)?, vec![place.clone()], "participants");
         Ok(())
     });

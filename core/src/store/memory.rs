@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::{ReadTx, SendKey, Store, WriteTx};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result, quote};
-use crate::ids::{EmailId, InvitationId, MemberId, OrgId, TeamId, ThreadId};
+use crate::ids::{EmailId, InvitationId, MemberId, MessageId, OrgId, TeamId, ThreadId};
 use crate::model::{Event, NewEvent};
 use crate::model::{Invitation, InvitationStatus};
 use crate::model::{Member, Organization, Team};
@@ -276,6 +276,7 @@ state! {
     thread_members: Index<(ThreadId, u64, MemberId)>,
     member_threads: Index<ActivityKey>,
     messages: Logs<ThreadId, Message>,
+    message_ids: Table<MessageId, ()>,
 }
 
 /// The in-memory [`Store`].
@@ -779,6 +780,10 @@ impl WriteTx for State {
 
     fn insert_message(&mut self, m: &Message) -> Result<()> {
         let Some(t) = self.threads.get(&m.thread_id).cloned() else { return Err(Error::NotFound("thread")) };
+        if self.message_ids.contains(&m.id) {
+            return Err(Error::Conflict("the message exists".into()));
+        }
+        self.message_ids.put(m.id, ());
         self.index_words(m.thread_id, &m.body);
         self.touch_thread(&t, m.sent_at);
         self.messages.push(m.thread_id, m.clone());

@@ -641,31 +641,27 @@ impl<B: Backend + ?Sized> ReadTx for SqlTx<'_, B> {
     }
 
     fn send_window(&self, org: OrgId, key: &SendKey, since: Timestamp, nth: usize) -> Result<(u64, Option<Timestamp>)> {
-        // The later hours from their hourly counts and the hour `since` falls
-        // in from its sends, summed, in one statement; the `nth` latest is
-        // then found among the sends of the bucket that holds it.
+        // The later hours from their hourly counts, the hour `since` falls in
+        // from its sends (two index ranges, no more than an hour of rows);
+        // the `nth` latest is then found among the sends of its bucket.
         let key = send_key(key);
         let since = since.as_millis();
         let first_hour = since.div_euclid(HOUR_MS);
         let first_end = first_hour.saturating_add(1).saturating_mul(HOUR_MS);
-        let (mut hours, mut partial) = (Vec::new(), 0u64);
-        self.0.query(
-            "SELECT 1 AS hourly, hour, sends FROM send_hours WHERE org_id = ?1 AND key = ?2 AND hour > ?3 \
-             UNION ALL \
-             SELECT 0 AS hourly, 0 AS hour, CAST(coalesce(sum(sends), 0) AS BIGINT) AS sends FROM send_log \
-             WHERE org_id = ?1 AND key = ?2 AND at >= ?4 AND at < ?5",
-            &[id(org), text(&key), Value::Int(Some(first_hour)), Value::Int(Some(since)), Value::Int(Some(first_end))],
-            &mut |r| {
-                let sends = get_u64(r, "sends")?;
-                if get_int(r, "hourly")? == 1 {
-                    hours.push((get_int(r, "hour")?, sends));
-                } else {
-                    partial += sends;
-                }
-                Ok(())
-            },
+        let hours = all(
+            self.0,
+            "SELECT hour, sends FROM send_hours WHERE org_id = ?1 AND key = ?2 AND hour > ?3 ORDER BY hour DESC",
+            &[id(org), text(&key), Value::Int(Some(first_hour))],
+            |r| Ok((get_int(r, "hour")?, get_u64(r, "sends")?)),
         )?;
-        hours.sort_unstable_by_key(|(hour, _)| std::cmp::Reverse(*hour));
+        let partial = one(
+            self.0,
+            "SELECT CAST(coalesce(sum(sends), 0) AS BIGINT) AS sends FROM send_log \
+             WHERE org_id = ?1 AND key = ?2 AND at >= ?3 AND at < ?4",
+            &[id(org), text(&key), Value::Int(Some(since)), Value::Int(Some(first_end))],
+            |r| get_u64(r, "sends"),
+        )?
+        .unwrap_or(0);
         let total = hours.iter().map(|(_, n)| n).sum::<u64>() + partial;
         let nth = nth.max(1) as u64;
         if total < nth {
@@ -1107,17 +1103,24 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
     }
 
     fn append_event(&mut self, e: NewEvent) -> Result<u64> {
+        let last = one(self.0, "SELECT seq FROM events WHERE org_id = ?1 ORDER BY seq DESC LIMIT 1", &[id(e.org_id)], |r| {
+            get_u64(r, "seq")
+        })?
+        .unwrap_or(0);
+        let seq = last.checked_add(1).ok_or_else(|| Error::Storage("the event log is full".into()))?;
         let details = to_json(&e.details)?;
-        let seq = one(
-            self.0,
-            "INSERT INTO events (org_id, seq, at, actor_id, kind, details) \
-             VALUES (?1, coalesce((SELECT seq FROM events WHERE org_id = ?1 ORDER BY seq DESC LIMIT 1), 0) + 1, \
-             ?2, ?3, ?4, ?5) \
-             RETURNING seq",
-            &[id(e.org_id), ts(e.at), opt_id(e.actor_id), text(e.kind.as_str()), text(&details)],
-            |r| get_u64(r, "seq"),
+        self.0.exec(
+            "INSERT INTO events (org_id, seq, at, actor_id, kind, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[
+                id(e.org_id),
+                Value::Int(Some(i64::try_from(seq).map_err(|_| Error::Storage("the event log is full".into()))?)),
+                ts(e.at),
+                opt_id(e.actor_id),
+                text(e.kind.as_str()),
+                text(&details),
+            ],
         )?;
-        seq.ok_or_else(|| Error::Storage("the event was not stored".into()))
+        Ok(seq)
     }
 
     fn insert_thread(&mut self, t: &Thread) -> Result<()> {

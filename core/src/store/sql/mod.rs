@@ -1103,10 +1103,11 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
     }
 
     fn append_event(&mut self, e: NewEvent) -> Result<u64> {
-        let last = one(self.0, "SELECT seq FROM events WHERE org_id = ?1 ORDER BY seq DESC LIMIT 1", &[id(e.org_id)], |r| {
-            get_u64(r, "seq")
-        })?
-        .unwrap_or(0);
+        let last =
+            one(self.0, "SELECT seq FROM events WHERE org_id = ?1 ORDER BY seq DESC LIMIT 1", &[id(e.org_id)], |r| {
+                get_u64(r, "seq")
+            })?
+            .unwrap_or(0);
         let seq = last.checked_add(1).ok_or_else(|| Error::Storage("the event log is full".into()))?;
         let details = to_json(&e.details)?;
         self.0.exec(

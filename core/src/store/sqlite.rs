@@ -34,9 +34,10 @@
 //!   thread and word, and indexed by organization and word. A search walks
 //!   the member's threads newest first through an index and checks each term
 //!   with one seek, so its cost follows the member's threads, never the
-//!   number of messages; for a member in very many threads it seeks each
-//!   term's prefix range in the organization's words instead. Either way it
-//!   looks at the actor's organization only. `find_coworkers` seeks the
+//!   number of messages; for a member in very many threads, when a term is
+//!   rare in the organization, it seeks each term's prefix range in the
+//!   organization's words instead. Either way it looks at the actor's
+//!   organization only. `find_coworkers` seeks the
 //!   index of members' words by prefix range.
 
 use std::cell::Cell;
@@ -509,16 +510,37 @@ impl Backend for Sqlite<'_> {
         let mut b = Binds::default();
         let member_p = b.bind(sql::id(member));
         let read_p = b.bind(sql::perms(PermissionSet::from(Permission::Read)));
-        let walk = terms.is_empty() || {
-            let n = sql::one(
-                self,
-                "SELECT count(*) AS n FROM (SELECT 1 FROM participants WHERE member_id = ?1 LIMIT ?2)",
-                &[sql::id(member), sql::count(self.walk_limit.saturating_add(1))],
-                |r| sql::get_int(r, "n"),
-            )?
-            .unwrap_or(0);
-            usize::try_from(n).unwrap_or(usize::MAX) <= self.walk_limit
+        // At most `walk_limit + 1` rows of a query, counted.
+        let capped = |sql: &str, params: &[Value<'_>]| -> Result<usize> {
+            let n = sql::one(self, sql, params, |r| sql::get_int(r, "n"))?.unwrap_or(0);
+            Ok(usize::try_from(n).unwrap_or(usize::MAX))
         };
+        let cap = sql::count(self.walk_limit.saturating_add(1));
+        // Walk the member's threads unless they are in very many and some
+        // term is rare in the organization: a term most threads have is
+        // found at once by walking, and would make the word index list
+        // nearly every thread.
+        let walk = terms.is_empty()
+            || capped(
+                "SELECT count(*) AS n FROM (SELECT 1 FROM participants WHERE member_id = ?1 LIMIT ?2)",
+                &[sql::id(member), cap],
+            )? <= self.walk_limit
+            || {
+                let mut every_term_common = true;
+                for (term, end) in terms.iter().zip(&ends) {
+                    let n = capped(
+                        "SELECT count(*) AS n FROM (SELECT 1 FROM thread_words WHERE \
+                         org_id = (SELECT org_id FROM members WHERE id = ?1) \
+                         AND word >= ?2 AND word < CAST(?3 AS TEXT) LIMIT ?4)",
+                        &[sql::id(member), sql::text(term), Value::Bytes(end), cap],
+                    )?;
+                    if n <= self.walk_limit {
+                        every_term_common = false;
+                        break;
+                    }
+                }
+                every_term_common
+            };
         let cols = sql::THREAD_COLS;
         let sql = if walk {
             // The member's threads newest first (one index range), each term

@@ -1364,7 +1364,7 @@ const VOCAB: [&str; 14] = [
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaay",
 ];
 
-const THREAD_QUERIES: [&str; 21] = [
+const THREAD_QUERIES: [&str; 23] = [
     "",
     "jose",
     "JOSÉ",
@@ -1386,6 +1386,8 @@ const THREAD_QUERIES: [&str; 21] = [
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaax",
     "aaaa logo",
     "zoë",
+    "zephyr",
+    "zeph lo",
 ];
 
 const MEMBER_QUERIES: [&str; 14] = [
@@ -1591,8 +1593,11 @@ fn search_past_the_sqlite_walk_limit_matches_the_memory_store<S: Store>(store: &
         let mut batch = Vec::new();
         for _ in 0..420 {
             now = now.plus_secs(rng.below(3) as i64);
+            // A word few threads have, so that SQLite searches from the
+            // organization's words as well as by walking the member's threads.
+            let rare = if rng.below(70) == 0 { " zephyr" } else { "" };
             let t = Thread {
-                title: format!("{} {}", rng.pick(&VOCAB), rng.pick(&VOCAB)),
+                title: format!("{} {}{rare}", rng.pick(&VOCAB), rng.pick(&VOCAB)),
                 freelancer_name: (*rng.pick(&VOCAB)).to_owned(),
                 ..new_thread(&acme, &busy, "", now)
             };

@@ -515,73 +515,66 @@ impl Backend for Sqlite<'_> {
             let n = sql::one(self, sql, params, |r| sql::get_int(r, "n"))?.unwrap_or(0);
             Ok(usize::try_from(n).unwrap_or(usize::MAX))
         };
-        let cap = sql::count(self.walk_limit.saturating_add(1));
-        // Walk the member's threads unless they are in very many and some
-        // term is rare in the organization: a term most threads have is
-        // found at once by walking, and would make the word index list
-        // nearly every thread.
-        let walk = terms.is_empty()
-            || capped(
+        // A member in no more than `walk_limit` threads walks them. One in
+        // more is searched from the organization's words of the rarest
+        // term, if a term is rare enough (at most a tenth of that) for its
+        // threads to be fewer than the walk would look at; otherwise every
+        // term is common, and walking finds a page at once.
+        let rare = self.walk_limit / 10;
+        let mut driver: Option<usize> = None;
+        if !terms.is_empty()
+            && capped(
                 "SELECT count(*) AS n FROM (SELECT 1 FROM participants WHERE member_id = ?1 LIMIT ?2)",
-                &[sql::id(member), cap],
-            )? <= self.walk_limit
-            || {
-                let mut every_term_common = true;
-                for (term, end) in terms.iter().zip(&ends) {
-                    let n = capped(
-                        "SELECT count(*) AS n FROM (SELECT 1 FROM thread_words WHERE \
-                         org_id = (SELECT org_id FROM members WHERE id = ?1) \
-                         AND word >= ?2 AND word < CAST(?3 AS TEXT) LIMIT ?4)",
-                        &[sql::id(member), sql::text(term), Value::Bytes(end), cap],
-                    )?;
-                    if n <= self.walk_limit {
-                        every_term_common = false;
-                        break;
-                    }
+                &[sql::id(member), sql::count(self.walk_limit.saturating_add(1))],
+            )? > self.walk_limit
+        {
+            let mut fewest = usize::MAX;
+            for (i, (term, end)) in terms.iter().zip(&ends).enumerate() {
+                let n = capped(
+                    "SELECT count(*) AS n FROM (SELECT 1 FROM thread_words WHERE \
+                     org_id = (SELECT org_id FROM members WHERE id = ?1) \
+                     AND word >= ?2 AND word < CAST(?3 AS TEXT) LIMIT ?4)",
+                    &[sql::id(member), sql::text(term), Value::Bytes(end), sql::count(rare.saturating_add(1))],
+                )?;
+                if n <= rare && n < fewest {
+                    (fewest, driver) = (n, Some(i));
                 }
-                every_term_common
-            };
+            }
+        }
         let cols = sql::THREAD_COLS;
-        let sql = if walk {
-            // The member's threads newest first (one index range), each term
-            // checked with one seek in the thread's words.
-            let mut sql = format!(
+        let mut sql = match driver {
+            // The member's threads newest first (one index range).
+            None => format!(
                 "SELECT {cols} FROM participants p CROSS JOIN threads t ON t.org_id = p.org_id AND t.id = p.thread_id \
                  WHERE p.member_id = {member_p} AND (p.permissions & {read_p}) != 0"
-            );
-            for (term, end) in terms.iter().zip(&ends) {
-                let from = b.bind(sql::text(term));
-                let to = b.bind(Value::Bytes(end));
-                sql.push_str(&format!(
-                    " AND EXISTS (SELECT 1 FROM thread_words w WHERE w.org_id = p.org_id \
-                     AND w.thread_id = p.thread_id AND w.word >= {from} AND w.word < CAST({to} AS TEXT))"
-                ));
+            ),
+            // The threads with a word of the rarest term (one prefix range of
+            // the organization's words), then the member's place in each.
+            Some(i) => {
+                let org = format!("(SELECT org_id FROM members WHERE id = {member_p})");
+                let from = b.bind(sql::text(&terms[i]));
+                let to = b.bind(Value::Bytes(&ends[i]));
+                format!(
+                    "SELECT {cols} FROM (SELECT DISTINCT thread_id FROM thread_words WHERE org_id = {org} \
+                     AND word >= {from} AND word < CAST({to} AS TEXT)) h \
+                     CROSS JOIN participants p ON p.thread_id = h.thread_id AND p.member_id = {member_p} \
+                     CROSS JOIN threads t ON t.org_id = p.org_id AND t.id = p.thread_id \
+                     WHERE (p.permissions & {read_p}) != 0"
+                )
             }
-            sql
-        } else {
-            // The threads whose words have every term, each term one prefix
-            // range of the organization's words, then the member's place in each.
-            let org = format!("(SELECT org_id FROM members WHERE id = {member_p})");
-            let hits: Vec<String> = terms
-                .iter()
-                .zip(&ends)
-                .map(|(term, end)| {
-                    let from = b.bind(sql::text(term));
-                    let to = b.bind(Value::Bytes(end));
-                    format!(
-                        "SELECT DISTINCT thread_id FROM thread_words WHERE org_id = {org} \
-                         AND word >= {from} AND word < CAST({to} AS TEXT)"
-                    )
-                })
-                .collect();
-            format!(
-                "SELECT {cols} FROM ({}) h \
-                 CROSS JOIN participants p ON p.thread_id = h.thread_id AND p.member_id = {member_p} \
-                 CROSS JOIN threads t ON t.org_id = p.org_id AND t.id = p.thread_id \
-                 WHERE (p.permissions & {read_p}) != 0",
-                hits.join(" INTERSECT ")
-            )
         };
+        // Every (other) term: one seek in the thread's words.
+        for (i, (term, end)) in terms.iter().zip(&ends).enumerate() {
+            if driver == Some(i) {
+                continue;
+            }
+            let from = b.bind(sql::text(term));
+            let to = b.bind(Value::Bytes(end));
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM thread_words w WHERE w.org_id = p.org_id \
+                 AND w.thread_id = p.thread_id AND w.word >= {from} AND w.word < CAST({to} AS TEXT))"
+            ));
+        }
         sql::thread_page(self, sql, b, after, limit)
     }
 }

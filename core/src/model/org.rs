@@ -142,6 +142,12 @@ impl Member {
         self.email.to_ascii_lowercase()
     }
 
+    /// `new` with `stored`'s keys (id, organization and email), which never
+    /// change: what a store writes when it replaces a member's row.
+    pub fn keeping_keys(stored: &Member, new: &Member) -> Member {
+        Member { id: stored.id, org_id: stored.org_id, email: stored.email.clone(), ..new.clone() }
+    }
+
     /// Whether the member is active.
     pub fn is_active(&self) -> bool {
         self.status == MemberStatus::Active

@@ -654,23 +654,12 @@ impl WriteTx for State {
 
     fn update_member(&mut self, m: &Member) -> Result<()> {
         let Some(old) = self.members.get(&m.id).cloned() else { return Err(Error::NotFound("member")) };
-        let (old_key, new_key) = ((old.org_id, old.email_key()), (m.org_id, m.email_key()));
-        if old_key != new_key {
-            if self.member_by_email.contains(&new_key) {
-                return Err(Error::AlreadyMember { email: m.email.clone() });
-            }
-            self.member_by_email.del(&old_key);
-            self.member_by_email.put(new_key, m.id);
-        }
-        if old.org_id != m.org_id {
-            self.org_members.remove(&(old.org_id, m.id));
-            self.org_members.add((m.org_id, m.id));
-        }
-        if old.name != m.name || old.email != m.email || old.org_id != m.org_id {
+        let m = Member::keeping_keys(&old, m);
+        if old.name != m.name {
             self.index_member(&old, false);
-            self.index_member(m, true);
+            self.index_member(&m, true);
         }
-        self.members.put(m.id, m.clone());
+        self.members.put(m.id, m);
         Ok(())
     }
 

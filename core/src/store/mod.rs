@@ -153,8 +153,9 @@ pub trait WriteTx: ReadTx {
     /// Adds a member; an email already used in the organization is
     /// `already_member`, a used id `conflict`.
     fn insert_member(&mut self, member: &Member) -> Result<()>;
-    /// Replaces a member's row. The operations never change a member's
-    /// email or organization (they are keys); a store need not check it.
+    /// Replaces a member's row: its name, role, teams, status and joining
+    /// time. Its email and organization are keys, which the operations never
+    /// change: the stored ones stay (see [`Member::keeping_keys`]).
     fn update_member(&mut self, member: &Member) -> Result<()>;
     /// Adds a team; a used id, or a name taken in the organization
     /// (case-insensitively), is `conflict`.

@@ -129,6 +129,11 @@ pub(crate) fn one<T>(
     Ok(out)
 }
 
+/// Whether an invitation's current token hashes to `hash`.
+fn token_in_use(b: &(impl Backend + ?Sized), hash: &TokenHash) -> Result<bool> {
+    exists(b, "SELECT 1 FROM invitations WHERE token_hash = ?1", &[Value::Bytes(hash.as_bytes())])
+}
+
 /// `INDEXED BY index` where the dialect takes it, else nothing.
 fn indexed_by(b: &(impl Backend + ?Sized), index: &str) -> String {
     if b.index_hints() { format!("INDEXED BY {index}") } else { String::new() }
@@ -863,19 +868,18 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
 
     fn update_member(&mut self, m: &Member) -> Result<()> {
         let Some(old) = self.member(m.id)? else { return Err(Error::NotFound("member")) };
-        if old.name != m.name || old.email != m.email {
+        let m = Member::keeping_keys(&old, m);
+        if old.name != m.name {
             self.0.index_member(&old, false)?;
-            self.0.index_member(m, true)?;
+            self.0.index_member(&m, true)?;
         }
         let team_ids = to_json(&m.team_ids.iter().map(ToString::to_string).collect::<Vec<_>>())?;
         self.0.exec(
-            "UPDATE members SET email = ?3, email_key = ?4, name = ?5, role = ?6, team_ids = ?7, status = ?8, \
-             joined_at = ?9 WHERE org_id = ?1 AND id = ?2",
+            "UPDATE members SET name = ?3, role = ?4, team_ids = ?5, status = ?6, joined_at = ?7 \
+             WHERE org_id = ?1 AND id = ?2",
             &[
-                id(old.org_id),
+                id(m.org_id),
                 id(m.id),
-                text(&m.email),
-                text(&m.email_key()),
                 text(&m.name),
                 text(&m.role),
                 text(&team_ids),
@@ -905,9 +909,7 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
     }
 
     fn insert_invitation(&mut self, inv: &Invitation, token: &TokenHash) -> Result<()> {
-        if exists(self.0, "SELECT 1 FROM invitations WHERE id = ?1", &[id(inv.id)])?
-            || exists(self.0, "SELECT 1 FROM invitations WHERE token_hash = ?1", &[Value::Bytes(token.as_bytes())])?
-        {
+        if exists(self.0, "SELECT 1 FROM invitations WHERE id = ?1", &[id(inv.id)])? || token_in_use(self.0, token)? {
             return Err(Error::Conflict("the invitation exists".into()));
         }
         let grants = grants_json(&inv.thread_grants)?;
@@ -944,17 +946,9 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
         expected: InvitationStatus,
         new_token: Option<&TokenHash>,
     ) -> Result<bool> {
-        let Some(old) = one(
-            self.0,
-            &format!("SELECT {INVITATION_COLS} FROM invitations WHERE id = ?1"),
-            &[id(inv.id)],
-            invitation,
-        )?
-        else {
-            return Err(Error::NotFound("invitation"));
-        };
+        let Some(old) = self.invitation(inv.id)? else { return Err(Error::NotFound("invitation")) };
         if let Some(hash) = new_token
-            && exists(self.0, "SELECT 1 FROM invitations WHERE token_hash = ?1", &[Value::Bytes(hash.as_bytes())])?
+            && token_in_use(self.0, hash)?
         {
             return Err(Error::Conflict("the token is in use".into()));
         }
@@ -1075,10 +1069,7 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
     }
 
     fn update_email(&mut self, e: &OutgoingEmail) -> Result<()> {
-        let Some(old) = one(self.0, &format!("SELECT {EMAIL_COLS} FROM emails WHERE id = ?1"), &[id(e.id)], email)?
-        else {
-            return Err(Error::NotFound("email"));
-        };
+        let Some(old) = self.email(e.id)? else { return Err(Error::NotFound("email")) };
         // Only the columns that change are written (see update_invitation).
         let mut b = Binds::default();
         let (org_p, id_p) = (b.bind(id(old.org_id)), b.bind(id(e.id)));

@@ -510,7 +510,7 @@ impl Backend for Sqlite<'_> {
         let mut b = Binds::default();
         let member_p = b.bind(sql::id(member));
         let read_p = b.bind(sql::perms(PermissionSet::from(Permission::Read)));
-        // At most `walk_limit + 1` rows of a query, counted.
+        // The count `n` a query answers (each caps what it counts).
         let capped = |sql: &str, params: &[Value<'_>]| -> Result<usize> {
             let n = sql::one(self, sql, params, |r| sql::get_int(r, "n"))?.unwrap_or(0);
             Ok(usize::try_from(n).unwrap_or(usize::MAX))

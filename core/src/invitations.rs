@@ -204,12 +204,9 @@ struct Checked {
 /// When a limit of `max` per 24 hours on the sends counted by `key` frees up;
 /// `None` when below the limit.
 fn frees_at(tx: &dyn ReadTx, org: OrgId, key: &SendKey, since: Timestamp, max: u32) -> Result<Option<Timestamp>> {
-    let max = max as usize;
-    let (count, nth_latest) = tx.send_window(org, key, since, max)?;
-    if count < max as u64 {
-        return Ok(None);
-    }
-    Ok(nth_latest.map(|t| t.plus_secs(DAY_SECS)))
+    // At the limit when the `max`-th latest send is in the window; the
+    // limit frees up 24 hours after it.
+    Ok(tx.nth_latest_send(org, key, since, max as usize)?.map(|t| t.plus_secs(DAY_SECS)))
 }
 
 /// Counts a send at `now` under `keys`. The limits look back 24 hours; the

@@ -43,6 +43,27 @@ pub fn member_words(name: &str, email: &str) -> Vec<String> {
     out
 }
 
+/// The words a store indexes a member under: [`member_words`] without
+/// those that are a prefix of another of them (`mj` beside
+/// `mj.oz@acme.com`). Every search is by prefix, so a term that starts one
+/// of them starts the longer one too: the member is found by the same
+/// terms, from fewer rows.
+///
+/// # Examples
+/// ```
+/// use invitekit::search::member_index_words;
+/// assert_eq!(member_index_words("Mary-Jane Oz", "mj.oz@acme.com"), ["jane", "mary-jane", "mj.oz@acme.com", "oz"]);
+/// ```
+pub fn member_index_words(name: &str, email: &str) -> Vec<String> {
+    let all = member_words(name, email);
+    // Sorted: a word's longer words, if any, come right after it.
+    all.iter()
+        .enumerate()
+        .filter(|(i, w)| all.get(i + 1).is_none_or(|next| !next.starts_with(w.as_str())))
+        .map(|(_, w)| w.clone())
+        .collect()
+}
+
 /// A `find_coworkers` query's terms: whitespace-separated, folded, each to be
 /// matched as a prefix of one of a member's words.
 pub fn coworker_terms(query: &str) -> Vec<String> {

@@ -386,14 +386,12 @@ impl<S: Store> InviteKit<S> {
         self.store.read(|tx| {
             let actor = self.active_member(tx, actor)?;
             // The longest term is the most selective: the store seeks its
-            // prefix in the organization's index, the others are checked here.
-            let Some((first, rest)) = terms.split_first() else { return Ok(Vec::new()) };
+            // prefix in the organization's index, and every term is checked
+            // here against the member as they are now.
+            let Some(first) = terms.first() else { return Ok(Vec::new()) };
             let mut found = tx.members_with_word(actor.org_id, first)?;
-            found.retain(|m| {
-                m.is_active()
-                    && m.id != actor.id
-                    && (rest.is_empty() || matches_all(&member_words(&m.name, &m.email), rest))
-            });
+            found
+                .retain(|m| m.is_active() && m.id != actor.id && matches_all(&member_words(&m.name, &m.email), &terms));
             found.sort_by_cached_key(|m| (m.name.to_lowercase(), m.id));
             found.truncate(limit);
             Ok(found)

@@ -24,7 +24,7 @@ use crate::model::{Member, Organization, Team};
 use crate::model::{Message, Participant, Thread, ThreadCursor};
 use crate::model::{OutboxStatus, OutgoingEmail};
 use crate::policy::Permission;
-use crate::search::{member_words, words};
+use crate::search::{member_index_words, words};
 use crate::templates::{EmailKind, TemplateSource};
 use crate::token::TokenHash;
 
@@ -346,7 +346,7 @@ impl State {
     }
 
     fn index_member(&mut self, m: &Member, add: bool) {
-        for w in member_words(&m.name, &m.email) {
+        for w in member_index_words(&m.name, &m.email) {
             let k = (m.org_id, w, m.id);
             if add {
                 self.member_words.add(k);
@@ -498,10 +498,9 @@ impl ReadTx for State {
         Ok(self.sends.window(org, key, since).to_vec())
     }
 
-    fn send_window(&self, org: OrgId, key: &SendKey, since: Timestamp, nth: usize) -> Result<(u64, Option<Timestamp>)> {
+    fn nth_latest_send(&self, org: OrgId, key: &SendKey, since: Timestamp, nth: usize) -> Result<Option<Timestamp>> {
         let w = self.sends.window(org, key, since);
-        let nth_latest = w.len().checked_sub(nth.max(1)).and_then(|i| w.get(i)).copied();
-        Ok((w.len() as u64, nth_latest))
+        Ok(w.len().checked_sub(nth.max(1)).and_then(|i| w.get(i)).copied())
     }
 
     fn template(&self, org: OrgId, kind: EmailKind) -> Result<Option<TemplateSource>> {

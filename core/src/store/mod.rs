@@ -99,14 +99,14 @@ pub trait ReadTx {
     fn live_pending(&self, org: OrgId, now: Timestamp) -> Result<(u64, Option<Timestamp>)>;
     /// When the sends counted by `key` happened at or after `since`, oldest first.
     fn send_times(&self, org: OrgId, key: &SendKey, since: Timestamp) -> Result<Vec<Timestamp>>;
-    /// How many sends counted by `key` happened at or after `since`, and when
-    /// the `nth` most recent of them (1-based) happened. The rate limits call
-    /// this on every invitation, so a store should answer it from an index;
-    /// the default reads [`send_times`](Self::send_times).
-    fn send_window(&self, org: OrgId, key: &SendKey, since: Timestamp, nth: usize) -> Result<(u64, Option<Timestamp>)> {
+    /// When the `nth` most recent (1-based; 0 counts as 1) of the sends
+    /// counted by `key` at or after `since` happened; `None` when there are
+    /// fewer than `nth`. The rate limits call this on every invitation, so a
+    /// store should answer it from an index; the default reads
+    /// [`send_times`](Self::send_times).
+    fn nth_latest_send(&self, org: OrgId, key: &SendKey, since: Timestamp, nth: usize) -> Result<Option<Timestamp>> {
         let times = self.send_times(org, key, since)?;
-        let nth_latest = times.len().checked_sub(nth.max(1)).and_then(|i| times.get(i)).copied();
-        Ok((times.len() as u64, nth_latest))
+        Ok(times.len().checked_sub(nth.max(1)).and_then(|i| times.get(i)).copied())
     }
     /// The host's template for `kind` in `org`, if registered.
     fn template(&self, org: OrgId, kind: EmailKind) -> Result<Option<TemplateSource>>;
@@ -121,7 +121,9 @@ pub trait ReadTx {
     /// The members of `org` (active or not) having a word of
     /// [`member_words`](crate::search::member_words) that starts with
     /// `prefix`, oldest first. A store should answer it from an index of
-    /// those words, the organization's only.
+    /// [`member_index_words`](crate::search::member_index_words), the
+    /// organization's only. It may also return members who no longer have
+    /// such a word: the caller checks each member it gets.
     fn members_with_word(&self, org: OrgId, prefix: &str) -> Result<Vec<Member>>;
     /// A thread by id.
     fn thread(&self, id: ThreadId) -> Result<Option<Thread>>;

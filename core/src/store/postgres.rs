@@ -64,7 +64,7 @@ use crate::error::{Error, Result, quote, sanitize};
 use crate::ids::{MemberId, OrgId, ThreadId};
 use crate::model::{Member, Thread, ThreadCursor};
 use crate::policy::{Permission, PermissionSet};
-use crate::search::{member_words, words};
+use crate::search::{member_index_words, words};
 
 /// How many times a write runs before a lost race is answered `conflict`.
 pub const MAX_ATTEMPTS: u32 = 30;
@@ -695,7 +695,7 @@ impl Backend for Tx<'_> {
         } else {
             "DELETE FROM member_words WHERE org_id = $1 AND member_id = $3 AND word = ANY($2::text[])"
         };
-        let words = member_words(&m.name, &m.email);
+        let words = member_index_words(&m.name, &m.email);
         let mut conn = self.conn.borrow_mut();
         let out = conn
             .statement(sql)

@@ -24,8 +24,10 @@
 //! - **Schema.** Versioned by `PRAGMA user_version`; the migrations
 //!   (`sql/sqlite/*.sql`) this version knows are applied in order, in one
 //!   transaction, when the file is opened. A file written by a newer
-//!   InviteKit is refused (`storage`). Every table carries `org_id` (first in
-//!   the key where it has one), so the data can be sharded by organization.
+//!   InviteKit is refused (`storage`). Every table carries `org_id`, first
+//!   in its key except in `participants` and `emails`, which are numbered
+//!   in insertion order (an email's row then fits in one page), so the data
+//!   can be sharded by organization.
 //!   Ids are 16-byte BLOBs (byte order is the ids' order), times INTEGER
 //!   milliseconds, permission sets INTEGER bits, lists and event details JSON.
 //! - **Search.** The distinct words of each thread (title, freelancer name,
@@ -58,7 +60,7 @@ use crate::error::{Error, Result, quote, sanitize};
 use crate::ids::{MemberId, OrgId, ThreadId};
 use crate::model::{Member, Thread, ThreadCursor};
 use crate::policy::{Permission, PermissionSet};
-use crate::search::{member_words, words};
+use crate::search::{member_index_words, words};
 
 /// How long a writer waits for another one (in this or another process) before `conflict`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -77,8 +79,11 @@ const SEARCH_WALK_LIMIT: usize = 2000;
 
 /// The schema, one migration per version: version `n` is reached by applying
 /// the first `n` in order. Never edit a released migration; add a new one.
-const MIGRATIONS: &[&str] =
-    &[include_str!("sql/sqlite/0001_initial.sql"), include_str!("sql/sqlite/0002_words_per_organization.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("sql/sqlite/0001_initial.sql"),
+    include_str!("sql/sqlite/0002_words_per_organization.sql"),
+    include_str!("sql/sqlite/0003_emails_in_one_page.sql"),
+];
 
 /// The SQLite [`Store`]: one file in WAL mode, or one in-memory database.
 ///
@@ -462,13 +467,22 @@ impl Backend for Sqlite<'_> {
     }
 
     fn index_member(&self, m: &Member, add: bool) -> Result<()> {
+        // One statement for all of the member's words.
+        let words = member_index_words(&m.name, &m.email);
+        let mut b = Binds::default();
+        let (org, member) = (b.bind(sql::id(m.org_id)), b.bind(sql::id(m.id)));
+        let placeholders: Vec<String> = words.iter().map(|w| b.bind(sql::text(w))).collect();
         let sql = if add {
-            "INSERT OR IGNORE INTO member_words (org_id, word, member_id) VALUES (?1, ?2, ?3)"
+            let rows: Vec<String> = placeholders.iter().map(|w| format!("({org}, {w}, {member})")).collect();
+            format!("INSERT OR IGNORE INTO member_words (org_id, word, member_id) VALUES {}", rows.join(", "))
         } else {
-            "DELETE FROM member_words WHERE org_id = ?1 AND word = ?2 AND member_id = ?3"
+            format!(
+                "DELETE FROM member_words WHERE org_id = {org} AND member_id = {member} AND word IN ({})",
+                placeholders.join(", ")
+            )
         };
-        for w in member_words(&m.name, &m.email) {
-            self.exec(sql, &[sql::id(m.org_id), sql::text(&w), sql::id(m.id)])?;
+        if !words.is_empty() {
+            self.exec(&sql, &b.0)?;
         }
         Ok(())
     }

@@ -80,7 +80,7 @@ pub(crate) trait Backend {
     /// no statistics, prefers walking an organization's rows in key order
     /// to seeking the index that names the exact rows).
     fn index_hints(&self) -> bool;
-    /// Adds (or removes) a member's [`member_words`](crate::search::member_words).
+    /// Adds (or removes) a member's [`member_index_words`](crate::search::member_index_words).
     fn index_member(&self, member: &Member, add: bool) -> Result<()>;
     /// Adds the [`words`](crate::search::words) of `texts` to a thread's words.
     fn index_thread(&self, org: OrgId, thread: ThreadId, texts: &[&str]) -> Result<()>;
@@ -233,6 +233,7 @@ fn to_json<T: Serialize + ?Sized>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| Error::Storage(format!("cannot encode a value as JSON: {e}")))
 }
 
+/// The text of a rate-limit key.
 /// The text of a rate-limit key.
 fn send_key(key: &SendKey) -> String {
     match key {
@@ -507,6 +508,14 @@ const ORG_OF_INVITATION: &str = "org_id = (SELECT org_id FROM invitations WHERE 
 /// The buckets of the send log's counts.
 const HOUR_MS: i64 = 3_600_000;
 
+/// Whether a rate-limit key keeps hourly counts beside its sends: every key
+/// but an address's, whose limit (at most 100 a day) keeps its sends few
+/// enough to count one by one, so that an email to a new address writes one
+/// row, not two.
+fn hourly(key: &SendKey) -> bool {
+    !matches!(key, SendKey::Address(_))
+}
+
 // ---------------------------------------------------------------------------
 // The transaction
 // ---------------------------------------------------------------------------
@@ -645,53 +654,66 @@ impl<B: Backend + ?Sized> ReadTx for SqlTx<'_, B> {
         Ok(rows.into_iter().flat_map(|(at, n)| std::iter::repeat_n(at, usize::try_from(n).unwrap_or(0))).collect())
     }
 
-    fn send_window(&self, org: OrgId, key: &SendKey, since: Timestamp, nth: usize) -> Result<(u64, Option<Timestamp>)> {
-        // The later hours from their hourly counts, the hour `since` falls in
-        // from its sends (two index ranges, no more than an hour of rows);
-        // the `nth` latest is then found among the sends of its bucket.
-        let key = send_key(key);
+    fn nth_latest_send(&self, org: OrgId, key: &SendKey, since: Timestamp, nth: usize) -> Result<Option<Timestamp>> {
+        let nth = nth.max(1) as u64;
+        let key_text = send_key(key);
+        let sends_in = |from: i64, to: i64| {
+            all(
+                self.0,
+                "SELECT at, sends FROM send_log WHERE org_id = ?1 AND key = ?2 AND at >= ?3 AND at < ?4 ORDER BY at DESC",
+                &[id(org), text(&key_text), Value::Int(Some(from)), Value::Int(Some(to))],
+                |r| Ok((get_ts(r, "at")?, get_u64(r, "sends")?)),
+            )
+        };
+        // The `nth` latest among sends newest first, `before` counted already.
+        let find = |sends: Vec<(Timestamp, u64)>, mut before: u64| {
+            sends.into_iter().find_map(|(at, n)| {
+                before += n;
+                (before >= nth).then_some(at)
+            })
+        };
         let since = since.as_millis();
+        if !hourly(key) {
+            // At most a few hundred rows (the address limit is at most 100 a
+            // day): the sends themselves.
+            return Ok(find(sends_in(since, i64::MAX)?, 0));
+        }
+        // The hourly counts from the hour `since` falls in: below `nth` in
+        // all, the answer is known from their sum alone (the usual case, one
+        // index range of at most 48 rows). Otherwise the `nth` latest is
+        // found among the sends of its hour.
         let first_hour = since.div_euclid(HOUR_MS);
-        let first_end = first_hour.saturating_add(1).saturating_mul(HOUR_MS);
-        let hours = all(
+        let bounds = [id(org), text(&key_text), Value::Int(Some(first_hour))];
+        let total = one(
             self.0,
-            "SELECT hour, sends FROM send_hours WHERE org_id = ?1 AND key = ?2 AND hour > ?3 ORDER BY hour DESC",
-            &[id(org), text(&key), Value::Int(Some(first_hour))],
-            |r| Ok((get_int(r, "hour")?, get_u64(r, "sends")?)),
-        )?;
-        let partial = one(
-            self.0,
-            "SELECT CAST(coalesce(sum(sends), 0) AS BIGINT) AS sends FROM send_log \
-             WHERE org_id = ?1 AND key = ?2 AND at >= ?3 AND at < ?4",
-            &[id(org), text(&key), Value::Int(Some(since)), Value::Int(Some(first_end))],
+            "SELECT CAST(coalesce(sum(sends), 0) AS BIGINT) AS sends FROM send_hours \
+             WHERE org_id = ?1 AND key = ?2 AND hour >= ?3",
+            &bounds,
             |r| get_u64(r, "sends"),
         )?
         .unwrap_or(0);
-        let total = hours.iter().map(|(_, n)| n).sum::<u64>() + partial;
-        let nth = nth.max(1) as u64;
         if total < nth {
-            return Ok((total, None));
+            return Ok(None);
         }
+        let hours = all(
+            self.0,
+            "SELECT hour, sends FROM send_hours WHERE org_id = ?1 AND key = ?2 AND hour >= ?3 ORDER BY hour DESC",
+            &bounds,
+            |r| Ok((get_int(r, "hour")?, get_u64(r, "sends")?)),
+        )?;
         let mut before = 0u64;
-        let mut range = (since, first_end);
-        for (hour, n) in &hours {
+        for (hour, n) in hours {
+            let end = hour.saturating_add(1).saturating_mul(HOUR_MS);
+            if hour <= first_hour {
+                // The window starts inside this hour: only its sends from `since` count.
+                return Ok(find(sends_in(since, end)?, before));
+            }
             if before + n >= nth {
-                range = (hour.saturating_mul(HOUR_MS), hour.saturating_add(1).saturating_mul(HOUR_MS));
-                break;
+                return Ok(find(sends_in(hour.saturating_mul(HOUR_MS), end)?, before));
             }
             before += n;
         }
-        let sends = all(
-            self.0,
-            "SELECT at, sends FROM send_log WHERE org_id = ?1 AND key = ?2 AND at >= ?3 AND at < ?4 ORDER BY at DESC",
-            &[id(org), text(&key), Value::Int(Some(range.0)), Value::Int(Some(range.1))],
-            |r| Ok((get_ts(r, "at")?, get_u64(r, "sends")?)),
-        )?;
-        let nth_latest = sends.into_iter().find_map(|(at, n)| {
-            before += n;
-            (before >= nth).then_some(at)
-        });
-        Ok((total, nth_latest))
+        Ok(None)
     }
 
     fn template(&self, org: OrgId, kind: EmailKind) -> Result<Option<TemplateSource>> {
@@ -987,44 +1009,72 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
     }
 
     fn record_send(&mut self, org: OrgId, keys: &[SendKey], at: Timestamp, forget_before: Timestamp) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
         let hour = at.as_millis().div_euclid(HOUR_MS);
         let horizon_hour = forget_before.as_millis().div_euclid(HOUR_MS);
         let horizon = [Value::Int(Some(horizon_hour.saturating_mul(HOUR_MS))), Value::Int(Some(horizon_hour))];
-        let counts_org = keys.contains(&SendKey::Org);
+        // Each key once, with how many times it was given.
+        let mut counted: Vec<(&SendKey, String, i64)> = Vec::with_capacity(keys.len());
         for k in keys {
-            let key = send_key(k);
-            self.0.exec(
-                "INSERT INTO send_log (org_id, key, at, sends) VALUES (?1, ?2, ?3, 1) \
-                 ON CONFLICT (org_id, key, at) DO UPDATE SET sends = send_log.sends + 1",
-                &[id(org), text(&key), ts(at)],
-            )?;
-            let in_hour = one(
-                self.0,
-                "INSERT INTO send_hours (org_id, key, hour, sends) VALUES (?1, ?2, ?3, 1) \
-                 ON CONFLICT (org_id, key, hour) DO UPDATE SET sends = send_hours.sends + 1 RETURNING sends",
-                &[id(org), text(&key), Value::Int(Some(hour))],
-                |r| get_int(r, "sends"),
-            )?
-            .unwrap_or(1);
-            // What lies before the horizon's hour is dropped once an hour:
-            // every key of the organization when its first send of the hour
-            // is recorded (most sends are to a new address, whose key is
-            // new every time), or this key alone when the organization's
-            // sends are not counted.
-            if in_hour != 1 {
+            match counted.iter_mut().find(|(seen, ..)| *seen == k) {
+                Some((.., n)) => *n += 1,
+                None => counted.push((k, send_key(k), 1)),
+            }
+        }
+        // One statement for the sends of every key, then the hourly counts
+        // of the keys that keep them.
+        let mut b = Binds::default();
+        let (org_p, at_p) = (b.bind(id(org)), b.bind(ts(at)));
+        let rows: Vec<String> = counted
+            .iter()
+            .map(|(_, t, n)| format!("({org_p}, {}, {at_p}, {})", b.bind(text(t)), b.bind(Value::Int(Some(*n)))))
+            .collect();
+        self.0.exec(
+            &format!(
+                "INSERT INTO send_log (org_id, key, at, sends) VALUES {} \
+                 ON CONFLICT (org_id, key, at) DO UPDATE SET sends = send_log.sends + excluded.sends",
+                rows.join(", ")
+            ),
+            &b.0,
+        )?;
+        let mut first_of_hour = Vec::new();
+        for (k, t, n) in &counted {
+            if !hourly(k) {
                 continue;
             }
-            if *k == SendKey::Org {
-                self.0.exec("DELETE FROM send_log WHERE org_id = ?1 AND at < ?2", &[id(org), horizon[0]])?;
-                self.0.exec("DELETE FROM send_hours WHERE org_id = ?1 AND hour < ?2", &[id(org), horizon[1]])?;
-            } else if !counts_org {
+            // An update, else an insert: an upsert's `RETURNING` would cost
+            // SQLite a temporary table on every send.
+            let bound = [id(org), text(t), Value::Int(Some(hour)), Value::Int(Some(*n))];
+            let updated = self.0.exec(
+                "UPDATE send_hours SET sends = sends + ?4 WHERE org_id = ?1 AND key = ?2 AND hour = ?3",
+                &bound,
+            )?;
+            if updated == 0 {
+                self.0.exec("INSERT INTO send_hours (org_id, key, hour, sends) VALUES (?1, ?2, ?3, ?4)", &bound)?;
+                first_of_hour.push(*k);
+            }
+        }
+        // What lies before the horizon's hour is dropped once an hour: every
+        // key of the organization at its first send of the hour, or, when
+        // the organization's sends are not counted, each key at its own (an
+        // address key, with no hourly count, every time).
+        if first_of_hour.contains(&&SendKey::Org) {
+            self.0.exec("DELETE FROM send_log WHERE org_id = ?1 AND at < ?2", &[id(org), horizon[0]])?;
+            self.0.exec("DELETE FROM send_hours WHERE org_id = ?1 AND hour < ?2", &[id(org), horizon[1]])?;
+        } else if !keys.contains(&SendKey::Org) {
+            for (k, t, _) in &counted {
+                if hourly(k) && !first_of_hour.contains(k) {
+                    continue;
+                }
                 self.0.exec(
                     "DELETE FROM send_log WHERE org_id = ?1 AND key = ?2 AND at < ?3",
-                    &[id(org), text(&key), horizon[0]],
+                    &[id(org), text(t), horizon[0]],
                 )?;
                 self.0.exec(
                     "DELETE FROM send_hours WHERE org_id = ?1 AND key = ?2 AND hour < ?3",
-                    &[id(org), text(&key), horizon[1]],
+                    &[id(org), text(t), horizon[1]],
                 )?;
             }
         }

@@ -388,6 +388,77 @@ fn a_file_of_schema_version_1_is_migrated_with_its_data() {
 }
 
 #[test]
+fn a_file_of_schema_version_2_keeps_its_queued_emails() {
+    let path = common::temp_db_path();
+    let clock = ManualClock::new();
+    let (kit, _, alice) = acme(&path, &clock);
+    let delivered = kit.draft_invitation(alice.id, "bo@acme.com", InviteOptions::new()).unwrap();
+    kit.send_invitation(&delivered, true).unwrap();
+    let waiting = kit.draft_invitation(alice.id, "cy@acme.com", InviteOptions::new()).unwrap();
+    let waiting_id = kit.send_invitation(&waiting, true).unwrap().id;
+    let before = kit.outbox_pending(10).unwrap();
+    assert_eq!(before.len(), 2);
+    kit.outbox_ack(before[0].id).unwrap();
+    drop(kit);
+    // Back to version 2's shape: emails keyed by organization and id, without rowid.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE emails_v2 (org_id BLOB NOT NULL, id BLOB NOT NULL UNIQUE, kind TEXT NOT NULL, \
+         invitation_id BLOB, recipient TEXT NOT NULL, subject TEXT NOT NULL, text TEXT NOT NULL, html TEXT NOT NULL, \
+         created_at INTEGER NOT NULL, attempts INTEGER NOT NULL, status TEXT NOT NULL, \
+         next_attempt_at INTEGER NOT NULL, last_error TEXT, PRIMARY KEY (org_id, id)) WITHOUT ROWID; \
+         INSERT INTO emails_v2 SELECT org_id, id, kind, invitation_id, recipient, subject, text, html, created_at, \
+         attempts, status, next_attempt_at, last_error FROM emails; \
+         DROP TABLE emails; ALTER TABLE emails_v2 RENAME TO emails; \
+         CREATE INDEX emails_due ON emails (next_attempt_at, id) WHERE status = 'pending'; \
+         CREATE INDEX emails_by_invitation ON emails (invitation_id) WHERE invitation_id IS NOT NULL; \
+         PRAGMA user_version = 2;",
+    )
+    .unwrap();
+    drop(conn);
+    let kit = open_kit(&path, &clock);
+    clock.advance(3600); // past the lease the first poll took
+    let pending = kit.outbox_pending(10).unwrap();
+    assert_eq!(pending.len(), 1, "the acknowledged email stays sent, the other is still queued");
+    assert_eq!(pending[0].id, before[1].id);
+    assert_eq!((&pending[0].text, &pending[0].html), (&before[1].text, &before[1].html), "with its bodies");
+    assert_eq!(pending[0].invitation_id, Some(waiting_id));
+    // The email of an accepted invitation is still found and cancelled.
+    kit.accept_invitation(waiting.link(), "cy@acme.com", "Cy").unwrap();
+    clock.advance(3600);
+    assert_eq!(kit.outbox_pending(10).unwrap(), vec![], "cancelled with its invitation");
+    kit.accept_invitation(delivered.link(), "bo@acme.com", "Bo").unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, SqliteStore::SCHEMA_VERSION);
+    integrity(&path);
+}
+
+#[test]
+fn a_word_row_left_from_an_older_index_never_makes_a_member_match() {
+    let path = common::temp_db_path();
+    let clock = ManualClock::new();
+    let (kit, org, alice) = acme(&path, &clock);
+    let bo = kit.add_member(org.id, "bo.berg@acme.com", "Bo Berg", "member").unwrap();
+    // Indexed under the words that are no prefix of another: "bo" is implied
+    // by "bo.berg@acme.com", and found through it.
+    assert_eq!(kit.find_coworkers(alice.id, "bo", 10).unwrap(), vec![bo.clone()]);
+    assert_eq!(kit.find_coworkers(alice.id, "BO BE", 10).unwrap(), vec![bo.clone()]);
+    // Older versions indexed every word; a row for a word Bo no longer has
+    // (as a rename could leave) matches nobody.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "INSERT INTO member_words (org_id, word, member_id) VALUES (?1, 'zed', ?2)",
+        rusqlite::params![org.id.as_uuid().into_bytes(), bo.id.as_uuid().into_bytes()],
+    )
+    .unwrap();
+    drop(conn);
+    assert_eq!(kit.find_coworkers(alice.id, "zed", 10).unwrap(), vec![]);
+    assert_eq!(kit.find_coworkers(alice.id, "ze bo", 10).unwrap(), vec![]);
+    assert_eq!(kit.find_coworkers(alice.id, "berg", 10).unwrap(), vec![bo]);
+}
+
+#[test]
 fn a_writer_that_waits_past_the_busy_timeout_gets_conflict_and_nothing_changes() {
     let path = common::temp_db_path();
     let clock = ManualClock::new();

@@ -35,7 +35,8 @@ export declare class Draft {
 
 /**
  * InviteKit: invitations, conversations and their rules. Every method returns
- * a promise and runs on the libuv thread pool, never on the event loop.
+ * a promise: settled on return in memory and on SQLite, computed on the libuv
+ * thread pool on PostgreSQL ([`crate::task`]).
  *
  * ```js
  * const { InviteKit, ManualClock } = require('invitekit')

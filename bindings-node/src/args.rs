@@ -55,6 +55,14 @@ fn wrong_type(name: &str, expected: &str, got: &str) -> Failure {
 pub struct JsString(Result<Result<String, ()>, &'static str>);
 
 impl JsString {
+    /// The string, if it is one, without taking it.
+    pub fn peek(&self) -> Option<&str> {
+        match &self.0 {
+            Ok(Ok(s)) => Some(s),
+            _ => None,
+        }
+    }
+
     /// The string, or why it is not one: a `TypeError` for another type,
     /// `INVALID_INPUT` for a lone surrogate.
     pub fn text(self, name: &str) -> Result<String, Failure> {

@@ -77,6 +77,11 @@ pub fn to_js(env: &Env, failure: Failure) -> napi::Error {
     }
 }
 
+/// The JavaScript error for `failure`, as a value (to reject a promise with).
+pub fn to_js_value(env: &Env, failure: Failure) -> napi::Result<Unknown<'_>> {
+    build(env, failure)
+}
+
 fn build(env: &Env, failure: Failure) -> napi::Result<Unknown<'_>> {
     let code = failure.code();
     let raw = match &failure {

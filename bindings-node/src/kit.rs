@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use napi::Env;
-use napi::bindgen_prelude::AsyncTask;
+use napi::bindgen_prelude::PromiseRaw;
 use napi_derive::napi;
 
 use invitekit::{EmailId, Grant, InvitationId, InvitationStatus, MemberId, OrgId, SettingsUpdate, ThreadId};
@@ -18,7 +18,7 @@ use crate::options::{
     CreateOrganizationOptions, EventsOptions, GrantOptions, InviteOptions, KitOptions, LimitOptions,
     ListInvitationsOptions, SearchOptions, SendOptions, ThreadInviteOptions,
 };
-use crate::task::tasks;
+use crate::task::settle;
 use crate::types::{
     Acceptance, Event, Invitation, InvitationPreview, InviteResult, Member, Message, Organization, OutgoingEmail,
     Participant, People, Resent, Team, Thread, ThreadInviteResult, ThreadPage, all,
@@ -32,31 +32,6 @@ const SEARCH_LIMIT: usize = 20;
 const COWORKERS_LIMIT: usize = 10;
 const OUTBOX_LIMIT: usize = 100;
 const EVENTS_LIMIT: usize = 100;
-
-tasks! {
-    InviteKitTask => InviteKit;
-    OrganizationTask => Organization;
-    MemberTask => Member;
-    MembersTask => Vec<Member>;
-    TeamTask => Team;
-    DraftTask => Draft;
-    InvitationTask => Invitation;
-    InvitationsTask => Vec<Invitation>;
-    AcceptanceTask => Acceptance;
-    ResentTask => Resent;
-    InvitationPreviewTask => InvitationPreview;
-    InviteResultsTask => Vec<InviteResult>;
-    ThreadTask => Thread;
-    MessageTask => Message;
-    ThreadPageTask => ThreadPage;
-    PeopleTask => People;
-    NamesTask => Vec<String>;
-    ParticipantTask => Participant;
-    ThreadInviteResultTask => ThreadInviteResult;
-    DoneTask => ();
-    OutgoingEmailsTask => Vec<OutgoingEmail>;
-    EventsTask => Vec<Event>;
-}
 
 /// What `KitOptions` asks for, taken out of JavaScript so it can move to a worker thread.
 struct Setup {
@@ -121,7 +96,8 @@ fn invite_options(options: Option<InviteOptions>) -> Result<invitekit::InviteOpt
 }
 
 /// InviteKit: invitations, conversations and their rules. Every method returns
-/// a promise and runs on the libuv thread pool, never on the event loop.
+/// a promise: settled on return in memory and on SQLite, computed on the libuv
+/// thread pool on PostgreSQL ([`crate::task`]).
 ///
 /// ```js
 /// const { InviteKit, ManualClock } = require('invitekit')
@@ -136,6 +112,9 @@ pub struct InviteKit {
     /// `None` once closed. Calls in flight hold their own `Arc`, so the store
     /// closes when the last of them finishes.
     kit: Mutex<Option<Arc<Kit>>>,
+    /// Whether calls run on the libuv thread pool (a store that waits on
+    /// the network) rather than on the calling thread.
+    pooled: bool,
 }
 
 #[napi]
@@ -158,9 +137,11 @@ impl InviteKit {
     /// TLS). Any other URL is `INVALID_INPUT`; a database that cannot be
     /// reached or opened is `STORAGE`, with the reason.
     #[napi(catch_unwind)]
-    pub fn open(url: JsString, options: Option<KitOptions>) -> AsyncTask<InviteKitTask> {
+    pub fn open(env: Env, url: JsString, options: Option<KitOptions>) -> napi::Result<PromiseRaw<'static, InviteKit>> {
         let setup = Setup::new(options);
-        InviteKitTask::spawn(move || {
+        // Connecting to a PostgreSQL server waits on the network: off the event loop.
+        let pooled = url.peek().is_some_and(invitekit::AnyStore::url_is_remote);
+        settle(&env, pooled, move || {
             let url = url.text("url")?;
             let builder = setup?.builder()?;
             Ok(InviteKit::new(builder.open(&url)?))
@@ -168,7 +149,8 @@ impl InviteKit {
     }
 
     fn new(kit: Kit) -> InviteKit {
-        InviteKit { kit: Mutex::new(Some(Arc::new(kit))) }
+        let pooled = kit.store().is_remote();
+        InviteKit { kit: Mutex::new(Some(Arc::new(kit))), pooled }
     }
 
     /// The kit for one call, or the error every call of a closed InviteKit gets.
@@ -180,10 +162,11 @@ impl InviteKit {
     /// Closes the store (a SQLite file is released) once the calls already
     /// made have finished. Every later call rejects with `INVALID_INPUT`;
     /// closing twice is harmless.
-    #[napi(catch_unwind)]
-    pub fn close(&self) -> AsyncTask<DoneTask> {
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn close(&self, env: Env) -> napi::Result<PromiseRaw<'static, ()>> {
         let kit = self.kit.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
-        DoneTask::spawn(move || {
+        // Closing PostgreSQL connections waits on the network too.
+        settle(&env, self.pooled, move || {
             drop(kit);
             Ok(())
         })
@@ -195,13 +178,14 @@ impl InviteKit {
     #[napi(catch_unwind)]
     pub fn create_organization(
         &self,
+        env: Env,
         name: JsString,
         slug: JsString,
         portal_url: JsString,
         options: Option<CreateOrganizationOptions>,
-    ) -> AsyncTask<OrganizationTask> {
+    ) -> napi::Result<PromiseRaw<'static, Organization>> {
         let kit = self.kit();
-        OrganizationTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let (name, slug, portal_url) = (name.text("name")?, slug.text("slug")?, portal_url.text("portalUrl")?);
             let domains = opt_texts(options.and_then(|o| o.allowed_domains), "allowedDomains")?.unwrap_or_default();
@@ -211,9 +195,9 @@ impl InviteKit {
 
     /// An organization by id.
     #[napi(catch_unwind)]
-    pub fn get_organization(&self, org_id: JsString) -> AsyncTask<OrganizationTask> {
+    pub fn get_organization(&self, env: Env, org_id: JsString) -> napi::Result<PromiseRaw<'static, Organization>> {
         let kit = self.kit();
-        OrganizationTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             Ok(kit.get_organization(org_id.parse("orgId")?)?.into())
         })
@@ -223,12 +207,13 @@ impl InviteKit {
     #[napi(catch_unwind, ts_args_type = "actor: string, orgId: string, settings: OrganizationSettingsUpdate")]
     pub fn set_organization_settings(
         &self,
+        env: Env,
         actor: JsString,
         org_id: JsString,
         settings: Json,
-    ) -> AsyncTask<OrganizationTask> {
+    ) -> napi::Result<PromiseRaw<'static, Organization>> {
         let kit = self.kit();
-        OrganizationTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let (actor, org_id) = (actor.parse::<MemberId>("actor")?, org_id.parse::<OrgId>("orgId")?);
             let settings = settings.object("settings")?.into_iter().map(|(k, v)| (snake_case(&k), v)).collect();
@@ -241,13 +226,14 @@ impl InviteKit {
     #[napi(catch_unwind)]
     pub fn add_member(
         &self,
+        env: Env,
         org_id: JsString,
         email: JsString,
         name: JsString,
         role: JsString,
-    ) -> AsyncTask<MemberTask> {
+    ) -> napi::Result<PromiseRaw<'static, Member>> {
         let kit = self.kit();
-        MemberTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let org_id = org_id.parse::<OrgId>("orgId")?;
             Ok(kit.add_member(org_id, &email.text("email")?, &name.text("name")?, &role.text("role")?)?.into())
@@ -256,9 +242,9 @@ impl InviteKit {
 
     /// A member by id.
     #[napi(catch_unwind)]
-    pub fn get_member(&self, member_id: JsString) -> AsyncTask<MemberTask> {
+    pub fn get_member(&self, env: Env, member_id: JsString) -> napi::Result<PromiseRaw<'static, Member>> {
         let kit = self.kit();
-        MemberTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             Ok(kit.get_member(member_id.parse("memberId")?)?.into())
         })
@@ -266,9 +252,9 @@ impl InviteKit {
 
     /// Every member of an organization, oldest first.
     #[napi(catch_unwind)]
-    pub fn list_members(&self, org_id: JsString) -> AsyncTask<MembersTask> {
+    pub fn list_members(&self, env: Env, org_id: JsString) -> napi::Result<PromiseRaw<'static, Vec<Member>>> {
         let kit = self.kit();
-        MembersTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             Ok(all(kit.list_members(org_id.parse("orgId")?)?))
         })
@@ -276,9 +262,15 @@ impl InviteKit {
 
     /// Changes a member's role within the actor's reach (R10); their thread permissions and pending invitations follow (R7).
     #[napi(catch_unwind)]
-    pub fn set_role(&self, actor: JsString, member_id: JsString, role: JsString) -> AsyncTask<MemberTask> {
+    pub fn set_role(
+        &self,
+        env: Env,
+        actor: JsString,
+        member_id: JsString,
+        role: JsString,
+    ) -> napi::Result<PromiseRaw<'static, Member>> {
         let kit = self.kit();
-        MemberTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let (actor, member_id) = (actor.parse("actor")?, member_id.parse("memberId")?);
             Ok(kit.set_role(actor, member_id, &role.text("role")?)?.into())
@@ -287,9 +279,14 @@ impl InviteKit {
 
     /// Deactivates a member within the actor's reach (R10): they leave every thread, their pending invitations are revoked (R7).
     #[napi(catch_unwind)]
-    pub fn deactivate_member(&self, actor: JsString, member_id: JsString) -> AsyncTask<MemberTask> {
+    pub fn deactivate_member(
+        &self,
+        env: Env,
+        actor: JsString,
+        member_id: JsString,
+    ) -> napi::Result<PromiseRaw<'static, Member>> {
         let kit = self.kit();
-        MemberTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             Ok(kit.deactivate_member(actor.parse("actor")?, member_id.parse("memberId")?)?.into())
         })
@@ -297,9 +294,14 @@ impl InviteKit {
 
     /// Makes a deactivated member active again, with their role and no thread seat (R11; the actor is held to R10).
     #[napi(catch_unwind)]
-    pub fn reactivate_member(&self, actor: JsString, member_id: JsString) -> AsyncTask<MemberTask> {
+    pub fn reactivate_member(
+        &self,
+        env: Env,
+        actor: JsString,
+        member_id: JsString,
+    ) -> napi::Result<PromiseRaw<'static, Member>> {
         let kit = self.kit();
-        MemberTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             Ok(kit.reactivate_member(actor.parse("actor")?, member_id.parse("memberId")?)?.into())
         })
@@ -307,9 +309,9 @@ impl InviteKit {
 
     /// Creates a team; its name is unique in the organization, case-insensitively.
     #[napi(catch_unwind)]
-    pub fn create_team(&self, org_id: JsString, name: JsString) -> AsyncTask<TeamTask> {
+    pub fn create_team(&self, env: Env, org_id: JsString, name: JsString) -> napi::Result<PromiseRaw<'static, Team>> {
         let kit = self.kit();
-        TeamTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             Ok(kit.create_team(org_id.parse("orgId")?, &name.text("name")?)?.into())
         })
@@ -318,17 +320,18 @@ impl InviteKit {
     /// Registers the organization's own minijinja templates for one kind of
     /// email (`invitation` or `thread_invitation`); a template that does not
     /// render is refused now (`INVALID_INPUT`), not when someone invites.
-    #[napi(catch_unwind)]
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn set_email_template(
         &self,
+        env: Env,
         org_id: JsString,
         kind: JsString,
         subject: JsString,
         text: JsString,
         html: JsString,
-    ) -> AsyncTask<DoneTask> {
+    ) -> napi::Result<PromiseRaw<'static, ()>> {
         let kit = self.kit();
-        DoneTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let (org_id, kind) = (org_id.parse::<OrgId>("orgId")?, invitekit::EmailKind::parse(&kind.text("kind")?)?);
             let source = invitekit::TemplateSource {
@@ -346,12 +349,13 @@ impl InviteKit {
     #[napi(catch_unwind)]
     pub fn draft_invitation(
         &self,
+        env: Env,
         actor: JsString,
         email: JsString,
         options: Option<InviteOptions>,
-    ) -> AsyncTask<DraftTask> {
+    ) -> napi::Result<PromiseRaw<'static, Draft>> {
         let kit = self.kit();
-        DraftTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let (actor, email) = (actor.parse::<MemberId>("actor")?, email.text("email")?);
             let inner = kit.draft_invitation(actor, &email, invite_options(options)?)?;
@@ -364,11 +368,12 @@ impl InviteKit {
     #[napi(catch_unwind, ts_args_type = "draft: Draft, options?: SendOptions | undefined | null")]
     pub fn send_invitation(
         &self,
+        env: Env,
         draft: crate::args::Instance<Draft>,
         options: Option<SendOptions>,
-    ) -> AsyncTask<InvitationTask> {
+    ) -> napi::Result<PromiseRaw<'static, Invitation>> {
         let kit = self.kit();
-        InvitationTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let draft = draft.get("draft", "a Draft from draftInvitation")?;
             let deliver = match options.and_then(|o| o.deliver) {
@@ -381,9 +386,13 @@ impl InviteKit {
 
     /// What a landing page shows for a token or link. Changes nothing.
     #[napi(catch_unwind)]
-    pub fn peek_invitation(&self, token_or_link: JsString) -> AsyncTask<InvitationPreviewTask> {
+    pub fn peek_invitation(
+        &self,
+        env: Env,
+        token_or_link: JsString,
+    ) -> napi::Result<PromiseRaw<'static, InvitationPreview>> {
         let kit = self.kit();
-        InvitationPreviewTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             Ok(kit.peek_invitation(&token_or_link.text("tokenOrLink")?)?.into())
         })
@@ -394,12 +403,13 @@ impl InviteKit {
     #[napi(catch_unwind)]
     pub fn accept_invitation(
         &self,
+        env: Env,
         token_or_link: JsString,
         email: JsString,
         name: JsString,
-    ) -> AsyncTask<AcceptanceTask> {
+    ) -> napi::Result<PromiseRaw<'static, Acceptance>> {
         let kit = self.kit();
-        AcceptanceTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let token = token_or_link.text("tokenOrLink")?;
             Ok(kit.accept_invitation(&token, &email.text("email")?, &name.text("name")?)?.into())
@@ -408,9 +418,14 @@ impl InviteKit {
 
     /// Declines an invitation, with the user's **verified** email.
     #[napi(catch_unwind)]
-    pub fn decline_invitation(&self, token_or_link: JsString, email: JsString) -> AsyncTask<InvitationTask> {
+    pub fn decline_invitation(
+        &self,
+        env: Env,
+        token_or_link: JsString,
+        email: JsString,
+    ) -> napi::Result<PromiseRaw<'static, Invitation>> {
         let kit = self.kit();
-        InvitationTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let token = token_or_link.text("tokenOrLink")?;
             Ok(kit.decline_invitation(&token, &email.text("email")?)?.into())
@@ -419,9 +434,14 @@ impl InviteKit {
 
     /// Revokes a pending invitation (its inviter or a `full` member).
     #[napi(catch_unwind)]
-    pub fn revoke_invitation(&self, actor: JsString, invitation_id: JsString) -> AsyncTask<InvitationTask> {
+    pub fn revoke_invitation(
+        &self,
+        env: Env,
+        actor: JsString,
+        invitation_id: JsString,
+    ) -> napi::Result<PromiseRaw<'static, Invitation>> {
         let kit = self.kit();
-        InvitationTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let (actor, id) = (actor.parse("actor")?, invitation_id.parse::<InvitationId>("invitationId")?);
             Ok(kit.revoke_invitation(actor, id)?.into())
@@ -430,9 +450,14 @@ impl InviteKit {
 
     /// Sends an invitation again with a new link (the old one stops working); a cooldown applies.
     #[napi(catch_unwind)]
-    pub fn resend_invitation(&self, actor: JsString, invitation_id: JsString) -> AsyncTask<ResentTask> {
+    pub fn resend_invitation(
+        &self,
+        env: Env,
+        actor: JsString,
+        invitation_id: JsString,
+    ) -> napi::Result<PromiseRaw<'static, Resent>> {
         let kit = self.kit();
-        ResentTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let (actor, id) = (actor.parse("actor")?, invitation_id.parse::<InvitationId>("invitationId")?);
             Ok(kit.resend_invitation(actor, id)?.into())
@@ -443,11 +468,12 @@ impl InviteKit {
     #[napi(catch_unwind)]
     pub fn list_invitations(
         &self,
+        env: Env,
         actor: JsString,
         options: Option<ListInvitationsOptions>,
-    ) -> AsyncTask<InvitationsTask> {
+    ) -> napi::Result<PromiseRaw<'static, Vec<Invitation>>> {
         let kit = self.kit();
-        InvitationsTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let actor = actor.parse("actor")?;
             let status = opt_text(options.and_then(|o| o.status), "status")?;
@@ -458,9 +484,13 @@ impl InviteKit {
 
     /// Pending invitations addressed to a **verified** email, across organizations.
     #[napi(catch_unwind)]
-    pub fn invitations_for_email(&self, email: JsString) -> AsyncTask<InvitationsTask> {
+    pub fn invitations_for_email(
+        &self,
+        env: Env,
+        email: JsString,
+    ) -> napi::Result<PromiseRaw<'static, Vec<Invitation>>> {
         let kit = self.kit();
-        InvitationsTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             Ok(all(kit.invitations_for_email(&email.text("email")?)?))
         })
@@ -473,12 +503,13 @@ impl InviteKit {
     )]
     pub fn invite_many(
         &self,
+        env: Env,
         actor: JsString,
         emails: StringList,
         options: Option<InviteOptions>,
-    ) -> AsyncTask<InviteResultsTask> {
+    ) -> napi::Result<PromiseRaw<'static, Vec<InviteResult>>> {
         let kit = self.kit();
-        InviteResultsTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let (actor, emails) = (actor.parse::<MemberId>("actor")?, emails.texts("emails")?);
             Ok(all(kit.invite_many(actor, &emails, invite_options(options)?)?))
@@ -487,9 +518,15 @@ impl InviteKit {
 
     /// Joins an organization whose `autoJoinDomains` include the **verified** email's domain.
     #[napi(catch_unwind)]
-    pub fn join_by_domain(&self, org_id: JsString, email: JsString, name: JsString) -> AsyncTask<MemberTask> {
+    pub fn join_by_domain(
+        &self,
+        env: Env,
+        org_id: JsString,
+        email: JsString,
+        name: JsString,
+    ) -> napi::Result<PromiseRaw<'static, Member>> {
         let kit = self.kit();
-        MemberTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let org_id = org_id.parse::<OrgId>("orgId")?;
             Ok(kit.join_by_domain(org_id, &email.text("email")?, &name.text("name")?)?.into())
@@ -502,13 +539,14 @@ impl InviteKit {
     #[napi(catch_unwind)]
     pub fn start_thread(
         &self,
+        env: Env,
         actor: JsString,
         freelancer_id: JsString,
         freelancer_name: JsString,
         title: JsString,
-    ) -> AsyncTask<ThreadTask> {
+    ) -> napi::Result<PromiseRaw<'static, Thread>> {
         let kit = self.kit();
-        ThreadTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let actor = actor.parse::<MemberId>("actor")?;
             let (id, name) = (freelancer_id.text("freelancerId")?, freelancer_name.text("freelancerName")?);
@@ -518,9 +556,15 @@ impl InviteKit {
 
     /// Posts a message (needs `write` in the thread).
     #[napi(catch_unwind)]
-    pub fn post_message(&self, actor: JsString, thread_id: JsString, body: JsString) -> AsyncTask<MessageTask> {
+    pub fn post_message(
+        &self,
+        env: Env,
+        actor: JsString,
+        thread_id: JsString,
+        body: JsString,
+    ) -> napi::Result<PromiseRaw<'static, Message>> {
         let kit = self.kit();
-        MessageTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let (actor, thread_id) = (actor.parse("actor")?, thread_id.parse::<ThreadId>("threadId")?);
             Ok(kit.post_message(actor, thread_id, &body.text("body")?)?.into())
@@ -529,9 +573,14 @@ impl InviteKit {
 
     /// Records a message from the thread's freelancer (the host's side).
     #[napi(catch_unwind)]
-    pub fn post_freelancer_message(&self, thread_id: JsString, body: JsString) -> AsyncTask<MessageTask> {
+    pub fn post_freelancer_message(
+        &self,
+        env: Env,
+        thread_id: JsString,
+        body: JsString,
+    ) -> napi::Result<PromiseRaw<'static, Message>> {
         let kit = self.kit();
-        MessageTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             Ok(kit.post_freelancer_message(thread_id.parse("threadId")?, &body.text("body")?)?.into())
         })
@@ -542,12 +591,13 @@ impl InviteKit {
     #[napi(catch_unwind)]
     pub fn search_threads(
         &self,
+        env: Env,
         actor: JsString,
         query: JsString,
         options: Option<SearchOptions>,
-    ) -> AsyncTask<ThreadPageTask> {
+    ) -> napi::Result<PromiseRaw<'static, ThreadPage>> {
         let kit = self.kit();
-        ThreadPageTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let (actor, query) = (actor.parse::<MemberId>("actor")?, query.text("query")?);
             let (limit, cursor) = options.map(|o| (o.limit, o.cursor)).unwrap_or_default();
@@ -559,9 +609,9 @@ impl InviteKit {
 
     /// The thread's participants, with their permissions, and its freelancer.
     #[napi(catch_unwind)]
-    pub fn people(&self, actor: JsString, thread_id: JsString) -> AsyncTask<PeopleTask> {
+    pub fn people(&self, env: Env, actor: JsString, thread_id: JsString) -> napi::Result<PromiseRaw<'static, People>> {
         let kit = self.kit();
-        PeopleTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             Ok(kit.people(actor.parse("actor")?, thread_id.parse("threadId")?)?.into())
         })
@@ -571,12 +621,13 @@ impl InviteKit {
     #[napi(catch_unwind)]
     pub fn find_coworkers(
         &self,
+        env: Env,
         actor: JsString,
         query: JsString,
         options: Option<LimitOptions>,
-    ) -> AsyncTask<MembersTask> {
+    ) -> napi::Result<PromiseRaw<'static, Vec<Member>>> {
         let kit = self.kit();
-        MembersTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let (actor, query) = (actor.parse::<MemberId>("actor")?, query.text("query")?);
             let limit = opt_count(options.and_then(|o| o.limit), "limit", COWORKERS_LIMIT)?;
@@ -586,9 +637,14 @@ impl InviteKit {
 
     /// The presets the actor may give in the thread (R5): show these and no others.
     #[napi(catch_unwind)]
-    pub fn permission_options(&self, actor: JsString, thread_id: JsString) -> AsyncTask<NamesTask> {
+    pub fn permission_options(
+        &self,
+        env: Env,
+        actor: JsString,
+        thread_id: JsString,
+    ) -> napi::Result<PromiseRaw<'static, Vec<String>>> {
         let kit = self.kit();
-        NamesTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let options = kit.permission_options(actor.parse("actor")?, thread_id.parse("threadId")?)?;
             Ok(options.into_iter().map(str::to_owned).collect())
@@ -599,13 +655,14 @@ impl InviteKit {
     #[napi(catch_unwind)]
     pub fn add_to_thread(
         &self,
+        env: Env,
         actor: JsString,
         thread_id: JsString,
         member_id: JsString,
         options: Option<GrantOptions>,
-    ) -> AsyncTask<ParticipantTask> {
+    ) -> napi::Result<PromiseRaw<'static, Participant>> {
         let kit = self.kit();
-        ParticipantTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let (actor, thread_id) = (actor.parse("actor")?, thread_id.parse::<ThreadId>("threadId")?);
             let member_id = member_id.parse::<MemberId>("memberId")?;
@@ -619,13 +676,14 @@ impl InviteKit {
     #[napi(catch_unwind)]
     pub fn invite_to_thread(
         &self,
+        env: Env,
         actor: JsString,
         thread_id: JsString,
         email: JsString,
         options: Option<ThreadInviteOptions>,
-    ) -> AsyncTask<ThreadInviteResultTask> {
+    ) -> napi::Result<PromiseRaw<'static, ThreadInviteResult>> {
         let kit = self.kit();
-        ThreadInviteResultTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let (actor, thread_id) = (actor.parse("actor")?, thread_id.parse::<ThreadId>("threadId")?);
             let email = email.text("email")?;
@@ -641,13 +699,14 @@ impl InviteKit {
     #[napi(catch_unwind)]
     pub fn change_permissions(
         &self,
+        env: Env,
         actor: JsString,
         thread_id: JsString,
         member_id: JsString,
         options: Option<GrantOptions>,
-    ) -> AsyncTask<ParticipantTask> {
+    ) -> napi::Result<PromiseRaw<'static, Participant>> {
         let kit = self.kit();
-        ParticipantTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let (actor, thread_id) = (actor.parse("actor")?, thread_id.parse::<ThreadId>("threadId")?);
             let member_id = member_id.parse::<MemberId>("memberId")?;
@@ -657,10 +716,16 @@ impl InviteKit {
     }
 
     /// Removes a participant from a thread (needs `manage_people`).
-    #[napi(catch_unwind)]
-    pub fn remove_from_thread(&self, actor: JsString, thread_id: JsString, member_id: JsString) -> AsyncTask<DoneTask> {
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn remove_from_thread(
+        &self,
+        env: Env,
+        actor: JsString,
+        thread_id: JsString,
+        member_id: JsString,
+    ) -> napi::Result<PromiseRaw<'static, ()>> {
         let kit = self.kit();
-        DoneTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let (actor, thread_id) = (actor.parse("actor")?, thread_id.parse::<ThreadId>("threadId")?);
             Ok(kit.remove_from_thread(actor, thread_id, member_id.parse("memberId")?)?)
@@ -668,10 +733,15 @@ impl InviteKit {
     }
 
     /// Leaves a thread; the last holder of `manage_people` must hand it on first (`CONFLICT`).
-    #[napi(catch_unwind)]
-    pub fn leave_thread(&self, actor: JsString, thread_id: JsString) -> AsyncTask<DoneTask> {
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn leave_thread(
+        &self,
+        env: Env,
+        actor: JsString,
+        thread_id: JsString,
+    ) -> napi::Result<PromiseRaw<'static, ()>> {
         let kit = self.kit();
-        DoneTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             Ok(kit.leave_thread(actor.parse("actor")?, thread_id.parse("threadId")?)?)
         })
@@ -682,9 +752,13 @@ impl InviteKit {
     /// Hands out up to `limit` (default 100) emails that are due, leased for
     /// five minutes: acknowledge each with `outboxAck` or `outboxFail`.
     #[napi(catch_unwind)]
-    pub fn outbox_pending(&self, options: Option<LimitOptions>) -> AsyncTask<OutgoingEmailsTask> {
+    pub fn outbox_pending(
+        &self,
+        env: Env,
+        options: Option<LimitOptions>,
+    ) -> napi::Result<PromiseRaw<'static, Vec<OutgoingEmail>>> {
         let kit = self.kit();
-        OutgoingEmailsTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let limit = opt_count(options.and_then(|o| o.limit), "limit", OUTBOX_LIMIT)?;
             Ok(all(kit.outbox_pending(limit)?))
@@ -692,20 +766,20 @@ impl InviteKit {
     }
 
     /// Marks an email delivered.
-    #[napi(catch_unwind)]
-    pub fn outbox_ack(&self, email_id: JsString) -> AsyncTask<DoneTask> {
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn outbox_ack(&self, env: Env, email_id: JsString) -> napi::Result<PromiseRaw<'static, ()>> {
         let kit = self.kit();
-        DoneTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             Ok(kit.outbox_ack(email_id.parse::<EmailId>("emailId")?)?)
         })
     }
 
     /// Records a failed delivery; the email is retried with backoff, then `dead`.
-    #[napi(catch_unwind)]
-    pub fn outbox_fail(&self, email_id: JsString, reason: JsString) -> AsyncTask<DoneTask> {
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
+    pub fn outbox_fail(&self, env: Env, email_id: JsString, reason: JsString) -> napi::Result<PromiseRaw<'static, ()>> {
         let kit = self.kit();
-        DoneTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let email_id = email_id.parse::<EmailId>("emailId")?;
             Ok(kit.outbox_fail(email_id, &reason.text("reason")?)?)
@@ -714,9 +788,14 @@ impl InviteKit {
 
     /// The organization's audit log after `afterSeq`, at most `limit` (default 100) events.
     #[napi(catch_unwind)]
-    pub fn events(&self, actor: JsString, options: Option<EventsOptions>) -> AsyncTask<EventsTask> {
+    pub fn events(
+        &self,
+        env: Env,
+        actor: JsString,
+        options: Option<EventsOptions>,
+    ) -> napi::Result<PromiseRaw<'static, Vec<Event>>> {
         let kit = self.kit();
-        EventsTask::spawn(move || {
+        settle(&env, self.pooled, move || {
             let kit = kit?;
             let actor = actor.parse::<MemberId>("actor")?;
             let (after_seq, limit) = options.map(|o| (o.after_seq, o.limit)).unwrap_or_default();

@@ -2,9 +2,10 @@
 //! (or `import`).
 //!
 //! A thin layer over the `invitekit` crate: every operation is a method of the
-//! `InviteKit` class returning a promise whose work runs on the libuv thread
-//! pool ([`task`]); arguments are read by [`args`], results converted by
-//! [`types`], and every error is made in [`error`]. No rule lives here.
+//! `InviteKit` class returning a promise, computed on the calling thread or,
+//! for PostgreSQL, on the libuv thread pool ([`task`]); arguments are read by
+//! [`args`], results converted by [`types`], and every error is made in
+//! [`error`]. No rule lives here.
 //!
 //! The TypeScript declarations (`index.d.ts`) are generated from this crate by
 //! `napi build` and committed.

@@ -1,21 +1,33 @@
-//! Running a core call off the event loop.
+//! Running a core call and handing its result to JavaScript as a promise.
 //!
-//! Every InviteKit method returns a promise backed by an [`AsyncTask`]: the
-//! closure (arguments checked, then the core call) runs on the libuv thread
-//! pool, so a slow SQLite or PostgreSQL call never blocks JavaScript; the
-//! result is turned into JavaScript values back on the event loop. A panic in
-//! the closure is caught there and rejects the promise (`INTERNAL`).
+//! Every InviteKit method returns a promise. Where it is computed depends on
+//! the store:
 //!
-//! napi-rs writes `Promise<T>` for an `AsyncTask<X>` only when `X` is a
-//! concrete `Task` it has seen, so [`tasks!`] declares one small task type per
-//! result type (`MemberTask` resolves to a `Member`, ...).
+//! - **In memory and SQLite** ([`AnyStore::is_remote`](invitekit::AnyStore::is_remote)
+//!   is false): on the calling thread, and the promise is returned already
+//!   settled. A call costs what the core costs (about a microsecond for a
+//!   permission check in memory), not a trip through the libuv thread pool
+//!   and back (about a hundred). Like better-sqlite3, a SQLite call holds the
+//!   event loop for as long as it takes: a write waiting on another process's
+//!   lock holds it up to the busy timeout (5 s).
+//! - **PostgreSQL**: on the libuv thread pool, so a network round trip never
+//!   blocks JavaScript; the result is converted back on the event loop.
+//!
+//! The closure checks the arguments, calls the core and converts the result.
+//! A panic in it is caught and rejects the promise (`INTERNAL`).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use crate::error::Failure;
+use napi::Env;
+use napi::bindgen_prelude::{PromiseRaw, ToNapiValue, TypeName};
+
+use crate::error::{Failure, to_js, to_js_value};
 
 /// The work of one call: checks its arguments, calls the core, converts the result.
 pub type Work<T> = Box<dyn FnOnce() -> Result<T, Failure> + Send>;
+
+/// What every method returns: a promise of `T` (`Promise<T>` in `index.d.ts`).
+pub type Promised<T> = napi::Result<PromiseRaw<'static, T>>;
 
 /// Runs `work` once, turning a panic into a [`Failure`].
 pub fn run<T>(work: Option<Work<T>>) -> Result<T, Failure> {
@@ -25,39 +37,36 @@ pub fn run<T>(work: Option<Work<T>>) -> Result<T, Failure> {
     }
 }
 
-/// Declares `Name => JsType` task types: `Name::spawn(closure)` is an
-/// `AsyncTask` whose promise resolves to the closure's `JsType`.
-macro_rules! tasks {
-    ($($name:ident => $js:ty;)*) => {$(
-        #[doc = concat!("A call whose promise resolves to `", stringify!($js), "`.")]
-        pub struct $name(Option<$crate::task::Work<$js>>);
-
-        impl $name {
-            /// The promise of `work`'s result, computed on the libuv thread pool.
-            pub fn spawn(
-                work: impl FnOnce() -> Result<$js, $crate::error::Failure> + Send + 'static,
-            ) -> napi::bindgen_prelude::AsyncTask<$name> {
-                napi::bindgen_prelude::AsyncTask::new($name(Some(Box::new(work))))
-            }
-        }
-
-        #[napi_derive::napi]
-        impl napi::Task for $name {
-            type Output = Result<$js, $crate::error::Failure>;
-            type JsValue = $js;
-
-            fn compute(&mut self) -> napi::Result<Self::Output> {
-                Ok($crate::task::run(self.0.take()))
-            }
-
-            fn resolve(&mut self, env: napi::Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-                output.map_err(|failure| $crate::error::to_js(&env, failure))
-            }
-        }
-    )*};
+/// The promise of `work`'s result: computed now on this thread and settled,
+/// or, when `pooled`, computed on the libuv thread pool.
+pub fn settle<T>(env: &Env, pooled: bool, work: impl FnOnce() -> Result<T, Failure> + Send + 'static) -> Promised<T>
+where
+    T: ToNapiValue + TypeName + Send + 'static,
+{
+    if pooled {
+        return Ok(env.spawn(Job(Some(Box::new(work))))?.promise_object());
+    }
+    match catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|p| Err(Failure::from_panic(p))) {
+        Ok(value) => PromiseRaw::resolve(env, value),
+        Err(failure) => PromiseRaw::reject(env, to_js_value(env, failure)?),
+    }
 }
 
-pub(crate) use tasks;
+/// A call on the libuv thread pool.
+struct Job<T>(Option<Work<T>>);
+
+impl<T: ToNapiValue + TypeName + Send + 'static> napi::Task for Job<T> {
+    type Output = Result<T, Failure>;
+    type JsValue = T;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(run(self.0.take()))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<T> {
+        output.map_err(|failure| to_js(&env, failure))
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -48,6 +48,33 @@ impl From<PostgresStore> for AnyStore {
     }
 }
 
+impl AnyStore {
+    /// Whether a call waits on the network (PostgreSQL) rather than only on
+    /// this machine's memory and disk. A binding with an event loop runs such
+    /// calls off it, and the others on the calling thread.
+    ///
+    /// ```
+    /// assert!(!invitekit::store::open("memory:")?.is_remote());
+    /// # Ok::<(), invitekit::Error>(())
+    /// ```
+    pub fn is_remote(&self) -> bool {
+        match self {
+            AnyStore::Memory(_) => false,
+            #[cfg(feature = "sqlite")]
+            AnyStore::Sqlite(_) => false,
+            #[cfg(feature = "postgres")]
+            AnyStore::Postgres(_) => true,
+        }
+    }
+
+    /// Whether `url` names a store that waits on the network (see
+    /// [`is_remote`](Self::is_remote)), before it is opened.
+    pub fn url_is_remote(url: &str) -> bool {
+        let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+        scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql")
+    }
+}
+
 impl Store for AnyStore {
     fn read<T>(&self, f: impl FnOnce(&dyn ReadTx) -> Result<T>) -> Result<T> {
         match self {

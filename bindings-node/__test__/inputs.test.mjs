@@ -166,3 +166,52 @@ test('the kit still works after all of that', async () => {
   const draft = await kit.draftInvitation(alice.id, 'ok@acme.com')
   assert.equal((await kit.sendInvitation(draft)).status, 'pending')
 })
+
+test('an options argument that is not a plain object, or has an unknown key, is a TypeError (INVALID_INPUT)', async () => {
+  const { kit, alice } = await acme()
+  const thread = await kit.startThread(alice.id, 'fl-1', 'Fred', 'Logo')
+  const draft = await kit.draftInvitation(alice.id, 'bo@acme.com')
+  const bad = [false, true, 1, 'pending', [], [{ limit: 1 }], new Date(0), new Map(), () => ({}), Symbol('o'), 5n]
+  /** Every method with an options argument, called with `opts` in its place. */
+  const calls = (/** @type {unknown} */ opts) => [
+    () => call(kit, 'sendInvitation', [draft, opts]),
+    () => call(kit, 'outboxPending', [opts]),
+    () => call(kit, 'events', [alice.id, opts]),
+    () => call(kit, 'searchThreads', [alice.id, 'logo', opts]),
+    () => call(kit, 'listInvitations', [alice.id, opts]),
+    () => call(kit, 'draftInvitation', [alice.id, 'cy@acme.com', opts]),
+    () => call(kit, 'inviteMany', [alice.id, ['cy@acme.com'], opts]),
+    () => call(kit, 'findCoworkers', [alice.id, 'a', opts]),
+    () => call(kit, 'addToThread', [alice.id, thread.id, alice.id, opts]),
+    () => call(kit, 'changePermissions', [alice.id, thread.id, alice.id, opts]),
+    () => call(kit, 'inviteToThread', [alice.id, thread.id, 'cy@acme.com', opts]),
+    () => call(kit, 'createOrganization', ['Beta', 'beta', 'https://beta.example.com', opts]),
+    () => call(InviteKit, 'open', ['memory:', opts]),
+  ]
+  for (const opts of [...bad, { mesage: 'hi' }, { limit: 1, nope: true }, { after_seq: 1 }, { 'allowed-domains': [] }]) {
+    for (const [i, make] of calls(opts).entries()) {
+      const err = await rejectsWith(make(), 'INVALID_INPUT', TypeError)
+      assert.match(err.message, /plain object|unknown option/, `call ${i} with ${String(opts)}: ${err.message}`)
+    }
+  }
+  assert.throws(() => call(InviteKit, 'inMemory', [{ clok: new ManualClock() }]), { code: 'INVALID_INPUT', name: 'TypeError' })
+  assert.throws(() => call(InviteKit, 'inMemory', [false]), { code: 'INVALID_INPUT', name: 'TypeError' })
+  // The misspelt key names itself and the known ones.
+  const err = await rejectsWith(call(kit, 'draftInvitation', [alice.id, 'cy@acme.com', { mesage: 'hi' }]), 'INVALID_INPUT', TypeError)
+  assert.match(err.message, /`mesage`.*`message`, `team`, `role`/)
+  // Nothing was done by any refused call: the draft was not sent, no email is queued.
+  assert.deepEqual(await kit.outboxPending(), [])
+  assert.deepEqual(await kit.listInvitations(alice.id), [])
+  // undefined and null are "no options", an object without a prototype is a plain object.
+  assert.equal((await kit.sendInvitation(draft, null)).email, 'bo@acme.com')
+  assert.equal((await kit.outboxPending(undefined)).length, 1)
+  assert.deepEqual(await kit.events(alice.id, Object.assign(Object.create(null), { afterSeq: 1000 })), [])
+})
+
+test('a missing required argument is a TypeError (INVALID_INPUT)', async () => {
+  const { kit, alice } = await acme()
+  await rejectsWith(call(kit, 'draftInvitation', [alice.id]), 'INVALID_INPUT', TypeError)
+  await rejectsWith(call(kit, 'getMember', []), 'INVALID_INPUT', TypeError)
+  await rejectsWith(call(kit, 'sendInvitation', []), 'INVALID_INPUT', TypeError)
+  await rejectsWith(call(kit, 'acceptInvitation', ['tok', 'a@acme.com']), 'INVALID_INPUT', TypeError)
+})

@@ -16,8 +16,9 @@
 
 use std::str::FromStr;
 
+use napi::bindgen_prelude::JsObjectValue;
 use napi::bindgen_prelude::{Array, ClassInstance, FromNapiValue, TypeName, Unknown, Utf16String, ValidateNapiValue};
-use napi::{ValueType, sys};
+use napi::{JsValue, ValueType, sys};
 
 use crate::error::Failure;
 
@@ -365,3 +366,135 @@ impl FromNapiValue for Json {
         Ok(Json(value.map_err(|e| Unreadable::Value(e.reason))))
     }
 }
+
+/// The fields an options object may have.
+pub trait Fields {
+    /// Their Rust names, in snake_case; JavaScript writes them in camelCase.
+    const FIELDS: &'static [&'static str];
+}
+
+/// `snake` in camelCase (`after_seq` -> `afterSeq`).
+pub fn camel(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// An options argument (`{ limit }`, `{ message, team, role }`): a plain
+/// object whose keys are all known, or a `TypeError` (`INVALID_INPUT`) naming
+/// what is wrong. A misspelt key (`{ mesage }`) or a value that is not an
+/// object (`false`, `5`, `'pending'`, an array, a `Date`) is never ignored.
+pub struct Opts<T>(Result<T, Failure>);
+
+impl<T> Opts<T> {
+    /// The options, or why they were refused.
+    pub fn get(self) -> Result<T, Failure> {
+        self.0
+    }
+}
+
+/// `Option<Opts<T>>` as the options: absent, `undefined` and `null` are none.
+pub fn given<T>(value: Option<Opts<T>>) -> Result<Option<T>, Failure> {
+    value.map(Opts::get).transpose()
+}
+
+impl<T> TypeName for Opts<T> {
+    fn type_name() -> &'static str {
+        "object"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl<T> ValidateNapiValue for Opts<T> {}
+
+impl<T: FromNapiValue + Fields> FromNapiValue for Opts<T> {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        // SAFETY: napi-rs's own `env` and `value`.
+        let checked = unsafe { plain_object_keys(env, value) }?;
+        Ok(Opts(match checked {
+            Err(failure) => Err(failure),
+            Ok(keys) => match keys.iter().find(|k| !T::FIELDS.iter().any(|f| camel(f) == **k)) {
+                Some(unknown) => Err(Failure::Type(format!(
+                    "unknown option `{}`: the options are {}",
+                    unknown.escape_debug(),
+                    T::FIELDS.iter().map(|f| format!("`{}`", camel(f))).collect::<Vec<_>>().join(", ")
+                ))),
+                // SAFETY: as above; a plain object with known keys only.
+                None => Ok(unsafe { T::from_napi_value(env, value) }?),
+            },
+        }))
+    }
+}
+
+/// The own enumerable keys of `value` if it is a plain object (made by `{}`
+/// or `Object.create(null)`), or why it is not one.
+///
+/// # Safety
+/// `env` and `value` come from napi-rs's argument conversion.
+unsafe fn plain_object_keys(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Result<Vec<String>, Failure>> {
+    let not_plain = |got: &str| Failure::Type(format!("the options must be a plain object, got {got}"));
+    // SAFETY: the caller passes napi-rs's own `env` and `value`.
+    let t = unsafe { value_type(env, value) }?;
+    if t != ValueType::Object {
+        return Ok(Err(not_plain(type_of(t))));
+    }
+    // SAFETY: as above.
+    let object = unsafe { napi::bindgen_prelude::Object::from_napi_value(env, value) }?;
+    if object.is_array()? {
+        return Ok(Err(not_plain("an array")));
+    }
+    let mut proto = std::ptr::null_mut();
+    // SAFETY: `value` is an object of this `env`.
+    napi::check_status!(unsafe { sys::napi_get_prototype(env, value, &mut proto) })?;
+    // SAFETY: `proto` was just returned by napi for this `env`.
+    let proto_type = unsafe { value_type(env, proto) }?;
+    if proto_type != ValueType::Null {
+        let mut grand = std::ptr::null_mut();
+        // SAFETY: `proto` is an object of this `env` (every prototype is an object or null).
+        napi::check_status!(unsafe { sys::napi_get_prototype(env, proto, &mut grand) })?;
+        // Object.prototype is the one prototype whose own prototype is null.
+        // SAFETY: as above.
+        if unsafe { value_type(env, grand) }? != ValueType::Null {
+            return Ok(Err(not_plain("an instance of a class")));
+        }
+    }
+    let names = object.get_property_names()?;
+    let mut keys = Vec::with_capacity(names.get_array_length()? as usize);
+    for i in 0..names.get_array_length()? {
+        let key: Unknown<'_> = names.get_element(i)?;
+        // SAFETY: an element of an array of this `env`.
+        keys.push(match unsafe { JsString::from_napi_value(env, key.raw()) }?.0 {
+            Ok(Ok(k)) => k,
+            _ => "(a key that is not text)".to_owned(),
+        });
+    }
+    Ok(Ok(keys))
+}
+
+/// Implements [`Fields`] for an options struct from the list of its fields.
+/// The list is checked against the struct when it compiles: it is matched
+/// by a struct pattern without `..`, so a field added to the struct and not
+/// here, or named here and not there, is an error.
+macro_rules! fields {
+    ($($name:ident { $($field:ident),* $(,)? })*) => {$(
+        impl $crate::args::Fields for $name {
+            const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+        }
+
+        const _: fn($name) = |$name { $($field: _),* }| {};
+    )*};
+}
+
+pub(crate) use fields;

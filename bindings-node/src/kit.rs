@@ -11,7 +11,7 @@ use napi_derive::napi;
 
 use invitekit::{EmailId, Grant, InvitationId, InvitationStatus, MemberId, OrgId, SettingsUpdate, ThreadId};
 
-use crate::args::{JsString, Json, StringList, opt_count, opt_parse, opt_text, opt_texts};
+use crate::args::{JsString, Json, Opts, StringList, given, opt_count, opt_parse, opt_text, opt_texts};
 use crate::draft::Draft;
 use crate::error::{Failure, to_js};
 use crate::options::{
@@ -40,8 +40,8 @@ struct Setup {
 }
 
 impl Setup {
-    fn new(options: Option<KitOptions>) -> Result<Setup, Failure> {
-        let Some(options) = options else { return Ok(Setup { policy: None, clock: None }) };
+    fn new(options: Option<Opts<KitOptions>>) -> Result<Setup, Failure> {
+        let Some(options) = given(options)? else { return Ok(Setup { policy: None, clock: None }) };
         let clock = match options.clock {
             Some(c) => Some(c.get("clock", "a ManualClock")?.inner),
             None => None,
@@ -123,7 +123,10 @@ impl InviteKit {
     /// policy (docs/rules.md#default-policy), `clock` to the system clock.
     /// Synchronous: it touches no storage.
     #[napi(factory, catch_unwind)]
-    pub fn in_memory(env: Env, options: Option<KitOptions>) -> napi::Result<InviteKit> {
+    pub fn in_memory(
+        env: Env,
+        #[napi(ts_arg_type = "KitOptions | undefined | null")] options: Option<Opts<KitOptions>>,
+    ) -> napi::Result<InviteKit> {
         let kit = Setup::new(options)
             .and_then(Setup::builder)
             .map(|b| b.build(invitekit::AnyStore::from(invitekit::MemoryStore::new())))
@@ -137,7 +140,11 @@ impl InviteKit {
     /// TLS). Any other URL is `INVALID_INPUT`; a database that cannot be
     /// reached or opened is `STORAGE`, with the reason.
     #[napi(catch_unwind)]
-    pub fn open(env: Env, url: JsString, options: Option<KitOptions>) -> napi::Result<PromiseRaw<'static, InviteKit>> {
+    pub fn open(
+        env: Env,
+        url: JsString,
+        #[napi(ts_arg_type = "KitOptions | undefined | null")] options: Option<Opts<KitOptions>>,
+    ) -> napi::Result<PromiseRaw<'static, InviteKit>> {
         let setup = Setup::new(options);
         // Connecting to a PostgreSQL server waits on the network: off the event loop.
         let pooled = url.peek().is_some_and(invitekit::AnyStore::url_is_remote);
@@ -182,11 +189,14 @@ impl InviteKit {
         name: JsString,
         slug: JsString,
         portal_url: JsString,
-        options: Option<CreateOrganizationOptions>,
+        #[napi(ts_arg_type = "CreateOrganizationOptions | undefined | null")] options: Option<
+            Opts<CreateOrganizationOptions>,
+        >,
     ) -> napi::Result<PromiseRaw<'static, Organization>> {
         let kit = self.kit();
         settle(&env, self.pooled, move || {
             let kit = kit?;
+            let options = given(options)?;
             let (name, slug, portal_url) = (name.text("name")?, slug.text("slug")?, portal_url.text("portalUrl")?);
             let domains = opt_texts(options.and_then(|o| o.allowed_domains), "allowedDomains")?.unwrap_or_default();
             Ok(kit.create_organization(&name, &slug, &portal_url, &domains)?.into())
@@ -352,11 +362,12 @@ impl InviteKit {
         env: Env,
         actor: JsString,
         email: JsString,
-        options: Option<InviteOptions>,
+        #[napi(ts_arg_type = "InviteOptions | undefined | null")] options: Option<Opts<InviteOptions>>,
     ) -> napi::Result<PromiseRaw<'static, Draft>> {
         let kit = self.kit();
         settle(&env, self.pooled, move || {
             let kit = kit?;
+            let options = given(options)?;
             let (actor, email) = (actor.parse::<MemberId>("actor")?, email.text("email")?);
             let inner = kit.draft_invitation(actor, &email, invite_options(options)?)?;
             Ok(Draft { inner })
@@ -370,11 +381,12 @@ impl InviteKit {
         &self,
         env: Env,
         draft: crate::args::Instance<Draft>,
-        options: Option<SendOptions>,
+        options: Option<Opts<SendOptions>>,
     ) -> napi::Result<PromiseRaw<'static, Invitation>> {
         let kit = self.kit();
         settle(&env, self.pooled, move || {
             let kit = kit?;
+            let options = given(options)?;
             let draft = draft.get("draft", "a Draft from draftInvitation")?;
             let deliver = match options.and_then(|o| o.deliver) {
                 Some(d) => d.value("deliver")?,
@@ -470,11 +482,14 @@ impl InviteKit {
         &self,
         env: Env,
         actor: JsString,
-        options: Option<ListInvitationsOptions>,
+        #[napi(ts_arg_type = "ListInvitationsOptions | undefined | null")] options: Option<
+            Opts<ListInvitationsOptions>,
+        >,
     ) -> napi::Result<PromiseRaw<'static, Vec<Invitation>>> {
         let kit = self.kit();
         settle(&env, self.pooled, move || {
             let kit = kit?;
+            let options = given(options)?;
             let actor = actor.parse("actor")?;
             let status = opt_text(options.and_then(|o| o.status), "status")?;
             let status = status.map(|s| InvitationStatus::parse(&s)).transpose()?;
@@ -506,11 +521,12 @@ impl InviteKit {
         env: Env,
         actor: JsString,
         emails: StringList,
-        options: Option<InviteOptions>,
+        options: Option<Opts<InviteOptions>>,
     ) -> napi::Result<PromiseRaw<'static, Vec<InviteResult>>> {
         let kit = self.kit();
         settle(&env, self.pooled, move || {
             let kit = kit?;
+            let options = given(options)?;
             let (actor, emails) = (actor.parse::<MemberId>("actor")?, emails.texts("emails")?);
             Ok(all(kit.invite_many(actor, &emails, invite_options(options)?)?))
         })
@@ -594,11 +610,12 @@ impl InviteKit {
         env: Env,
         actor: JsString,
         query: JsString,
-        options: Option<SearchOptions>,
+        #[napi(ts_arg_type = "SearchOptions | undefined | null")] options: Option<Opts<SearchOptions>>,
     ) -> napi::Result<PromiseRaw<'static, ThreadPage>> {
         let kit = self.kit();
         settle(&env, self.pooled, move || {
             let kit = kit?;
+            let options = given(options)?;
             let (actor, query) = (actor.parse::<MemberId>("actor")?, query.text("query")?);
             let (limit, cursor) = options.map(|o| (o.limit, o.cursor)).unwrap_or_default();
             let limit = opt_count(limit, "limit", SEARCH_LIMIT)?;
@@ -624,11 +641,12 @@ impl InviteKit {
         env: Env,
         actor: JsString,
         query: JsString,
-        options: Option<LimitOptions>,
+        #[napi(ts_arg_type = "LimitOptions | undefined | null")] options: Option<Opts<LimitOptions>>,
     ) -> napi::Result<PromiseRaw<'static, Vec<Member>>> {
         let kit = self.kit();
         settle(&env, self.pooled, move || {
             let kit = kit?;
+            let options = given(options)?;
             let (actor, query) = (actor.parse::<MemberId>("actor")?, query.text("query")?);
             let limit = opt_count(options.and_then(|o| o.limit), "limit", COWORKERS_LIMIT)?;
             Ok(all(kit.find_coworkers(actor, &query, limit)?))
@@ -659,11 +677,12 @@ impl InviteKit {
         actor: JsString,
         thread_id: JsString,
         member_id: JsString,
-        options: Option<GrantOptions>,
+        #[napi(ts_arg_type = "GrantOptions | undefined | null")] options: Option<Opts<GrantOptions>>,
     ) -> napi::Result<PromiseRaw<'static, Participant>> {
         let kit = self.kit();
         settle(&env, self.pooled, move || {
             let kit = kit?;
+            let options = given(options)?;
             let (actor, thread_id) = (actor.parse("actor")?, thread_id.parse::<ThreadId>("threadId")?);
             let member_id = member_id.parse::<MemberId>("memberId")?;
             let (preset, permissions) = options.map(|o| (o.preset, o.permissions)).unwrap_or_default();
@@ -680,11 +699,12 @@ impl InviteKit {
         actor: JsString,
         thread_id: JsString,
         email: JsString,
-        options: Option<ThreadInviteOptions>,
+        #[napi(ts_arg_type = "ThreadInviteOptions | undefined | null")] options: Option<Opts<ThreadInviteOptions>>,
     ) -> napi::Result<PromiseRaw<'static, ThreadInviteResult>> {
         let kit = self.kit();
         settle(&env, self.pooled, move || {
             let kit = kit?;
+            let options = given(options)?;
             let (actor, thread_id) = (actor.parse("actor")?, thread_id.parse::<ThreadId>("threadId")?);
             let email = email.text("email")?;
             let (preset, permissions, message) =
@@ -703,11 +723,12 @@ impl InviteKit {
         actor: JsString,
         thread_id: JsString,
         member_id: JsString,
-        options: Option<GrantOptions>,
+        #[napi(ts_arg_type = "GrantOptions | undefined | null")] options: Option<Opts<GrantOptions>>,
     ) -> napi::Result<PromiseRaw<'static, Participant>> {
         let kit = self.kit();
         settle(&env, self.pooled, move || {
             let kit = kit?;
+            let options = given(options)?;
             let (actor, thread_id) = (actor.parse("actor")?, thread_id.parse::<ThreadId>("threadId")?);
             let member_id = member_id.parse::<MemberId>("memberId")?;
             let (preset, permissions) = options.map(|o| (o.preset, o.permissions)).unwrap_or_default();
@@ -755,11 +776,12 @@ impl InviteKit {
     pub fn outbox_pending(
         &self,
         env: Env,
-        options: Option<LimitOptions>,
+        #[napi(ts_arg_type = "LimitOptions | undefined | null")] options: Option<Opts<LimitOptions>>,
     ) -> napi::Result<PromiseRaw<'static, Vec<OutgoingEmail>>> {
         let kit = self.kit();
         settle(&env, self.pooled, move || {
             let kit = kit?;
+            let options = given(options)?;
             let limit = opt_count(options.and_then(|o| o.limit), "limit", OUTBOX_LIMIT)?;
             Ok(all(kit.outbox_pending(limit)?))
         })
@@ -792,11 +814,12 @@ impl InviteKit {
         &self,
         env: Env,
         actor: JsString,
-        options: Option<EventsOptions>,
+        #[napi(ts_arg_type = "EventsOptions | undefined | null")] options: Option<Opts<EventsOptions>>,
     ) -> napi::Result<PromiseRaw<'static, Vec<Event>>> {
         let kit = self.kit();
         settle(&env, self.pooled, move || {
             let kit = kit?;
+            let options = given(options)?;
             let actor = actor.parse::<MemberId>("actor")?;
             let (after_seq, limit) = options.map(|o| (o.after_seq, o.limit)).unwrap_or_default();
             let after_seq = after_seq.map(|s| s.count("afterSeq")).transpose()?;

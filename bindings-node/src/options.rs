@@ -5,7 +5,7 @@
 
 use napi_derive::napi;
 
-use crate::args::{Instance, JsBoolean, JsNumber, JsString, Json, StringList};
+use crate::args::{Instance, JsBoolean, JsNumber, JsString, Json, StringList, fields};
 use crate::clock::ManualClock;
 
 /// Options of `InviteKit.inMemory` and `InviteKit.open`.
@@ -127,4 +127,17 @@ pub struct OrganizationSettingsUpdate {
     pub auto_join_domains: Option<Vec<String>>,
     /// The email domains invitations may go to.
     pub allowed_domains: Option<Vec<String>>,
+}
+
+fields! {
+    KitOptions { policy, clock }
+    CreateOrganizationOptions { allowed_domains }
+    InviteOptions { message, team, role }
+    SendOptions { deliver }
+    ListInvitationsOptions { status }
+    SearchOptions { limit, cursor }
+    LimitOptions { limit }
+    EventsOptions { after_seq, limit }
+    GrantOptions { preset, permissions }
+    ThreadInviteOptions { preset, permissions, message }
 }

@@ -3,7 +3,7 @@
 // upper-case code, with the detail a host acts on.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { InviteKit } from 'invitekit'
+import { InviteKit, InviteKitError } from 'invitekit'
 import { CODES, acme, rejectsWith } from './support.mjs'
 
 test('each error code', async () => {
@@ -56,11 +56,27 @@ test('each error code', async () => {
   assert.deepEqual([...seen].sort(), [...CODES].sort(), 'every error code was seen')
 })
 
-test('errors are plain Error objects with a stable shape', async () => {
+test('every failure is an InviteKitError with a stable shape', async () => {
   const { kit, alice } = await acme()
   const err = await rejectsWith(kit.draftInvitation(alice.id, 'eve@evil.com'), 'DOMAIN_NOT_ALLOWED')
-  assert.equal(Object.getPrototypeOf(err), Error.prototype)
-  assert.equal(err.name, 'Error')
+  assert.ok(err instanceof InviteKitError)
+  assert.ok(err instanceof Error)
+  assert.ok(!(err instanceof TypeError))
+  assert.equal(Object.getPrototypeOf(err), InviteKitError.prototype)
+  assert.equal(err.name, 'InviteKitError')
+  assert.equal(err.domain, 'evil.com')
+  // A wrong type is a TypeError and an InviteKitError, with the same code as a malformed value.
+  const typeErr = await rejectsWith(kit.getMember(/** @type {any} */ (5)), 'INVALID_INPUT', TypeError)
+  assert.ok(typeErr instanceof InviteKitError)
+  assert.equal(typeErr.name, 'TypeError')
+  const malformed = await rejectsWith(kit.getMember('5'), 'INVALID_INPUT', InviteKitError)
+  assert.ok(!(malformed instanceof TypeError))
+  // Thrown synchronously by the one synchronous factory, too.
+  assert.throws(() => InviteKit.inMemory(/** @type {any} */ ({ polcy: '{}' })), (e) => e instanceof InviteKitError && e instanceof TypeError)
+  // Not everything is an InviteKitError.
+  assert.ok(!(new Error('x') instanceof InviteKitError))
+  assert.ok(!(new TypeError('x') instanceof InviteKitError))
+  assert.ok(!(/** @type {unknown} */ (null) instanceof InviteKitError))
   assert.match(String(err.stack), /DOMAIN_NOT_ALLOWED|evil\.com/)
   // A failed operation changes nothing.
   assert.equal((await kit.listInvitations(alice.id)).length, 0)

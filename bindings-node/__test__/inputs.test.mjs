@@ -148,7 +148,7 @@ test('bidi overrides are INVALID_INPUT and error messages escape them', async ()
 })
 
 test('the synchronous constructors throw clear errors', () => {
-  assert.throws(() => InviteKit.inMemory({ policy: '{ nope' }), { name: 'Error', code: 'INVALID_INPUT' })
+  assert.throws(() => InviteKit.inMemory({ policy: '{ nope' }), { name: 'InviteKitError', code: 'INVALID_INPUT' })
   assert.throws(() => InviteKit.inMemory({ policy: { roles: 'x' } }), { code: 'INVALID_INPUT' })
   assert.throws(() => call(InviteKit, 'inMemory', [{ clock: {} }]), { name: 'TypeError', code: 'INVALID_INPUT' })
   const clock = new ManualClock()

@@ -30,7 +30,7 @@ export async function acme(given = {}) {
  * `code` is `code`; returns that error.
  * @param {Promise<unknown>} promise
  * @param {string} code
- * @param {ErrorConstructor | TypeErrorConstructor} [type]
+ * @param {Function} [type]
  * @returns {Promise<Error & { code: string, [key: string]: unknown }>}
  */
 export async function rejectsWith(promise, code, type = Error) {

@@ -1,7 +1,8 @@
 //! Every error JavaScript can see, made in this one place.
 //!
-//! An InviteKit error becomes an `Error` whose `code` is the upper-case error
-//! code (docs/rules.md#errors; `permission_denied` -> `PERMISSION_DENIED`), with
+//! An InviteKit error becomes an `InviteKitError` (the class `index.js`
+//! defines and registers at load) whose `code` is the upper-case error code
+//! (docs/rules.md#errors; `permission_denied` -> `PERMISSION_DENIED`), with
 //! the core's message and, where the core gives one, a detail a host can act on:
 //!
 //! | code | extra property |
@@ -10,16 +11,18 @@
 //! | `RATE_LIMITED` | `retryAt`: a `Date`, when the limit frees up |
 //! | `PERMISSION_DENIED` | `check`: which part of rule R4 failed (`actor_holdings`, `role_grantable`, `target_ceiling`), when one did |
 //! | `DOMAIN_NOT_ALLOWED` | `domain`: the refused domain, in its ASCII form |
+//! | `INVITATION_NOT_PENDING` | `status`: `accepted`, `declined` or `revoked` |
 //!
 //! An argument of the wrong JavaScript type (a number for an id, `undefined`
-//! for an email) is a `TypeError` whose `code` is `INVALID_INPUT`, so one
-//! `switch (err.code)` handles both. A panic inside the addon (a bug: the core
-//! denies `unwrap`, `expect` and `panic!`) is caught before it reaches
-//! JavaScript and becomes an `Error` with code `INTERNAL`.
+//! for an email) is a `TypeError` whose `code` is `INVALID_INPUT` (and an
+//! `InviteKitError` for `instanceof`), so one `switch (err.code)` handles both.
+//! A panic inside the addon (a bug: the core denies `unwrap`, `expect` and
+//! `panic!`) is caught before it reaches JavaScript and becomes an
+//! `InviteKitError` with code `INTERNAL`.
 
 use std::any::Any;
 
-use napi::bindgen_prelude::{JsObjectValue, Object, Unknown};
+use napi::bindgen_prelude::{FnArgs, FunctionRef, JsObjectValue, Object, Unknown};
 use napi::{Env, JsError, JsTypeError, JsValue, sys};
 
 use crate::js_code;
@@ -84,19 +87,52 @@ pub fn to_js_value(env: &Env, failure: Failure) -> napi::Result<Unknown<'_>> {
 
 fn build(env: &Env, failure: Failure) -> napi::Result<Unknown<'_>> {
     let code = failure.code();
-    let raw = match &failure {
-        Failure::Core(e) => js_error(env, JsError::from(napi::Error::new(code, e.to_string()))),
-        Failure::Type(message) => js_error(env, JsTypeError::from(napi::Error::new(code, message.clone()))),
-        Failure::Internal(message) => js_error(env, JsError::from(napi::Error::new(code, message.clone()))),
+    let message = match &failure {
+        Failure::Core(e) => e.to_string(),
+        Failure::Type(message) | Failure::Internal(message) => message.clone(),
     };
-    if raw.is_null() {
-        return Err(napi::Error::from_reason("the JavaScript environment is shutting down"));
-    }
-    let mut object = Object::from_raw(env.raw(), raw);
+    let is_type = matches!(failure, Failure::Type(_));
+    let registered = CLASSES.with(|classes| -> napi::Result<Option<Unknown<'_>>> {
+        let classes = classes.borrow();
+        let Some((base, type_error)) = classes.as_ref() else { return Ok(None) };
+        let class = if is_type { type_error } else { base };
+        let ctor = class.borrow_back(env)?;
+        Ok(Some(ctor.new_instance(FnArgs::from((message.clone(), code.clone())))?))
+    })?;
+    let mut object = match registered {
+        Some(error) => Object::from_raw(env.raw(), error.raw()),
+        // Before `index.js` has registered the classes (never, when the
+        // package is loaded through it): napi-rs's own `Error`.
+        None => {
+            let raw = if is_type {
+                js_error(env, JsTypeError::from(napi::Error::new(code, message)))
+            } else {
+                js_error(env, JsError::from(napi::Error::new(code, message)))
+            };
+            if raw.is_null() {
+                return Err(napi::Error::from_reason("the JavaScript environment is shutting down"));
+            }
+            Object::from_raw(env.raw(), raw)
+        }
+    };
     if let Failure::Core(e) = &failure {
         details(env, &mut object, e)?;
     }
     Ok(object.to_unknown())
+}
+
+/// The error classes of this thread's JavaScript environment, given by
+/// `index.js` at load: `InviteKitError`, and its `TypeError` twin.
+type ErrorClass = FunctionRef<FnArgs<(String, String)>, ()>;
+
+thread_local! {
+    static CLASSES: std::cell::RefCell<Option<(ErrorClass, ErrorClass)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Called once by `index.js`: the classes every failure is built with.
+#[napi_derive::napi(js_name = "__registerErrorClasses", ts_args_type = "base: Function, typeError: Function")]
+pub fn register_error_classes(base: ErrorClass, type_error: ErrorClass) {
+    CLASSES.with(|classes| *classes.borrow_mut() = Some((base, type_error)));
 }
 
 /// The detail a host acts on, as extra properties (see the module docs).
@@ -113,6 +149,9 @@ fn details(env: &Env, object: &mut Object<'_>, e: &invitekit::Error) -> napi::Re
         }
         invitekit::Error::DomainNotAllowed { domain } => {
             object.set_named_property("domain", domain.as_str())?;
+        }
+        invitekit::Error::InvitationNotPending { status } => {
+            object.set_named_property("status", *status)?;
         }
         _ => {}
     }

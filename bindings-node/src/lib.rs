@@ -7,8 +7,10 @@
 //! [`args`], results converted by [`types`], and every error is made in
 //! [`error`]. No rule lives here.
 //!
-//! The TypeScript declarations (`index.d.ts`) are generated from this crate by
-//! `napi build` and committed.
+//! The TypeScript declarations (`binding.d.ts`) and the loader (`binding.js`)
+//! are generated from this crate by `napi build` and committed; `index.js` and
+//! `index.d.ts`, written by hand, add the `InviteKitError` class and re-export
+//! the rest.
 
 pub mod args;
 pub mod clock;

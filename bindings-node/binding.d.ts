@@ -68,6 +68,10 @@ export declare class InviteKit {
    * closing twice is harmless.
    */
   close(): Promise<void>
+  /** The time the kit reads: its clock's now. */
+  now(): Date
+  /** The policy the kit enforces. */
+  get policy(): Policy
   /** Creates an organization. `portalUrl` must be an https URL; a taken slug is `CONFLICT`. */
   createOrganization(name: string, slug: string, portalUrl: string, options?: CreateOrganizationOptions | undefined | null): Promise<Organization>
   /** An organization by id. */
@@ -174,8 +178,33 @@ export declare class ManualClock {
   constructor(start?: Date | undefined | null)
   /** Moves the clock forward (or back, if negative) by `seconds` (fractions allowed, to the millisecond). */
   advance(seconds: number): void
+  /** Sets the clock to `when`. */
+  set(when: Date): void
   /** The clock's current time. */
   now(): Date
+}
+
+/**
+ * Roles, thread permissions, presets and who may grant what
+ * (docs/rules.md#roles). `Policy.default()` is the table of
+ * docs/rules.md#default-policy; `Policy.fromJson(text)` loads and validates
+ * another one (an invalid policy throws `INVALID_INPUT`).
+ */
+export declare class Policy {
+  /** The default policy (docs/rules.md#default-policy). */
+  static default(): Policy
+  /** Loads and validates a policy from its JSON text. */
+  static fromJson(json: string): Policy
+  /** The policy as JSON, in the format `fromJson` reads back to an equal policy. */
+  toJson(): string
+  /** Whether `other` is the same policy. */
+  equals(other: Policy): boolean
+  /** The role names, in policy order. */
+  get roles(): Array<string>
+  /** The preset names, in policy order. */
+  get presets(): Array<string>
+  /** The role invitations get when none is given. */
+  get defaultRole(): string
 }
 
 /**
@@ -281,6 +310,8 @@ export interface Invitation {
   lastSentAt: Date
   /** Thread permissions it carries (from `inviteToThread`). */
   threadGrants: Array<ThreadGrant>
+  /** Whether its email was queued (`sendInvitation(draft, { deliver: false })` queues none). */
+  delivered: boolean
 }
 
 /** What a landing page shows for a token (`peekInvitation`). */
@@ -450,6 +481,8 @@ export interface OutgoingEmail {
   orgId: string
   /** `invitation` or `thread_invitation`. */
   kind: string
+  /** The invitation it was sent for, if any. */
+  invitationId: string | null
   /** The recipient. */
   to: string
   /** The subject line. */
@@ -462,6 +495,10 @@ export interface OutgoingEmail {
   createdAt: Date
   /** Delivery attempts so far: the times it was handed out, this one included. */
   attempts: number
+  /** `pending`, `sent`, `dead` or `cancelled`. */
+  status: string
+  /** Why the last attempt failed, if one did. */
+  lastError: string | null
 }
 
 /** A member in a thread, as the people list shows them. */

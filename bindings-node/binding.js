@@ -838,5 +838,6 @@ module.exports = nativeBinding
 module.exports.Draft = nativeBinding.Draft
 module.exports.InviteKit = nativeBinding.InviteKit
 module.exports.ManualClock = nativeBinding.ManualClock
+module.exports.Policy = nativeBinding.Policy
 module.exports.Resent = nativeBinding.Resent
 module.exports.__registerErrorClasses = nativeBinding.__registerErrorClasses

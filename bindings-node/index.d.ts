@@ -1,7 +1,7 @@
 // The package's types: the addon's, generated into binding.d.ts by `napi build`,
 // and the error class every failure is an instance of.
 export type * from './binding'
-export { Draft, InviteKit, ManualClock, Resent } from './binding'
+export { Draft, InviteKit, ManualClock, Policy, Resent } from './binding'
 
 /** The error codes (docs/rules.md#errors), upper case; `INTERNAL` is a bug in the addon. */
 export type ErrorCode =

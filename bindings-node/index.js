@@ -38,5 +38,6 @@ binding.__registerErrorClasses(InviteKitError, InviteKitTypeError)
 module.exports.Draft = binding.Draft
 module.exports.InviteKit = binding.InviteKit
 module.exports.ManualClock = binding.ManualClock
+module.exports.Policy = binding.Policy
 module.exports.Resent = binding.Resent
 module.exports.InviteKitError = InviteKitError

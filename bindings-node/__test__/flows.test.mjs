@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { test } from 'node:test'
-import { Draft, InviteKit, ManualClock, Resent } from 'invitekit'
+import { Draft, InviteKit, ManualClock, Policy, Resent } from 'invitekit'
 import { acme, rejectsWith } from './support.mjs'
 
 const DAY = 24 * 3600
@@ -288,4 +288,36 @@ test('an organization can use its own email template', async () => {
   assert.ok(email.text.startsWith('Alice Smith says: https://'))
   await rejectsWith(kit.setEmailTemplate(org.id, 'invitation', '{{ nope', 'x', 'y'), 'INVALID_INPUT')
   await rejectsWith(kit.setEmailTemplate(org.id, 'newsletter', 's', 't', 'h'), 'INVALID_INPUT')
+})
+
+test('the same fields as Python: delivered, the outbox email\'s invitation, status and last error, the clock and the policy', async () => {
+  const { kit, clock, alice } = await acme()
+  const quiet = await kit.draftInvitation(alice.id, 'bo@acme.com')
+  assert.equal((await kit.sendInvitation(quiet, { deliver: false })).delivered, false)
+  const mailed = await kit.draftInvitation(alice.id, 'cy@acme.com')
+  const invitation = await kit.sendInvitation(mailed)
+  assert.equal(invitation.delivered, true)
+  const [email] = await kit.outboxPending()
+  assert.equal(email.invitationId, invitation.id)
+  assert.equal(email.status, 'pending')
+  assert.equal(email.lastError, null)
+  await kit.outboxFail(email.id, 'smtp 451')
+  clock.advance(3600)
+  const [again] = await kit.outboxPending()
+  assert.equal(again.lastError, 'smtp 451')
+  await kit.outboxAck(again.id)
+
+  const when = new Date('2026-03-01T12:00:00.000Z')
+  clock.set(when)
+  assert.equal(clock.now().toISOString(), when.toISOString())
+  assert.equal(kit.now().toISOString(), when.toISOString())
+
+  const policy = kit.policy
+  assert.ok(policy instanceof Policy)
+  assert.deepEqual(policy.roles, ['full', 'hiring_manager', 'recruiter', 'member'])
+  assert.equal(policy.defaultRole, 'member')
+  assert.ok(policy.presets.includes('interviewer'))
+  assert.ok(policy.equals(Policy.default()))
+  assert.ok(Policy.fromJson(policy.toJson()).equals(policy))
+  assert.throws(() => Policy.fromJson('{ nope'), { code: 'INVALID_INPUT' })
 })

@@ -40,6 +40,12 @@ impl ManualClock {
         Ok(())
     }
 
+    /// Sets the clock to `when`.
+    #[napi(catch_unwind)]
+    pub fn set(&self, when: DateTime<Utc>) {
+        self.inner.set(invitekit::Timestamp::from_millis(when.timestamp_millis()));
+    }
+
     /// The clock's current time.
     #[napi(catch_unwind)]
     pub fn now(&self) -> DateTime<Utc> {

@@ -179,6 +179,20 @@ impl InviteKit {
         })
     }
 
+    /// The time the kit reads: its clock's now.
+    #[napi(catch_unwind)]
+    pub fn now(&self, env: Env) -> napi::Result<chrono::DateTime<chrono::Utc>> {
+        let kit = self.kit().map_err(|f| to_js(&env, f))?;
+        Ok(crate::types::date(kit.now()))
+    }
+
+    /// The policy the kit enforces.
+    #[napi(getter, catch_unwind)]
+    pub fn policy(&self, env: Env) -> napi::Result<crate::policy::Policy> {
+        let kit = self.kit().map_err(|f| to_js(&env, f))?;
+        Ok(crate::policy::Policy { inner: kit.policy().clone() })
+    }
+
     // ---- organizations, members, teams (the setup operations) ----
 
     /// Creates an organization. `portalUrl` must be an https URL; a taken slug is `CONFLICT`.

@@ -18,6 +18,7 @@ pub mod draft;
 pub mod error;
 pub mod kit;
 pub mod options;
+pub mod policy;
 pub mod task;
 pub mod types;
 

@@ -199,6 +199,8 @@ pub struct Invitation {
     pub last_sent_at: DateTime<Utc>,
     /// Thread permissions it carries (from `inviteToThread`).
     pub thread_grants: Vec<ThreadGrant>,
+    /// Whether its email was queued (`sendInvitation(draft, { deliver: false })` queues none).
+    pub delivered: bool,
 }
 
 impl From<invitekit::Invitation> for Invitation {
@@ -221,6 +223,7 @@ impl From<invitekit::Invitation> for Invitation {
                 .into_iter()
                 .map(|g| ThreadGrant { thread_id: g.thread_id.to_string(), permissions: names(g.permissions) })
                 .collect(),
+            delivered: i.delivered,
         }
     }
 }
@@ -335,6 +338,8 @@ pub struct OutgoingEmail {
     pub org_id: String,
     /// `invitation` or `thread_invitation`.
     pub kind: String,
+    /// The invitation it was sent for, if any.
+    pub invitation_id: Option<String>,
     /// The recipient.
     pub to: String,
     /// The subject line.
@@ -347,6 +352,10 @@ pub struct OutgoingEmail {
     pub created_at: DateTime<Utc>,
     /// Delivery attempts so far: the times it was handed out, this one included.
     pub attempts: u32,
+    /// `pending`, `sent`, `dead` or `cancelled`.
+    pub status: String,
+    /// Why the last attempt failed, if one did.
+    pub last_error: Option<String>,
 }
 
 impl From<invitekit::OutgoingEmail> for OutgoingEmail {
@@ -355,12 +364,15 @@ impl From<invitekit::OutgoingEmail> for OutgoingEmail {
             id: e.id.to_string(),
             org_id: e.org_id.to_string(),
             kind: e.kind.as_str().to_owned(),
+            invitation_id: e.invitation_id.map(|i| i.to_string()),
             to: e.to,
             subject: e.subject,
             text: e.text,
             html: e.html,
             created_at: date(e.created_at),
             attempts: e.attempts,
+            status: e.status.as_str().to_owned(),
+            last_error: e.last_error,
         }
     }
 }

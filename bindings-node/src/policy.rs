@@ -1,0 +1,64 @@
+//! `Policy`: the roles, thread permissions and presets a kit enforces, as
+//! `kit.policy` returns it (Python's `invitekit.Policy`).
+
+use napi::Env;
+use napi_derive::napi;
+
+use crate::args::JsString;
+use crate::error::to_js;
+
+/// Roles, thread permissions, presets and who may grant what
+/// (docs/rules.md#roles). `Policy.default()` is the table of
+/// docs/rules.md#default-policy; `Policy.fromJson(text)` loads and validates
+/// another one (an invalid policy throws `INVALID_INPUT`).
+#[napi]
+pub struct Policy {
+    pub(crate) inner: invitekit::Policy,
+}
+
+#[napi]
+impl Policy {
+    /// The default policy (docs/rules.md#default-policy).
+    #[napi(factory, catch_unwind)]
+    pub fn default() -> Policy {
+        Policy { inner: invitekit::Policy::default() }
+    }
+
+    /// Loads and validates a policy from its JSON text.
+    #[napi(factory, catch_unwind)]
+    pub fn from_json(env: Env, json: JsString) -> napi::Result<Policy> {
+        let json = json.text("json").map_err(|f| to_js(&env, f))?;
+        let inner = invitekit::Policy::from_json(&json).map_err(|e| to_js(&env, e.into()))?;
+        Ok(Policy { inner })
+    }
+
+    /// The policy as JSON, in the format `fromJson` reads back to an equal policy.
+    #[napi(catch_unwind)]
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// Whether `other` is the same policy.
+    #[napi(catch_unwind)]
+    pub fn equals(&self, other: &Policy) -> bool {
+        self.inner == other.inner
+    }
+
+    /// The role names, in policy order.
+    #[napi(getter)]
+    pub fn roles(&self) -> Vec<String> {
+        self.inner.roles().iter().map(|r| r.name().to_owned()).collect()
+    }
+
+    /// The preset names, in policy order.
+    #[napi(getter)]
+    pub fn presets(&self) -> Vec<String> {
+        self.inner.presets().iter().map(|p| p.name().to_owned()).collect()
+    }
+
+    /// The role invitations get when none is given.
+    #[napi(getter)]
+    pub fn default_role(&self) -> String {
+        self.inner.default_role().to_owned()
+    }
+}

@@ -504,7 +504,7 @@ fn check(expected: &Value, actual: &Value, at: &str, problems: &mut Vec<String>)
                 other => panic!("{at}: unknown matcher `{other}`"),
             };
             if !ok {
-                fail(format!("expected {expected}, got {actual}"));
+                fail(format!("expected {expected}, got {}", show(actual)));
             }
         }
         Value::Object(m) => match actual {
@@ -512,11 +512,14 @@ fn check(expected: &Value, actual: &Value, at: &str, problems: &mut Vec<String>)
                 for (key, exp) in m {
                     match a.get(key) {
                         Some(v) => check(exp, v, &format!("{at}.{key}"), problems),
-                        None => problems.push(format!("{at}: no field `{key}` in {actual}")),
+                        None => problems.push(format!(
+                            "{at}: no field `{key}` (fields: {})",
+                            a.keys().cloned().collect::<Vec<_>>().join(", ")
+                        )),
                     }
                 }
             }
-            _ => fail(format!("expected an object {expected}, got {actual}")),
+            _ => fail(format!("expected an object {expected}, got {}", show(actual))),
         },
         Value::Array(e) => match actual {
             Value::Array(a) if a.len() == e.len() => {
@@ -524,19 +527,24 @@ fn check(expected: &Value, actual: &Value, at: &str, problems: &mut Vec<String>)
                     check(x, y, &format!("{at}[{i}]"), problems);
                 }
             }
-            _ => fail(format!("expected {expected}, got {actual}")),
+            _ => fail(format!("expected {expected}, got {}", show(actual))),
         },
         Value::Number(n) => {
             if actual.as_f64() != n.as_f64() {
-                fail(format!("expected {expected}, got {actual}"));
+                fail(format!("expected {expected}, got {}", show(actual)));
             }
         }
         _ => {
             if expected != actual {
-                fail(format!("expected {expected}, got {actual}"));
+                fail(format!("expected {expected}, got {}", show(actual)));
             }
         }
     }
+}
+
+fn show(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 300 { format!("{}…", s.chars().take(300).collect::<String>()) } else { s }
 }
 
 fn matches(expected: &Value, actual: &Value) -> bool {

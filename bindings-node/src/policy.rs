@@ -20,6 +20,7 @@ pub struct Policy {
 impl Policy {
     /// The default policy (docs/rules.md#default-policy).
     #[napi(factory, catch_unwind)]
+    #[allow(clippy::should_implement_trait)] // JavaScript's `Policy.default()`, as Python's.
     pub fn default() -> Policy {
         Policy { inner: invitekit::Policy::default() }
     }

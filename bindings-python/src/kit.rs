@@ -1,11 +1,13 @@
 //! The `InviteKit` class: every operation of the core (docs/rules.md#apis), each converting its
 //! arguments, calling the core with the GIL released, and wrapping the result.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use invitekit as core;
 use invitekit::{EmailId, InvitationId, MemberId, OrgId, TeamId, ThreadId};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::config::{ManualClock, Policy};
 use crate::convert::{Id, Int, Text, py_to_json, strs};
@@ -55,7 +57,9 @@ fn thread_page<'py>(py: Python<'py>, page: core::ThreadPage) -> PyResult<Bound<'
 /// many Python threads. `actor` is always the acting member's id; ids are `str`.
 #[pyclass(frozen, module = "invitekit", name = "InviteKit")]
 pub struct InviteKit {
-    kit: Kit,
+    /// `None` once closed. A call holds its own `Arc` while it runs, so the
+    /// store closes when the last call in flight finishes.
+    kit: Mutex<Option<Arc<Kit>>>,
     /// The policy's preset names as Python strings, made once: `permission_options`
     /// hands out these objects instead of new copies (a pure conversion cache).
     preset_names: Vec<(String, Py<PyString>)>,
@@ -69,7 +73,13 @@ impl InviteKit {
             .iter()
             .map(|p| (p.name().to_owned(), PyString::new(py, p.name()).unbind()))
             .collect();
-        InviteKit { kit, preset_names }
+        InviteKit { kit: Mutex::new(Some(Arc::new(kit))), preset_names }
+    }
+
+    /// The kit for one call, or the error every call of a closed kit gets.
+    fn kit(&self) -> core::Result<Arc<Kit>> {
+        let kit = self.kit.lock().unwrap_or_else(PoisonError::into_inner);
+        kit.clone().ok_or_else(|| core::Error::InvalidInput("this InviteKit was closed".to_owned()))
     }
 
     /// The Python string for a preset name.
@@ -109,13 +119,35 @@ impl InviteKit {
 
     /// The current time on the kit's clock.
     fn now<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::convert::datetime(py, self.kit.now())
+        let kit = self.kit().map_err(|e| crate::error::to_py(py, e))?;
+        crate::convert::datetime(py, kit.now())
     }
 
     /// The kit's policy.
     #[getter]
-    fn policy(&self) -> Policy {
-        Policy(self.kit.policy().clone())
+    fn policy(&self, py: Python<'_>) -> PyResult<Policy> {
+        let kit = self.kit().map_err(|e| crate::error::to_py(py, e))?;
+        Ok(Policy(kit.policy().clone()))
+    }
+
+    /// Closes the store (a SQLite file is released; PostgreSQL connections
+    /// are closed) once the calls already running have finished. Every later
+    /// call raises `InvalidInput`; closing twice is harmless. `with
+    /// InviteKit.open(url) as kit:` closes it at the end of the block.
+    fn close(&self, py: Python<'_>) {
+        let kit = self.kit.lock().unwrap_or_else(PoisonError::into_inner).take();
+        // Dropping the last handle may wait for the store's threads to stop.
+        py.detach(move || drop(kit));
+    }
+
+    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> bool {
+        self.close(py);
+        false
     }
 
     // --- Setup --------------------------------------------------------------
@@ -132,14 +164,14 @@ impl InviteKit {
     ) -> PyResult<Organization> {
         let domains = allowed_domains.unwrap_or_default();
         unlocked(py, || {
-            self.kit.create_organization(name.as_str(), slug.as_str(), portal_url.as_str(), &strs(&domains))
+            self.kit()?.create_organization(name.as_str(), slug.as_str(), portal_url.as_str(), &strs(&domains))
         })
         .map(Organization)
     }
 
     /// The organization `org_id`.
     fn get_organization(&self, py: Python<'_>, org_id: Id<OrgId>) -> PyResult<Organization> {
-        unlocked(py, || self.kit.get_organization(org_id.get())).map(Organization)
+        unlocked(py, || self.kit()?.get_organization(org_id.get())).map(Organization)
     }
 
     /// Changes an organization's settings; only the keyword arguments given
@@ -162,45 +194,45 @@ impl InviteKit {
         };
         unlocked(py, || {
             let update = core::SettingsUpdate::from_value(value)?;
-            self.kit.set_organization_settings(actor.get(), org_id.get(), &update)
+            self.kit()?.set_organization_settings(actor.get(), org_id.get(), &update)
         })
         .map(Organization)
     }
 
     /// Adds a founding or provisioned member, bypassing invitation.
     fn add_member(&self, py: Python<'_>, org_id: Id<OrgId>, email: Text, name: Text, role: Text) -> PyResult<Member> {
-        unlocked(py, || self.kit.add_member(org_id.get(), email.as_str(), name.as_str(), role.as_str())).map(Member)
+        unlocked(py, || self.kit()?.add_member(org_id.get(), email.as_str(), name.as_str(), role.as_str())).map(Member)
     }
 
     /// The member `member_id`.
     fn get_member(&self, py: Python<'_>, member_id: Id<MemberId>) -> PyResult<Member> {
-        unlocked(py, || self.kit.get_member(member_id.get())).map(Member)
+        unlocked(py, || self.kit()?.get_member(member_id.get())).map(Member)
     }
 
     /// Every member of the organization.
     fn list_members(&self, py: Python<'_>, org_id: Id<OrgId>) -> PyResult<Vec<Member>> {
-        unlocked(py, || self.kit.list_members(org_id.get())).map(|v| v.into_iter().map(Member).collect())
+        unlocked(py, || self.kit()?.list_members(org_id.get())).map(|v| v.into_iter().map(Member).collect())
     }
 
     /// Changes a member's role, within the actor's reach (R10); thread permissions and pending invitations follow (R7).
     fn set_role(&self, py: Python<'_>, actor: Id<MemberId>, member_id: Id<MemberId>, role: Text) -> PyResult<Member> {
-        unlocked(py, || self.kit.set_role(actor.get(), member_id.get(), role.as_str())).map(Member)
+        unlocked(py, || self.kit()?.set_role(actor.get(), member_id.get(), role.as_str())).map(Member)
     }
 
     /// Deactivates a member, within the actor's reach (R10): they leave every thread, their pending invitations are revoked (R7).
     fn deactivate_member(&self, py: Python<'_>, actor: Id<MemberId>, member_id: Id<MemberId>) -> PyResult<Member> {
-        unlocked(py, || self.kit.deactivate_member(actor.get(), member_id.get())).map(Member)
+        unlocked(py, || self.kit()?.deactivate_member(actor.get(), member_id.get())).map(Member)
     }
 
     /// Makes a deactivated member active again, with their role and no thread
     /// seat (R11; the actor is held to R10).
     fn reactivate_member(&self, py: Python<'_>, actor: Id<MemberId>, member_id: Id<MemberId>) -> PyResult<Member> {
-        unlocked(py, || self.kit.reactivate_member(actor.get(), member_id.get())).map(Member)
+        unlocked(py, || self.kit()?.reactivate_member(actor.get(), member_id.get())).map(Member)
     }
 
     /// Creates a team (names are unique per organization, case-insensitively).
     fn create_team(&self, py: Python<'_>, org_id: Id<OrgId>, name: Text) -> PyResult<Team> {
-        unlocked(py, || self.kit.create_team(org_id.get(), name.as_str())).map(Team)
+        unlocked(py, || self.kit()?.create_team(org_id.get(), name.as_str())).map(Team)
     }
 
     /// Registers the organization's own minijinja templates for one kind of
@@ -217,7 +249,7 @@ impl InviteKit {
         let source = core::TemplateSource { subject: subject.0, text: text.0, html: html.0 };
         unlocked(py, || {
             let kind = core::EmailKind::parse(kind.as_str())?;
-            self.kit.set_email_template(org_id.get(), kind, &source)
+            self.kit()?.set_email_template(org_id.get(), kind, &source)
         })
     }
 
@@ -236,7 +268,7 @@ impl InviteKit {
         role: Option<Text>,
     ) -> PyResult<Draft> {
         let opts = options(message, team, role);
-        unlocked(py, || self.kit.draft_invitation(actor.get(), email.as_str(), opts)).map(Draft)
+        unlocked(py, || self.kit()?.draft_invitation(actor.get(), email.as_str(), opts)).map(Draft)
     }
 
     /// Stores the drafted invitation and, when `deliver`, queues its email in
@@ -244,7 +276,7 @@ impl InviteKit {
     #[pyo3(signature = (draft, deliver=true))]
     fn send_invitation(&self, py: Python<'_>, draft: PyRef<'_, Draft>, deliver: bool) -> PyResult<Invitation> {
         let draft = &draft.0;
-        unlocked(py, || self.kit.send_invitation(draft, deliver)).map(Invitation)
+        unlocked(py, || self.kit()?.send_invitation(draft, deliver)).map(Invitation)
     }
 
     /// Up to 100 invitations at once: one result per address, in order; a bad
@@ -260,26 +292,26 @@ impl InviteKit {
         role: Option<Text>,
     ) -> PyResult<Vec<InviteResult>> {
         let opts = options(message, team, role);
-        unlocked(py, || self.kit.invite_many(actor.get(), &strs(&emails), opts))
+        unlocked(py, || self.kit()?.invite_many(actor.get(), &strs(&emails), opts))
             .map(|v| v.into_iter().map(InviteResult).collect())
     }
 
     /// What a landing page shows for a token or link. Changes nothing.
     fn peek_invitation(&self, py: Python<'_>, token_or_link: Text) -> PyResult<InvitationPreview> {
-        unlocked(py, || self.kit.peek_invitation(token_or_link.as_str())).map(InvitationPreview)
+        unlocked(py, || self.kit()?.peek_invitation(token_or_link.as_str())).map(InvitationPreview)
     }
 
     /// Accepts an invitation: creates the member, adds the team and the thread
     /// grants. `email` must be the address your host has **verified** for the
     /// user (never one merely typed). A token works once.
     fn accept_invitation(&self, py: Python<'_>, token_or_link: Text, email: Text, name: Text) -> PyResult<Acceptance> {
-        unlocked(py, || self.kit.accept_invitation(token_or_link.as_str(), email.as_str(), name.as_str()))
+        unlocked(py, || self.kit()?.accept_invitation(token_or_link.as_str(), email.as_str(), name.as_str()))
             .map(Acceptance)
     }
 
     /// Declines an invitation, for the verified `email` it was sent to.
     fn decline_invitation(&self, py: Python<'_>, token_or_link: Text, email: Text) -> PyResult<Invitation> {
-        unlocked(py, || self.kit.decline_invitation(token_or_link.as_str(), email.as_str())).map(Invitation)
+        unlocked(py, || self.kit()?.decline_invitation(token_or_link.as_str(), email.as_str())).map(Invitation)
     }
 
     /// Revokes an invitation (its inviter, or a member who manages the organization).
@@ -289,7 +321,7 @@ impl InviteKit {
         actor: Id<MemberId>,
         invitation_id: Id<InvitationId>,
     ) -> PyResult<Invitation> {
-        unlocked(py, || self.kit.revoke_invitation(actor.get(), invitation_id.get())).map(Invitation)
+        unlocked(py, || self.kit()?.revoke_invitation(actor.get(), invitation_id.get())).map(Invitation)
     }
 
     /// Sends an invitation again with a new link (the old one stops working
@@ -300,7 +332,7 @@ impl InviteKit {
         actor: Id<MemberId>,
         invitation_id: Id<InvitationId>,
     ) -> PyResult<Resent> {
-        unlocked(py, || self.kit.resend_invitation(actor.get(), invitation_id.get())).map(Resent)
+        unlocked(py, || self.kit()?.resend_invitation(actor.get(), invitation_id.get())).map(Resent)
     }
 
     /// The organization's invitations (for a member who manages it) or the
@@ -309,20 +341,21 @@ impl InviteKit {
     fn list_invitations(&self, py: Python<'_>, actor: Id<MemberId>, status: Option<Text>) -> PyResult<Vec<Invitation>> {
         unlocked(py, || {
             let status = status.as_ref().map(|s| core::InvitationStatus::parse(s.as_str())).transpose()?;
-            self.kit.list_invitations(actor.get(), status)
+            self.kit()?.list_invitations(actor.get(), status)
         })
         .map(|v| v.into_iter().map(Invitation).collect())
     }
 
     /// The pending invitations addressed to a verified email, across organizations.
     fn invitations_for_email(&self, py: Python<'_>, email: Text) -> PyResult<Vec<Invitation>> {
-        unlocked(py, || self.kit.invitations_for_email(email.as_str())).map(|v| v.into_iter().map(Invitation).collect())
+        unlocked(py, || self.kit()?.invitations_for_email(email.as_str()))
+            .map(|v| v.into_iter().map(Invitation).collect())
     }
 
     /// Joins an organization whose `auto_join_domains` include the verified
     /// email's domain, as the default role.
     fn join_by_domain(&self, py: Python<'_>, org_id: Id<OrgId>, email: Text, name: Text) -> PyResult<Member> {
-        unlocked(py, || self.kit.join_by_domain(org_id.get(), email.as_str(), name.as_str())).map(Member)
+        unlocked(py, || self.kit()?.join_by_domain(org_id.get(), email.as_str(), name.as_str())).map(Member)
     }
 
     // --- Conversations with freelancers (docs/rules.md#threads) -------------
@@ -338,7 +371,7 @@ impl InviteKit {
         title: Text,
     ) -> PyResult<Thread> {
         unlocked(py, || {
-            self.kit.start_thread(actor.get(), freelancer_id.as_str(), freelancer_name.as_str(), title.as_str())
+            self.kit()?.start_thread(actor.get(), freelancer_id.as_str(), freelancer_name.as_str(), title.as_str())
         })
         .map(Thread)
     }
@@ -351,12 +384,12 @@ impl InviteKit {
         thread_id: Id<ThreadId>,
         body: Text,
     ) -> PyResult<Message> {
-        unlocked(py, || self.kit.post_message(actor.get(), thread_id.get(), body.as_str())).map(Message)
+        unlocked(py, || self.kit()?.post_message(actor.get(), thread_id.get(), body.as_str())).map(Message)
     }
 
     /// Records a message from the thread's freelancer (for the host).
     fn post_freelancer_message(&self, py: Python<'_>, thread_id: Id<ThreadId>, body: Text) -> PyResult<Message> {
-        unlocked(py, || self.kit.post_freelancer_message(thread_id.get(), body.as_str())).map(Message)
+        unlocked(py, || self.kit()?.post_freelancer_message(thread_id.get(), body.as_str())).map(Message)
     }
 
     /// The actor's threads matching every word of `query` as a word prefix
@@ -378,21 +411,21 @@ impl InviteKit {
     ) -> PyResult<Bound<'py, PyAny>> {
         let limit = limit.size(py, "limit")?;
         let page = unlocked(py, || {
-            self.kit.search_threads(actor.get(), query.as_str(), limit, cursor.as_ref().map(Text::as_str))
+            self.kit()?.search_threads(actor.get(), query.as_str(), limit, cursor.as_ref().map(Text::as_str))
         })?;
         thread_page(py, page)
     }
 
     /// The freelancer and the participants of a thread the actor can see.
     fn people(&self, py: Python<'_>, actor: Id<MemberId>, thread_id: Id<ThreadId>) -> PyResult<People> {
-        unlocked(py, || self.kit.people(actor.get(), thread_id.get())).map(People)
+        unlocked(py, || self.kit()?.people(actor.get(), thread_id.get())).map(People)
     }
 
     /// Active coworkers whose name or email starts with `query` at a word boundary.
     #[pyo3(signature = (actor, query, limit=Int(10)), text_signature = "($self, actor, query, limit=10)")]
     fn find_coworkers(&self, py: Python<'_>, actor: Id<MemberId>, query: Text, limit: Int) -> PyResult<Vec<Member>> {
         let limit = limit.size(py, "limit")?;
-        unlocked(py, || self.kit.find_coworkers(actor.get(), query.as_str(), limit))
+        unlocked(py, || self.kit()?.find_coworkers(actor.get(), query.as_str(), limit))
             .map(|v| v.into_iter().map(Member).collect())
     }
 
@@ -404,7 +437,8 @@ impl InviteKit {
         actor: Id<MemberId>,
         thread_id: Id<ThreadId>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let names = unlocked(py, || self.kit.permission_options(actor.get(), thread_id.get()))?;
+        let kit = self.kit().map_err(|e| crate::error::to_py(py, e))?;
+        let names = unlocked(py, || kit.permission_options(actor.get(), thread_id.get()))?;
         PyList::new(py, names.into_iter().map(|n| self.preset_name(py, n)))
     }
 
@@ -422,7 +456,7 @@ impl InviteKit {
     ) -> PyResult<Participant> {
         unlocked(py, || {
             let grant = grant(preset.as_ref(), permissions.as_deref())?;
-            self.kit.add_to_thread(actor.get(), thread_id.get(), member_id.get(), &grant)
+            self.kit()?.add_to_thread(actor.get(), thread_id.get(), member_id.get(), &grant)
         })
         .map(Participant)
     }
@@ -444,7 +478,7 @@ impl InviteKit {
     ) -> PyResult<ThreadInviteResult> {
         unlocked(py, || {
             let grant = grant(preset.as_ref(), permissions.as_deref())?;
-            self.kit.invite_to_thread(
+            self.kit()?.invite_to_thread(
                 actor.get(),
                 thread_id.get(),
                 email.as_str(),
@@ -469,7 +503,7 @@ impl InviteKit {
     ) -> PyResult<Participant> {
         unlocked(py, || {
             let grant = grant(preset.as_ref(), permissions.as_deref())?;
-            self.kit.change_permissions(actor.get(), thread_id.get(), member_id.get(), &grant)
+            self.kit()?.change_permissions(actor.get(), thread_id.get(), member_id.get(), &grant)
         })
         .map(Participant)
     }
@@ -482,12 +516,12 @@ impl InviteKit {
         thread_id: Id<ThreadId>,
         member_id: Id<MemberId>,
     ) -> PyResult<()> {
-        unlocked(py, || self.kit.remove_from_thread(actor.get(), thread_id.get(), member_id.get()))
+        unlocked(py, || self.kit()?.remove_from_thread(actor.get(), thread_id.get(), member_id.get()))
     }
 
     /// Leaves a thread. The last holder of `manage_people` must hand it on first (`Conflict`).
     fn leave_thread(&self, py: Python<'_>, actor: Id<MemberId>, thread_id: Id<ThreadId>) -> PyResult<()> {
-        unlocked(py, || self.kit.leave_thread(actor.get(), thread_id.get()))
+        unlocked(py, || self.kit()?.leave_thread(actor.get(), thread_id.get()))
     }
 
     // --- Outbox and events (docs/rules.md#outbox, #events) ------------------
@@ -497,17 +531,17 @@ impl InviteKit {
     #[pyo3(signature = (limit=Int(100)), text_signature = "($self, limit=100)")]
     fn outbox_pending(&self, py: Python<'_>, limit: Int) -> PyResult<Vec<OutgoingEmail>> {
         let limit = limit.size(py, "limit")?;
-        unlocked(py, || self.kit.outbox_pending(limit)).map(|v| v.into_iter().map(OutgoingEmail).collect())
+        unlocked(py, || self.kit()?.outbox_pending(limit)).map(|v| v.into_iter().map(OutgoingEmail).collect())
     }
 
     /// Marks an email delivered.
     fn outbox_ack(&self, py: Python<'_>, email_id: Id<EmailId>) -> PyResult<()> {
-        unlocked(py, || self.kit.outbox_ack(email_id.get()))
+        unlocked(py, || self.kit()?.outbox_ack(email_id.get()))
     }
 
     /// Records a failed delivery; the email is retried with backoff, then dead.
     fn outbox_fail(&self, py: Python<'_>, email_id: Id<EmailId>, reason: Text) -> PyResult<()> {
-        unlocked(py, || self.kit.outbox_fail(email_id.get(), reason.as_str()))
+        unlocked(py, || self.kit()?.outbox_fail(email_id.get(), reason.as_str()))
     }
 
     /// The organization's audit log after `after_seq` (from the start when
@@ -519,10 +553,13 @@ impl InviteKit {
     fn events(&self, py: Python<'_>, actor: Id<MemberId>, after_seq: Option<Int>, limit: Int) -> PyResult<Vec<Event>> {
         let limit = limit.size(py, "limit")?;
         let after_seq = after_seq.map(|s| s.unsigned(py, "after_seq")).transpose()?;
-        unlocked(py, || self.kit.events(actor.get(), after_seq, limit)).map(|v| v.into_iter().map(Event).collect())
+        unlocked(py, || self.kit()?.events(actor.get(), after_seq, limit)).map(|v| v.into_iter().map(Event).collect())
     }
 
     fn __repr__(&self) -> String {
-        format!("InviteKit(roles={})", self.kit.policy().roles().len())
+        match self.kit() {
+            Ok(kit) => format!("InviteKit(roles={})", kit.policy().roles().len()),
+            Err(_) => "InviteKit(closed)".to_owned(),
+        }
     }
 }

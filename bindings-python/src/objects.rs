@@ -332,10 +332,11 @@ impl Invitation {
     fn delivered(&self) -> bool {
         self.0.delivered
     }
-    /// The ids of the threads the invitee joins on accepting (R8, docs/rules.md#r8).
+    /// The threads the invitee joins on accepting, with the permissions the
+    /// invitation carries for each (checked again then: R8, docs/rules.md#r8).
     #[getter]
-    fn thread_ids(&self) -> Vec<String> {
-        self.0.thread_grants.iter().map(|g| g.thread_id.to_string()).collect()
+    fn thread_grants(&self) -> Vec<ThreadGrant> {
+        self.0.thread_grants.iter().cloned().map(ThreadGrant).collect()
     }
     fn __repr__(&self) -> String {
         format!(
@@ -673,6 +674,32 @@ impl Message {
     }
 }
 
+/// A thread an invitation brings its invitee into, and the permissions it carries there.
+#[pyclass(frozen, eq, module = "invitekit", name = "ThreadGrant")]
+#[derive(Clone, PartialEq)]
+pub struct ThreadGrant(pub(crate) core::ThreadGrant);
+
+#[pymethods]
+impl ThreadGrant {
+    /// The thread's id.
+    #[getter]
+    fn thread_id(&self) -> String {
+        self.0.thread_id.to_string()
+    }
+    /// The permission names, sorted (`["interview", "read", "write"]`).
+    #[getter]
+    fn permissions(&self) -> Vec<&'static str> {
+        self.0.permissions.names()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "ThreadGrant(thread_id={}, permissions={})",
+            repr_str(&self.0.thread_id.to_string()),
+            repr_list(&self.0.permissions.names())
+        )
+    }
+}
+
 /// A participant of a thread, with their permissions there.
 #[pyclass(frozen, eq, module = "invitekit", name = "Participant")]
 #[derive(Clone, PartialEq)]
@@ -835,6 +862,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<OutgoingEmail>()?;
     m.add_class::<Thread>()?;
     m.add_class::<Message>()?;
+    m.add_class::<ThreadGrant>()?;
     m.add_class::<Participant>()?;
     m.add_class::<People>()?;
     m.add_class::<ThreadInviteResult>()?;

@@ -4,6 +4,7 @@ conversation, docs/rules.md#threads) and the rest of the operations, from Python
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 
 import pytest
 
@@ -94,7 +95,8 @@ def test_flow_two_bring_a_coworker_into_a_conversation(world: World) -> None:
 
     r = kit.invite_to_thread(alice.id, thread.id, "carol@acme.com", preset="viewer", message="Join us")
     assert r.kind == "invited" and r.participant is None and r.invitation is not None
-    assert r.invitation.thread_ids == [thread.id]
+    assert [g.thread_id for g in r.invitation.thread_grants] == [thread.id]
+    assert r.invitation.thread_grants[0].permissions == ["read"]  # the viewer preset
     [out] = kit.outbox_pending(10)
     assert out.kind == "thread_invitation" and "José Pérez" in out.subject
     link = next(line.strip() for line in out.text.splitlines() if "/join/" in line)
@@ -313,3 +315,27 @@ def test_the_real_clock_is_the_default() -> None:
     kit = ik.InviteKit.in_memory()
     now = dt.datetime.now(UTC)
     assert abs((kit.now() - now).total_seconds()) < 60
+
+
+def test_close_and_the_context_manager_release_the_store(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "acme.db"
+    with ik.InviteKit.open(f"sqlite:{path}") as kit:
+        org = kit.create_organization("Acme Corp", "acme", "https://acme.example.com", allowed_domains=["acme.com"])
+        alice = kit.add_member(org.id, "alice@acme.com", "Alice", "full")
+    # Closed at the end of the block: every call is refused, with the same code as Node's.
+    with pytest.raises(ik.InvalidInput, match="closed"):
+        kit.get_member(alice.id)
+    with pytest.raises(ik.InvalidInput, match="closed"):
+        kit.policy
+    assert repr(kit) == "InviteKit(closed)"
+    kit.close()  # twice is harmless
+    # The file was released: another kit opens it and sees the data.
+    again = ik.InviteKit.open(f"sqlite:{path}")
+    assert again.get_member(alice.id).email == "alice@acme.com"
+    again.close()
+    # An exception inside the block still closes the kit, and is not swallowed.
+    with pytest.raises(RuntimeError):
+        with ik.InviteKit.in_memory() as third:
+            raise RuntimeError("boom")
+    with pytest.raises(ik.InvalidInput):
+        third.now()

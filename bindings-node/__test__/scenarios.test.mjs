@@ -14,7 +14,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { InviteKit, ManualClock } from 'invitekit'
+import { InviteKit, InviteKitError, ManualClock } from 'invitekit'
 
 const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tests', 'scenarios')
 const LINK = /https:\/\/\S*?\/join\/ikinv_[A-Za-z0-9_-]+/
@@ -123,11 +123,11 @@ class Run {
         return m[0]
       }
       case 'open':
-        await InviteKit.open(args[0], ...all.slice(1))
+        await InviteKit.open(args[0], all[1])
         return null
       case 'invite_many':
         // Node gives each address's error code in upper case, like `err.code`.
-        return (await this.kit.inviteMany(...all)).map((r) => ({ ...r, error: r.error?.toLowerCase() ?? null }))
+        return (await this.kit.inviteMany(all[0], all[1], all[2])).map((r) => ({ ...r, error: r.error?.toLowerCase() ?? null }))
       default: {
         /** @type {any} */
         const kit = this.kit
@@ -207,8 +207,8 @@ async function runScenario(scenario) {
     try {
       result = await run.call(step.op, args, opts)
     } catch (e) {
+      if (!(e instanceof InviteKitError)) throw e
       const err = /** @type {any} */ (e)
-      if (!(err instanceof Error) || typeof err.code !== 'string' || err.code.toUpperCase() !== err.code) throw e
       const code = err.code.toLowerCase()
       if (step.error === undefined) {
         problems.push(`${at}: unexpected error ${code}: ${err.message}`)

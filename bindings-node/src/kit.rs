@@ -27,11 +27,7 @@ use crate::types::{
 /// The core facade the class wraps, on whichever store `open` chose.
 type Kit = invitekit::InviteKit<invitekit::AnyStore>;
 
-/// The default `limit`s, the same as Python's (docs/rules.md#apis).
-const SEARCH_LIMIT: usize = 20;
-const COWORKERS_LIMIT: usize = 10;
-const OUTBOX_LIMIT: usize = 100;
-const EVENTS_LIMIT: usize = 100;
+use invitekit::interface::{EVENTS_LIMIT, FIND_COWORKERS_LIMIT, OUTBOX_PENDING_LIMIT, SEARCH_THREADS_LIMIT};
 
 /// What `KitOptions` asks for, taken out of JavaScript so it can move to a worker thread.
 struct Setup {
@@ -632,7 +628,7 @@ impl InviteKit {
             let options = given(options)?;
             let (actor, query) = (actor.parse::<MemberId>("actor")?, query.text("query")?);
             let (limit, cursor) = options.map(|o| (o.limit, o.cursor)).unwrap_or_default();
-            let limit = opt_count(limit, "limit", SEARCH_LIMIT)?;
+            let limit = opt_count(limit, "limit", SEARCH_THREADS_LIMIT.default)?;
             let cursor = opt_text(cursor, "cursor")?;
             Ok(kit.search_threads(actor, &query, limit, cursor.as_deref())?.into())
         })
@@ -662,7 +658,7 @@ impl InviteKit {
             let kit = kit?;
             let options = given(options)?;
             let (actor, query) = (actor.parse::<MemberId>("actor")?, query.text("query")?);
-            let limit = opt_count(options.and_then(|o| o.limit), "limit", COWORKERS_LIMIT)?;
+            let limit = opt_count(options.and_then(|o| o.limit), "limit", FIND_COWORKERS_LIMIT.default)?;
             Ok(all(kit.find_coworkers(actor, &query, limit)?))
         })
     }
@@ -796,7 +792,7 @@ impl InviteKit {
         settle(&env, self.pooled, move || {
             let kit = kit?;
             let options = given(options)?;
-            let limit = opt_count(options.and_then(|o| o.limit), "limit", OUTBOX_LIMIT)?;
+            let limit = opt_count(options.and_then(|o| o.limit), "limit", OUTBOX_PENDING_LIMIT.default)?;
             Ok(all(kit.outbox_pending(limit)?))
         })
     }
@@ -837,7 +833,7 @@ impl InviteKit {
             let actor = actor.parse::<MemberId>("actor")?;
             let (after_seq, limit) = options.map(|o| (o.after_seq, o.limit)).unwrap_or_default();
             let after_seq = after_seq.map(|s| s.count("afterSeq")).transpose()?;
-            let limit = opt_count(limit, "limit", EVENTS_LIMIT)?;
+            let limit = opt_count(limit, "limit", EVENTS_LIMIT.default)?;
             Ok(all(kit.events(actor, after_seq, limit)?))
         })
     }

@@ -398,7 +398,7 @@ impl InviteKit {
     /// Returns a `ThreadPage`: a `list` of `Thread` whose `next_cursor`
     /// attribute is the `cursor` for the next page, or `None` on the last page.
     #[pyo3(
-        signature = (actor, query, limit=Int(20), cursor=None),
+        signature = (actor, query, limit=Int(core::interface::SEARCH_THREADS_LIMIT.default as i64), cursor=None),
         text_signature = "($self, actor, query, limit=20, cursor=None)"
     )]
     fn search_threads<'py>(
@@ -422,7 +422,7 @@ impl InviteKit {
     }
 
     /// Active coworkers whose name or email starts with `query` at a word boundary.
-    #[pyo3(signature = (actor, query, limit=Int(10)), text_signature = "($self, actor, query, limit=10)")]
+    #[pyo3(signature = (actor, query, limit=Int(core::interface::FIND_COWORKERS_LIMIT.default as i64)), text_signature = "($self, actor, query, limit=10)")]
     fn find_coworkers(&self, py: Python<'_>, actor: Id<MemberId>, query: Text, limit: Int) -> PyResult<Vec<Member>> {
         let limit = limit.size(py, "limit")?;
         unlocked(py, || self.kit()?.find_coworkers(actor.get(), query.as_str(), limit))
@@ -528,7 +528,7 @@ impl InviteKit {
 
     /// Up to `limit` emails due for delivery, leased for five minutes:
     /// deliver each, then `outbox_ack(id)` or `outbox_fail(id, reason)`.
-    #[pyo3(signature = (limit=Int(100)), text_signature = "($self, limit=100)")]
+    #[pyo3(signature = (limit=Int(core::interface::OUTBOX_PENDING_LIMIT.default as i64)), text_signature = "($self, limit=100)")]
     fn outbox_pending(&self, py: Python<'_>, limit: Int) -> PyResult<Vec<OutgoingEmail>> {
         let limit = limit.size(py, "limit")?;
         unlocked(py, || self.kit()?.outbox_pending(limit)).map(|v| v.into_iter().map(OutgoingEmail).collect())
@@ -547,7 +547,7 @@ impl InviteKit {
     /// The organization's audit log after `after_seq` (from the start when
     /// `None`), at most `limit` events; for members who manage the organization.
     #[pyo3(
-        signature = (actor, after_seq=None, limit=Int(100)),
+        signature = (actor, after_seq=None, limit=Int(core::interface::EVENTS_LIMIT.default as i64)),
         text_signature = "($self, actor, after_seq=None, limit=100)"
     )]
     fn events(&self, py: Python<'_>, actor: Id<MemberId>, after_seq: Option<Int>, limit: Int) -> PyResult<Vec<Event>> {

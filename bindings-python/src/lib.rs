@@ -45,6 +45,13 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<config::Policy>()?;
     m.add_class::<kit::InviteKit>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The core's `limit` defaults and bounds, for the tests that hold the
+    // keyword defaults to them: {operation: (default, max)}.
+    let limits = pyo3::types::PyDict::new(m.py());
+    for (op, limit) in invitekit::interface::LIMITS {
+        limits.set_item(op, (limit.default, limit.max))?;
+    }
+    m.add("_LIMITS", limits)?;
     Ok(())
 }
 

@@ -415,3 +415,21 @@ def test_policy_and_open_refuse_bad_input() -> None:
         ik.InviteKit.in_memory(policy="{}")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         ik.InviteKit.in_memory(clock=object())  # type: ignore[arg-type]
+
+
+def test_limit_defaults_and_bounds_are_the_cores() -> None:
+    import inspect
+
+    from invitekit import _native
+
+    limits = getattr(_native, "_LIMITS")
+    assert set(limits) == {"search_threads", "find_coworkers", "outbox_pending", "events"}
+    kit = ik.InviteKit.in_memory()
+    for op, (default, most) in limits.items():
+        assert inspect.signature(getattr(ik.InviteKit, op)).parameters["limit"].default == default, op
+        method = getattr(kit, op)
+        nobody = "00000000-0000-7000-8000-000000000000"
+        args = {"search_threads": [nobody, "q"], "find_coworkers": [nobody, "q"], "outbox_pending": [], "events": [nobody]}[op]
+        for bad in (0, most + 1):
+            with pytest.raises(ik.InvalidInput, match=f"between 1 and {most}"):
+                method(*args, limit=bad)

@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 pub mod ids;
 mod input;
+pub mod interface;
 pub mod invitations;
 mod kit;
 pub mod model;

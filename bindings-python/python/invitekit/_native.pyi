@@ -47,10 +47,13 @@ __all__ = [
     "Thread",
     "ThreadGrant",
     "ThreadInviteResult",
+    "_LIMITS",
     "__version__",
 ]
 
 __version__: str
+# The core's `limit` defaults and bounds: {operation: (default, max)} (for the tests).
+_LIMITS: Dict[str, Tuple[int, int]]
 ERROR_CODES: Tuple[str, ...]
 
 # --- Errors (docs/rules.md#errors) -------------------------------------------

@@ -396,6 +396,8 @@ export interface Message {
   id: string
   /** The thread. */
   threadId: string
+  /** The organization. */
+  orgId: string
   /** The member who wrote it; `null` when the freelancer did. */
   authorId: string | null
   /** Its text. */
@@ -495,6 +497,8 @@ export interface OutgoingEmail {
   createdAt: Date
   /** Delivery attempts so far: the times it was handed out, this one included. */
   attempts: number
+  /** When it may be handed out next: the end of its lease, or of its backoff after a failure. */
+  nextAttemptAt: Date
   /** `pending`, `sent`, `dead` or `cancelled`. */
   status: string
   /** Why the last attempt failed, if one did. */

@@ -352,6 +352,8 @@ pub struct OutgoingEmail {
     pub created_at: DateTime<Utc>,
     /// Delivery attempts so far: the times it was handed out, this one included.
     pub attempts: u32,
+    /// When it may be handed out next: the end of its lease, or of its backoff after a failure.
+    pub next_attempt_at: DateTime<Utc>,
     /// `pending`, `sent`, `dead` or `cancelled`.
     pub status: String,
     /// Why the last attempt failed, if one did.
@@ -371,6 +373,7 @@ impl From<invitekit::OutgoingEmail> for OutgoingEmail {
             html: e.html,
             created_at: date(e.created_at),
             attempts: e.attempts,
+            next_attempt_at: date(e.next_attempt_at),
             status: e.status.as_str().to_owned(),
             last_error: e.last_error,
         }
@@ -420,6 +423,8 @@ pub struct Message {
     pub id: String,
     /// The thread.
     pub thread_id: String,
+    /// The organization.
+    pub org_id: String,
     /// The member who wrote it; `null` when the freelancer did.
     pub author_id: Option<String>,
     /// Its text.
@@ -433,6 +438,7 @@ impl From<invitekit::Message> for Message {
         Message {
             id: m.id.to_string(),
             thread_id: m.thread_id.to_string(),
+            org_id: m.org_id.to_string(),
             author_id: match m.author {
                 invitekit::Author::Member(id) => Some(id.to_string()),
                 invitekit::Author::Freelancer => None,

@@ -547,6 +547,11 @@ impl OutgoingEmail {
     fn attempts(&self) -> u32 {
         self.0.attempts
     }
+    /// When it may be handed out next: the end of its lease, or of its backoff after a failure.
+    #[getter]
+    fn next_attempt_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        datetime(py, self.0.next_attempt_at)
+    }
     /// `"pending"`, `"sent"`, `"dead"` or `"cancelled"`.
     #[getter]
     fn status(&self) -> &'static str {
@@ -644,6 +649,11 @@ impl Message {
     #[getter]
     fn thread_id(&self) -> String {
         self.0.thread_id.to_string()
+    }
+    /// The organization's id.
+    #[getter]
+    fn org_id(&self) -> String {
+        self.0.org_id.to_string()
     }
     /// The member who wrote it, or `None` when the freelancer did.
     #[getter]

@@ -142,3 +142,32 @@ def test_every_operation_takes_the_same_arguments() -> None:
     assert set(py) == set(node), f"only Python: {sorted(set(py) - set(node))}, only Node: {sorted(set(node) - set(py))}"
     problems = [f"{op}: Python {py[op]}, Node {node[op]}" for op in sorted(py) if sorted(py[op]) != sorted(node[op])]
     assert problems == [], "\n".join(problems)
+
+
+RECORDS = ROOT / "core" / "interface" / "records.json"
+# How a core field appears in the packages when not under its own name: (record, field) -> fields.
+DERIVED: Dict[Tuple[str, str], List[str]] = {
+    # `Author::Member(id)` or `Author::Freelancer`: the member's id, or none for the freelancer.
+    ("Message", "author"): ["author_id"],
+    # The core's error: its code, and its message.
+    ("InviteResult", "error"): ["error", "error_message"],
+}
+
+
+def test_every_core_record_field_is_in_both_packages() -> None:
+    import json
+
+    records: Dict[str, List[str]] = json.loads(RECORDS.read_text(encoding="utf-8"))
+    py, node = python_classes(), node_classes()
+    problems: List[str] = []
+    for record, fields in sorted(records.items()):
+        expected = {camel(g) for f in fields for g in DERIVED.get((record, f), [f])}
+        for package, classes in (("Python", py), ("Node", node)):
+            got = classes.get(record)
+            if got is None:
+                problems.append(f"{record}: not in {package}")
+                continue
+            problems += [f"{record}.{f}: in core, not in {package}" for f in sorted(expected - got)]
+            extra = {m for m in got - expected if not m.startswith("__") and not allowed(record, m)}
+            problems += [f"{record}.{m}: in {package}, not in core" for m in sorted(extra)]
+    assert problems == [], "\n".join(problems)

@@ -9,12 +9,22 @@ use std::marker::PhantomData;
 use std::str::FromStr;
 
 use invitekit::Timestamp;
-use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytesMethods, PyDateTime, PyDelta, PyDict, PyFloat, PyInt, PyList, PyString, PyTzInfo};
 
 use crate::error;
+
+/// A value of the wrong Python type, named for the message (`a str`, ...).
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".to_owned())
+}
+
+/// `expected ..., got <type>`: a `TypeError` that is also `InvalidInput` ([`error::wrong_type`]).
+pub(crate) fn expected(obj: &Bound<'_, PyAny>, what: &str) -> PyErr {
+    error::wrong_type(obj.py(), format!("expected {what}, got {}", type_name(obj)))
+}
 
 /// The core's `invalid_input`, raised as `invitekit.InvalidInput`.
 pub(crate) fn invalid(py: Python<'_>, msg: impl Into<String>) -> PyErr {
@@ -31,7 +41,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Text {
     type Error = PyErr;
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        let s = obj.cast::<PyString>()?;
+        let s = obj.cast::<PyString>().map_err(|_| expected(&obj, "a str"))?;
         match s.to_cow() {
             Ok(text) => Ok(Text(text.into_owned())),
             Err(_) => Err(invalid(obj.py(), LONE_SURROGATE)),
@@ -61,7 +71,8 @@ where
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         // Parsed from the UTF-8 bytes Python makes, without copying them into a `String`.
-        let utf8 = obj.cast::<PyString>()?.encode_utf8().map_err(|_| invalid(obj.py(), LONE_SURROGATE))?;
+        let text = obj.cast::<PyString>().map_err(|_| expected(&obj, "a str (an id)"))?;
+        let utf8 = text.encode_utf8().map_err(|_| invalid(obj.py(), LONE_SURROGATE))?;
         let s = std::str::from_utf8(utf8.as_bytes()).map_err(|_| invalid(obj.py(), LONE_SURROGATE))?;
         s.parse::<T>().map(|id| Id(id, PhantomData)).map_err(|e| error::to_py(obj.py(), e))
     }
@@ -73,6 +84,17 @@ impl<T: Copy> Id<T> {
     }
 }
 
+/// A Python `bool`; anything else (an `int`, `None`) is a wrong type.
+pub(crate) struct Bool(pub bool);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Bool {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        obj.cast::<PyBool>().map(|b| Bool(b.is_true())).map_err(|_| expected(&obj, "a bool"))
+    }
+}
+
 /// A Python `int` (not a `bool`) that fits in 64 bits.
 pub(crate) struct Int(pub i64);
 
@@ -81,8 +103,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Int {
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         if obj.is_instance_of::<PyBool>() || !obj.is_instance_of::<PyInt>() {
-            let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".to_owned());
-            return Err(PyTypeError::new_err(format!("expected an int, got {ty}")));
+            return Err(expected(&obj, "an int"));
         }
         match obj.extract::<i64>() {
             Ok(n) => Ok(Int(n)),
@@ -134,7 +155,7 @@ pub(crate) fn datetime(py: Python<'_>, t: Timestamp) -> PyResult<Bound<'_, PyAny
 /// A naive `datetime` is `TypeError`, as in Python's own arithmetic.
 pub(crate) fn timestamp(py: Python<'_>, dt: &Bound<'_, PyAny>) -> PyResult<Timestamp> {
     if !dt.is_instance_of::<PyDateTime>() {
-        return Err(PyTypeError::new_err("expected a datetime"));
+        return Err(expected(dt, "a datetime"));
     }
     let delta = dt.sub(epoch(py)?)?;
     let one_ms = PyDelta::new(py, 0, 0, 1000, false)?;
@@ -225,8 +246,7 @@ fn json_at(py: Python<'_>, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<ser
         }
         return Ok(Value::Array(items));
     }
-    let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".to_owned());
-    Err(PyTypeError::new_err(format!("a setting must be a bool, int, str or list, not {ty}")))
+    Err(error::wrong_type(py, format!("a setting must be a bool, int, str or list, not {}", type_name(obj))))
 }
 
 /// `s` as Python's `repr` shows a `str`, for the `__repr__` of result objects.

@@ -8,7 +8,7 @@
 //! `domain`).
 
 use pyo3::create_exception;
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::{PyException, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyTuple, PyType};
 
@@ -77,6 +77,29 @@ fn build(py: Python<'_>, err: &invitekit::Error) -> PyResult<PyErr> {
         _ => {}
     }
     Ok(PyErr::from_value(exc))
+}
+
+/// An argument of the wrong Python type: a `TypeError`, as Python's own
+/// are, and an `InvalidInput` (code `invalid_input`), as Node's `TypeError`
+/// is an `InviteKitError` with code `INVALID_INPUT`. pyo3 notes which
+/// argument it was ("while processing 'actor'").
+pub(crate) fn wrong_type(py: Python<'_>, message: String) -> PyErr {
+    static CLASS: pyo3::sync::PyOnceLock<Py<PyType>> = pyo3::sync::PyOnceLock::new();
+    let class = CLASS.get_or_try_init(py, || -> PyResult<Py<PyType>> {
+        let bases = PyTuple::new(py, [py.get_type::<InvalidInput>().into_any(), py.get_type::<PyTypeError>().into_any()])?;
+        let namespace = pyo3::types::PyDict::new(py);
+        namespace.set_item("__module__", "invitekit")?;
+        namespace.set_item("__doc__", "An argument of the wrong type: a TypeError, and an InvalidInput.")?;
+        let class = py.get_type::<PyType>().call1(("InvalidArgumentType", bases, namespace))?;
+        Ok(class.cast_into::<PyType>()?.unbind())
+    });
+    match class.and_then(|c| c.bind(py).call1((message,))) {
+        Ok(exc) => match exc.setattr("code", "invalid_input") {
+            Ok(()) => PyErr::from_value(exc),
+            Err(e) => e,
+        },
+        Err(e) => e,
+    }
 }
 
 /// Adds the base class and every subclass (with its `code` class attribute) to the module.

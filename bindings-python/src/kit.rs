@@ -10,7 +10,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::config::{ManualClock, Policy};
-use crate::convert::{Id, Int, Text, py_to_json, strs};
+use crate::convert::{Bool, Id, Int, Text, py_to_json, strs};
 use crate::objects::{
     Acceptance, Draft, Event, Invitation, InvitationPreview, InviteResult, Member, Message, Organization,
     OutgoingEmail, Participant, People, Resent, Team, Thread, ThreadInviteResult,
@@ -273,8 +273,9 @@ impl InviteKit {
 
     /// Stores the drafted invitation and, when `deliver`, queues its email in
     /// the outbox. Sending the same draft twice is `Conflict`.
-    #[pyo3(signature = (draft, deliver=true))]
-    fn send_invitation(&self, py: Python<'_>, draft: PyRef<'_, Draft>, deliver: bool) -> PyResult<Invitation> {
+    #[pyo3(signature = (draft, deliver=Bool(true)), text_signature = "($self, draft, deliver=True)")]
+    fn send_invitation(&self, py: Python<'_>, draft: PyRef<'_, Draft>, deliver: Bool) -> PyResult<Invitation> {
+        let Bool(deliver) = deliver;
         let draft = &draft.0;
         unlocked(py, || self.kit()?.send_invitation(draft, deliver)).map(Invitation)
     }

@@ -3,6 +3,7 @@ InviteKitError (InvalidInput, InvalidEmail, ...), never a crash, never a truncat
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Dict, List, Tuple
 
 import pytest
@@ -433,3 +434,31 @@ def test_limit_defaults_and_bounds_are_the_cores() -> None:
         for bad in (0, most + 1):
             with pytest.raises(ik.InvalidInput, match=f"between 1 and {most}"):
                 method(*args, limit=bad)
+
+
+def test_a_wrong_type_is_a_type_error_and_invalid_input_naming_the_argument(world: World) -> None:
+    kit, alice = world.kit, world.alice
+    draft = kit.draft_invitation(alice.id, "bo@acme.com")
+    cases: List[Tuple[str, Any]] = [
+        ("actor", lambda: kit.get_member(5)),  # type: ignore[arg-type]
+        ("email", lambda: kit.draft_invitation(alice.id, None)),  # type: ignore[arg-type]
+        ("limit", lambda: kit.outbox_pending(limit="10")),  # type: ignore[arg-type]
+        ("limit", lambda: kit.find_coworkers(alice.id, "a", limit=True)),  # type: ignore[arg-type]
+        ("deliver", lambda: kit.send_invitation(draft, deliver=1)),  # type: ignore[arg-type]
+        ("allowed_domains", lambda: kit.create_organization("B", "b", "https://b.example.com", allowed_domains=[1])),  # type: ignore[list-item]
+        ("settings", lambda: kit.set_organization_settings(alice.id, world.org.id, allow_subdomains=object())),
+    ]
+    for name, call in cases:
+        with pytest.raises(TypeError) as err:
+            call()
+        e = err.value
+        # The same mistake as Node's: a TypeError whose code is invalid_input, an InviteKitError too.
+        assert isinstance(e, ik.InvalidInput) and isinstance(e, ik.InviteKitError), (name, type(e))
+        assert getattr(e, "code") == "invalid_input"
+        assert str(e).startswith(("expected ", "a setting must be")), str(e)
+    # pyo3 notes which argument it was (exception notes: Python 3.11 and later).
+    with pytest.raises(TypeError) as err:
+        kit.get_member(5)  # type: ignore[arg-type]
+    if sys.version_info >= (3, 11):
+        assert "member_id" in "".join(getattr(err.value, "__notes__", [])), getattr(err.value, "__notes__", None)
+    assert kit.list_invitations(alice.id) == []  # nothing was sent

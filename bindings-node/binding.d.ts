@@ -352,8 +352,8 @@ export interface InviteResult {
 
 /** Options of `InviteKit.inMemory` and `InviteKit.open`. */
 export interface KitOptions {
-  /** The policy: its JSON text, or the parsed object (default: docs/rules.md#default-policy). */
-  policy?: string | Record<string, unknown>
+  /** The policy: a `Policy`, its JSON text, or the parsed object (default: docs/rules.md#default-policy). */
+  policy?: Policy | string | Record<string, unknown>
   /** The clock to read the time from (default: the system clock). */
   clock?: ManualClock
 }

@@ -321,3 +321,16 @@ test('the same fields as Python: delivered, the outbox email\'s invitation, stat
   assert.ok(Policy.fromJson(policy.toJson()).equals(policy))
   assert.throws(() => Policy.fromJson('{ nope'), { code: 'INVALID_INPUT' })
 })
+
+test('a Policy is given to a kit as Python gives one: the instance, or its JSON', async () => {
+  const custom = JSON.parse(Policy.default().toJson())
+  custom.default_role = 'recruiter'
+  const policy = Policy.fromJson(JSON.stringify(custom))
+  for (const given of [policy, policy.toJson(), custom]) {
+    const kit = InviteKit.inMemory({ policy: given })
+    assert.equal(kit.policy.defaultRole, 'recruiter')
+    assert.ok(kit.policy.equals(policy))
+    const opened = await InviteKit.open('memory:', { policy: given })
+    assert.ok(opened.policy.equals(policy))
+  }
+})

@@ -498,3 +498,37 @@ macro_rules! fields {
 }
 
 pub(crate) use fields;
+
+/// The `policy` option: a `Policy` (from `Policy.fromJson`, `Policy.default()`
+/// or `kit.policy`), or the policy's JSON text or parsed object.
+pub enum PolicyArg {
+    /// A `Policy` instance.
+    Policy(invitekit::Policy),
+    /// Its JSON, as text or as an object.
+    Json(Json),
+}
+
+impl TypeName for PolicyArg {
+    fn type_name() -> &'static str {
+        "Policy"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ValidateNapiValue for PolicyArg {}
+
+impl FromNapiValue for PolicyArg {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        // SAFETY: napi-rs's own `env` and `value`.
+        if unsafe { value_type(env, value) }? == ValueType::Object {
+            // SAFETY: as above; the wrapper checks the class's type tag before it unwraps.
+            if let Ok(policy) = unsafe { ClassInstance::<crate::policy::Policy>::from_napi_value(env, value) } {
+                return Ok(PolicyArg::Policy(policy.inner.clone()));
+            }
+        }
+        // SAFETY: as above.
+        Ok(PolicyArg::Json(unsafe { Json::from_napi_value(env, value) }?))
+    }
+}

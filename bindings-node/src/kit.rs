@@ -11,7 +11,7 @@ use napi_derive::napi;
 
 use invitekit::{EmailId, Grant, InvitationId, InvitationStatus, MemberId, OrgId, SettingsUpdate, ThreadId};
 
-use crate::args::{JsString, Json, Opts, StringList, given, opt_count, opt_parse, opt_text, opt_texts};
+use crate::args::{JsString, Json, Opts, PolicyArg, StringList, given, opt_count, opt_parse, opt_text, opt_texts};
 use crate::draft::Draft;
 use crate::error::{Failure, to_js};
 use crate::options::{
@@ -31,7 +31,7 @@ use invitekit::interface::{EVENTS_LIMIT, FIND_COWORKERS_LIMIT, OUTBOX_PENDING_LI
 
 /// What `KitOptions` asks for, taken out of JavaScript so it can move to a worker thread.
 struct Setup {
-    policy: Option<Json>,
+    policy: Option<PolicyArg>,
     clock: Option<invitekit::ManualClock>,
 }
 
@@ -47,12 +47,16 @@ impl Setup {
 
     fn builder(self) -> Result<invitekit::InviteKitBuilder, Failure> {
         let mut builder = invitekit::InviteKit::builder();
-        if let Some(policy) = self.policy {
-            let json = match policy.value("policy")? {
-                serde_json::Value::String(text) => text,
-                other => other.to_string(),
-            };
-            builder = builder.policy(invitekit::Policy::from_json(&json)?);
+        match self.policy {
+            None => {}
+            Some(PolicyArg::Policy(policy)) => builder = builder.policy(policy),
+            Some(PolicyArg::Json(json)) => {
+                let json = match json.value("policy")? {
+                    serde_json::Value::String(text) => text,
+                    other => other.to_string(),
+                };
+                builder = builder.policy(invitekit::Policy::from_json(&json)?);
+            }
         }
         if let Some(clock) = self.clock {
             builder = builder.clock(clock);

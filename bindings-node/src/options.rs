@@ -5,15 +5,15 @@
 
 use napi_derive::napi;
 
-use crate::args::{Instance, JsBoolean, JsNumber, JsString, Json, StringList, fields};
+use crate::args::{Instance, JsBoolean, JsNumber, JsString, PolicyArg, StringList, fields};
 use crate::clock::ManualClock;
 
 /// Options of `InviteKit.inMemory` and `InviteKit.open`.
 #[napi(object, object_to_js = false)]
 pub struct KitOptions {
-    /// The policy: its JSON text, or the parsed object (default: docs/rules.md#default-policy).
-    #[napi(ts_type = "string | Record<string, unknown>")]
-    pub policy: Option<Json>,
+    /// The policy: a `Policy`, its JSON text, or the parsed object (default: docs/rules.md#default-policy).
+    #[napi(ts_type = "Policy | string | Record<string, unknown>")]
+    pub policy: Option<PolicyArg>,
     /// The clock to read the time from (default: the system clock).
     #[napi(ts_type = "ManualClock")]
     pub clock: Option<Instance<ManualClock>>,

@@ -503,7 +503,7 @@ pub(crate) use fields;
 /// or `kit.policy`), or the policy's JSON text or parsed object.
 pub enum PolicyArg {
     /// A `Policy` instance.
-    Policy(invitekit::Policy),
+    Policy(Box<invitekit::Policy>),
     /// Its JSON, as text or as an object.
     Json(Json),
 }
@@ -525,7 +525,7 @@ impl FromNapiValue for PolicyArg {
         if unsafe { value_type(env, value) }? == ValueType::Object {
             // SAFETY: as above; the wrapper checks the class's type tag before it unwraps.
             if let Ok(policy) = unsafe { ClassInstance::<crate::policy::Policy>::from_napi_value(env, value) } {
-                return Ok(PolicyArg::Policy(policy.inner.clone()));
+                return Ok(PolicyArg::Policy(Box::new(policy.inner.clone())));
             }
         }
         // SAFETY: as above.

@@ -49,7 +49,7 @@ impl Setup {
         let mut builder = invitekit::InviteKit::builder();
         match self.policy {
             None => {}
-            Some(PolicyArg::Policy(policy)) => builder = builder.policy(policy),
+            Some(PolicyArg::Policy(policy)) => builder = builder.policy(*policy),
             Some(PolicyArg::Json(json)) => {
                 let json = match json.value("policy")? {
                     serde_json::Value::String(text) => text,

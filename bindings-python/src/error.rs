@@ -86,7 +86,8 @@ fn build(py: Python<'_>, err: &invitekit::Error) -> PyResult<PyErr> {
 pub(crate) fn wrong_type(py: Python<'_>, message: String) -> PyErr {
     static CLASS: pyo3::sync::PyOnceLock<Py<PyType>> = pyo3::sync::PyOnceLock::new();
     let class = CLASS.get_or_try_init(py, || -> PyResult<Py<PyType>> {
-        let bases = PyTuple::new(py, [py.get_type::<InvalidInput>().into_any(), py.get_type::<PyTypeError>().into_any()])?;
+        let bases =
+            PyTuple::new(py, [py.get_type::<InvalidInput>().into_any(), py.get_type::<PyTypeError>().into_any()])?;
         let namespace = pyo3::types::PyDict::new(py);
         namespace.set_item("__module__", "invitekit")?;
         namespace.set_item("__doc__", "An argument of the wrong type: a TypeError, and an InvalidInput.")?;

@@ -171,3 +171,24 @@ def test_every_core_record_field_is_in_both_packages() -> None:
             extra = {m for m in got - expected if not m.startswith("__") and not allowed(record, m)}
             problems += [f"{record}.{m}: in {package}, not in core" for m in sorted(extra)]
     assert problems == [], "\n".join(problems)
+
+
+OPERATIONS = ROOT / "core" / "interface" / "operations.json"
+
+
+def test_every_core_operation_takes_the_same_arguments_in_both_packages() -> None:
+    import json
+
+    core: Dict[str, List[str]] = json.loads(OPERATIONS.read_text(encoding="utf-8"))
+    py, node = python_operations(), node_operations()
+    problems: List[str] = []
+    for op, params in sorted(core.items()):
+        name, want = camel(op), [camel(p) for p in params]
+        if py.get(name) != want:
+            problems.append(f"{op}: core {want}, Python {py.get(name)}")
+        if sorted(node.get(name, [])) != sorted(want):
+            problems.append(f"{op}: core {want}, Node {node.get(name)}")
+    # Beyond the core's operations, only the kit's own: opening, closing, its clock.
+    extra = (set(py) | set(node)) - {camel(op) for op in core} - {"close", "inMemory", "open", "now"}
+    problems += [f"{op}: in a package, not in core" for op in sorted(extra)]
+    assert problems == [], "\n".join(problems)

@@ -5,7 +5,7 @@
 // throw, never a crash; the kit keeps working afterwards.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { Draft, InviteKit, ManualClock } from 'invitekit'
+import { Draft, InviteKit, InviteKitError, ManualClock, Policy } from 'invitekit'
 import { acme, rejectsWith } from './support.mjs'
 
 /**
@@ -215,4 +215,29 @@ test('a missing required argument is a TypeError (INVALID_INPUT)', async () => {
   await rejectsWith(call(kit, 'getMember', []), 'INVALID_INPUT', TypeError)
   await rejectsWith(call(kit, 'sendInvitation', []), 'INVALID_INPUT', TypeError)
   await rejectsWith(call(kit, 'acceptInvitation', ['tok', 'a@acme.com']), 'INVALID_INPUT', TypeError)
+})
+
+test('a failure while an argument is read is the call\'s own rejection, never a throw', async () => {
+  const { kit, alice } = await acme()
+  const getter = { get message() { throw new Error('boom') } }
+  const proxy = new Proxy({}, { ownKeys() { throw new Error('trap') } })
+  for (const opts of [getter, proxy]) {
+    /** @type {Promise<unknown> | undefined} */
+    let promise
+    assert.doesNotThrow(() => { promise = call(kit, 'draftInvitation', [alice.id, 'bo@acme.com', opts]) })
+    await rejectsWith(/** @type {Promise<unknown>} */ (promise), 'INVALID_INPUT')
+  }
+  // The kit goes on working: no exception was left pending.
+  assert.equal((await kit.draftInvitation(alice.id, 'bo@acme.com')).email, 'bo@acme.com')
+  // An object posing as a Policy is read as a policy document, and refused as one.
+  assert.throws(() => InviteKit.inMemory({ policy: Object.create(Policy.prototype) }), (e) => e instanceof InviteKitError && e.code === 'INVALID_INPUT')
+})
+
+test('ManualClock.set and Policy.equals refuse what they cannot take', () => {
+  const clock = new ManualClock()
+  assert.throws(() => clock.set(new Date(NaN)), (e) => e instanceof InviteKitError && e.code === 'INVALID_INPUT' && !(e instanceof TypeError))
+  assert.throws(() => call(clock, 'set', [5]), (e) => e instanceof InviteKitError && e instanceof TypeError && e.code === 'INVALID_INPUT')
+  assert.equal(clock.now().toISOString(), '2026-01-01T00:00:00.000Z', 'unchanged')
+  assert.throws(() => call(Policy.default(), 'equals', [{}]), (e) => e instanceof InviteKitError && e instanceof TypeError)
+  assert.equal(Policy.default().equals(Policy.default()), true)
 })

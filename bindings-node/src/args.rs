@@ -422,7 +422,11 @@ impl<T> ValidateNapiValue for Opts<T> {}
 impl<T: FromNapiValue + Fields> FromNapiValue for Opts<T> {
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
         // SAFETY: napi-rs's own `env` and `value`.
-        let checked = unsafe { plain_object_keys(env, value) }?;
+        let checked = match unsafe { plain_object_keys(env, value) } {
+            Ok(checked) => checked,
+            // SAFETY: as above.
+            Err(e) => return Ok(Opts(Err(unsafe { caught(env, e, "the options") }))),
+        };
         Ok(Opts(match checked {
             Err(failure) => Err(failure),
             Ok(keys) => match keys.iter().find(|k| !T::FIELDS.iter().any(|f| camel(f) == **k)) {
@@ -432,7 +436,7 @@ impl<T: FromNapiValue + Fields> FromNapiValue for Opts<T> {
                     T::FIELDS.iter().map(|f| format!("`{}`", camel(f))).collect::<Vec<_>>().join(", ")
                 ))),
                 // SAFETY: as above; a plain object with known keys only.
-                None => Ok(unsafe { T::from_napi_value(env, value) }?),
+                None => unsafe { T::from_napi_value(env, value) }.map_err(|e| unsafe { caught(env, e, "the options") }),
             },
         }))
     }
@@ -524,11 +528,75 @@ impl FromNapiValue for PolicyArg {
         // SAFETY: napi-rs's own `env` and `value`.
         if unsafe { value_type(env, value) }? == ValueType::Object {
             // SAFETY: as above; the wrapper checks the class's type tag before it unwraps.
-            if let Ok(policy) = unsafe { ClassInstance::<crate::policy::Policy>::from_napi_value(env, value) } {
-                return Ok(PolicyArg::Policy(Box::new(policy.inner.clone())));
+            match unsafe { ClassInstance::<crate::policy::Policy>::from_napi_value(env, value) } {
+                Ok(policy) => return Ok(PolicyArg::Policy(Box::new(policy.inner.clone()))),
+                // Not a Policy (or an object posing as one): read it as JSON,
+                // with no exception left pending.
+                // SAFETY: as above.
+                Err(e) => drop(unsafe { caught(env, e, "the policy") }),
             }
         }
         // SAFETY: as above.
         Ok(PolicyArg::Json(unsafe { Json::from_napi_value(env, value) }?))
     }
+}
+
+/// A `Date` argument (TypeScript `Date`): its time in milliseconds, or why it
+/// is not one (another type is a `TypeError`; an invalid `Date` is `INVALID_INPUT`).
+pub struct JsDate(Result<f64, &'static str>);
+
+impl JsDate {
+    /// The time, in whole milliseconds since the epoch.
+    pub fn millis(self, name: &str) -> Result<i64, Failure> {
+        let ms = self.0.map_err(|got| wrong_type(name, "a Date", got))?;
+        if !ms.is_finite() {
+            return Err(Failure::invalid(format!("`{name}` is an invalid Date")));
+        }
+        Ok(ms.floor() as i64)
+    }
+}
+
+impl TypeName for JsDate {
+    fn type_name() -> &'static str {
+        "Date"
+    }
+    fn value_type() -> ValueType {
+        ValueType::Object
+    }
+}
+
+impl ValidateNapiValue for JsDate {}
+
+impl FromNapiValue for JsDate {
+    unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+        let mut is_date = false;
+        // SAFETY: napi-rs's own `env` and `value`.
+        napi::check_status!(unsafe { sys::napi_is_date(env, value, &mut is_date) })?;
+        if !is_date {
+            // SAFETY: as above.
+            let t = unsafe { value_type(env, value) }?;
+            return Ok(JsDate(Err(if t == ValueType::Object { "another object" } else { type_of(t) })));
+        }
+        let mut ms = 0.0;
+        // SAFETY: `value` is a Date.
+        napi::check_status!(unsafe { sys::napi_get_date_value(env, value, &mut ms) })?;
+        Ok(JsDate(Ok(ms)))
+    }
+}
+
+/// Turns a JavaScript exception thrown while an argument was read (a getter
+/// that throws, a `Proxy` trap) into the call's failure, so that the call
+/// rejects instead of throwing: the exception is cleared, its message kept.
+///
+/// # Safety
+/// `env` is napi-rs's own, on the JavaScript thread.
+pub(crate) unsafe fn caught(env: sys::napi_env, error: napi::Error, what: &str) -> Failure {
+    let mut pending = false;
+    // SAFETY: the caller passes the live `env`.
+    if unsafe { sys::napi_is_exception_pending(env, &mut pending) } == sys::Status::napi_ok && pending {
+        let mut exception = std::ptr::null_mut();
+        // SAFETY: as above; clearing the pending exception is what we want.
+        let _ = unsafe { sys::napi_get_and_clear_last_exception(env, &mut exception) };
+    }
+    Failure::invalid(format!("{what} could not be read: {}", error.reason))
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::args::JsNumber;
+use crate::args::{JsDate, JsNumber};
 use crate::error::{Failure, to_js};
 use crate::types::date;
 
@@ -42,8 +42,10 @@ impl ManualClock {
 
     /// Sets the clock to `when`.
     #[napi(catch_unwind)]
-    pub fn set(&self, when: DateTime<Utc>) {
-        self.inner.set(invitekit::Timestamp::from_millis(when.timestamp_millis()));
+    pub fn set(&self, env: Env, when: JsDate) -> napi::Result<()> {
+        let ms = when.millis("when").map_err(|f| to_js(&env, f))?;
+        self.inner.set(invitekit::Timestamp::from_millis(ms));
+        Ok(())
     }
 
     /// The clock's current time.

@@ -146,9 +146,10 @@ impl InviteKit {
         #[napi(ts_arg_type = "KitOptions | undefined | null")] options: Option<Opts<KitOptions>>,
     ) -> napi::Result<PromiseRaw<'static, InviteKit>> {
         let setup = Setup::new(options);
-        // Connecting to a PostgreSQL server waits on the network: off the event loop.
-        let pooled = url.peek().is_some_and(invitekit::AnyStore::url_is_remote);
-        settle(&env, pooled, move || {
+        // Off the event loop whatever the store: opening connects to a
+        // server, or opens a file and migrates its schema (once, but possibly
+        // long).
+        settle(&env, true, move || {
             let url = url.text("url")?;
             let builder = setup?.builder()?;
             Ok(InviteKit::new(builder.open(&url)?))

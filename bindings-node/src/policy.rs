@@ -4,7 +4,7 @@
 use napi::Env;
 use napi_derive::napi;
 
-use crate::args::JsString;
+use crate::args::{Instance, JsString};
 use crate::error::to_js;
 
 /// Roles, thread permissions, presets and who may grant what
@@ -12,6 +12,7 @@ use crate::error::to_js;
 /// docs/rules.md#default-policy; `Policy.fromJson(text)` loads and validates
 /// another one (an invalid policy throws `INVALID_INPUT`).
 #[napi]
+#[derive(Clone)]
 pub struct Policy {
     pub(crate) inner: invitekit::Policy,
 }
@@ -40,9 +41,10 @@ impl Policy {
     }
 
     /// Whether `other` is the same policy.
-    #[napi(catch_unwind)]
-    pub fn equals(&self, other: &Policy) -> bool {
-        self.inner == other.inner
+    #[napi(catch_unwind, ts_args_type = "other: Policy")]
+    pub fn equals(&self, env: Env, other: Instance<Policy>) -> napi::Result<bool> {
+        let other = other.get("other", "a Policy").map_err(|f| to_js(&env, f))?;
+        Ok(self.inner == other.inner)
     }
 
     /// The role names, in policy order.

@@ -77,7 +77,7 @@ def generate() -> str:
     out = []
     for block in re.split(r"\n(?=    (?:@|def |# ))", body):
         m = re.match(r"    def (\w+)\(", block)
-        if m is None or m.group(1) in OWN:
+        if m is None or m.group(1) in OWN or m.group(1).startswith("_"):
             continue
         out.append(block.rstrip().replace("    def ", "    async def ", 1))
     return HEADER + "\n" + "\n".join(out) + "\n"

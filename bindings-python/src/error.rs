@@ -84,23 +84,34 @@ fn build(py: Python<'_>, err: &invitekit::Error) -> PyResult<PyErr> {
 /// is an `InviteKitError` with code `INVALID_INPUT`. pyo3 notes which
 /// argument it was ("while processing 'actor'").
 pub(crate) fn wrong_type(py: Python<'_>, message: String) -> PyErr {
-    static CLASS: pyo3::sync::PyOnceLock<Py<PyType>> = pyo3::sync::PyOnceLock::new();
-    let class = CLASS.get_or_try_init(py, || -> PyResult<Py<PyType>> {
-        let bases =
-            PyTuple::new(py, [py.get_type::<InvalidInput>().into_any(), py.get_type::<PyTypeError>().into_any()])?;
-        let namespace = pyo3::types::PyDict::new(py);
-        namespace.set_item("__module__", "invitekit")?;
-        namespace.set_item("__doc__", "An argument of the wrong type: a TypeError, and an InvalidInput.")?;
-        let class = py.get_type::<PyType>().call1(("InvalidArgumentType", bases, namespace))?;
-        Ok(class.cast_into::<PyType>()?.unbind())
-    });
-    match class.and_then(|c| c.bind(py).call1((message,))) {
+    match invalid_argument_type(py).and_then(|c| c.call1((message,))) {
         Ok(exc) => match exc.setattr("code", "invalid_input") {
             Ok(()) => PyErr::from_value(exc),
             Err(e) => e,
         },
         Err(e) => e,
     }
+}
+
+/// `invitekit.InvalidArgumentType`, a subclass of both `InvalidInput` and
+/// `TypeError`, made once (pyo3's `create_exception!` takes one base).
+fn invalid_argument_type(py: Python<'_>) -> PyResult<Bound<'_, PyType>> {
+    static CLASS: pyo3::sync::PyOnceLock<Py<PyType>> = pyo3::sync::PyOnceLock::new();
+    CLASS
+        .get_or_try_init(py, || -> PyResult<Py<PyType>> {
+            let bases =
+                PyTuple::new(py, [py.get_type::<InvalidInput>().into_any(), py.get_type::<PyTypeError>().into_any()])?;
+            let namespace = pyo3::types::PyDict::new(py);
+            namespace.set_item("__module__", "invitekit")?;
+            namespace.set_item("__qualname__", "InvalidArgumentType")?;
+            namespace.set_item(
+                "__doc__",
+                "An argument of the wrong type: a TypeError, and an InvalidInput (code `invalid_input`).",
+            )?;
+            let class = py.get_type::<PyType>().call1(("InvalidArgumentType", bases, namespace))?;
+            Ok(class.cast_into::<PyType>()?.unbind())
+        })
+        .map(|c| c.bind(py).clone())
 }
 
 /// Adds the base class and every subclass (with its `code` class attribute) to the module.
@@ -113,6 +124,10 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add(*name, class)?;
     }
     m.add("ERROR_CODES", PyTuple::new(py, invitekit::Error::CODES)?)?;
+    // Importable and picklable as `invitekit.InvalidArgumentType`.
+    let wrong = invalid_argument_type(py)?;
+    wrong.setattr("code", "invalid_input")?;
+    m.add("InvalidArgumentType", wrong)?;
     Ok(())
 }
 

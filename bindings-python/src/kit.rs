@@ -130,6 +130,13 @@ impl InviteKit {
         Ok(Policy(kit.policy().clone()))
     }
 
+    /// Whether the kit's store is the in-memory one (the core's answer), for
+    /// `invitekit.aio`: its calls never wait on I/O.
+    fn _is_memory(&self, py: Python<'_>) -> PyResult<bool> {
+        let kit = self.kit().map_err(|e| crate::error::to_py(py, e))?;
+        Ok(kit.store().is_memory())
+    }
+
     /// Closes the store (a SQLite file is released; PostgreSQL connections
     /// are closed) once the calls already running have finished. Every later
     /// call raises `InvalidInput`; closing twice is harmless. `with

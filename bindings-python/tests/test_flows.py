@@ -329,7 +329,10 @@ def test_close_and_the_context_manager_release_the_store(tmp_path: pathlib.Path)
         kit.policy
     assert repr(kit) == "InviteKit(closed)"
     kit.close()  # twice is harmless
-    # The file was released: another kit opens it and sees the data.
+    # The file was released: SQLite removes the WAL when its last connection
+    # closes, which an open kit would hold.
+    assert not pathlib.Path(f"{path}-wal").exists()
+    # Another kit opens it and sees the data.
     again = ik.InviteKit.open(f"sqlite:{path}")
     assert again.get_member(alice.id).email == "alice@acme.com"
     again.close()

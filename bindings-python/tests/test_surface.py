@@ -25,7 +25,7 @@ IDIOMS: Dict[Tuple[str, str], str] = {
     **{(name, "*"): "Python's exception subclass per code" for name in (
         "InvalidInput", "InvalidEmail", "DomainNotAllowed", "NotFound", "PermissionDenied", "AlreadyMember",
         "AlreadyInvited", "AlreadyParticipant", "InvalidToken", "InvitationExpired", "InvitationNotPending",
-        "EmailMismatch", "RateLimited", "Conflict", "Storage",
+        "EmailMismatch", "RateLimited", "Conflict", "Storage", "InvalidArgumentType",
     )},
     # Python's `with kit:`; Node's `await kit.close()` alone.
     ("InviteKit", "__enter__"): "Python's context manager",

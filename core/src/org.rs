@@ -22,6 +22,10 @@ use crate::token::validate_portal_url;
 
 /// The most allowed or auto-join domains an organization may list.
 pub const MAX_DOMAINS: usize = 100;
+/// The most `max_emails_per_address_per_day` may be ([limits](crate::rules#limits)).
+/// The SQL stores count an address's sends one by one, which stays cheap
+/// because of this bound.
+pub const MAX_EMAILS_PER_ADDRESS_PER_DAY: u32 = 100;
 
 /// A change to an organization's settings: each field left `None` keeps its value.
 ///
@@ -99,7 +103,12 @@ impl SettingsUpdate {
         if let Some(v) = range("max_invitations_per_org_per_day", self.max_invitations_per_org_per_day, 1, 100_000)? {
             s.max_invitations_per_org_per_day = v;
         }
-        if let Some(v) = range("max_emails_per_address_per_day", self.max_emails_per_address_per_day, 1, 100)? {
+        if let Some(v) = range(
+            "max_emails_per_address_per_day",
+            self.max_emails_per_address_per_day,
+            1,
+            MAX_EMAILS_PER_ADDRESS_PER_DAY,
+        )? {
             s.max_emails_per_address_per_day = v;
         }
         if let Some(v) = range("max_pending_invitations", self.max_pending_invitations, 1, 100_000)? {

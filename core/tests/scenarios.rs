@@ -31,6 +31,18 @@ fn scenario_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/scenarios")
 }
 
+/// Fails on a key the format (tests/scenarios/README.md) does not know, so
+/// that a misspelt one (`"expected"`) cannot make a step check nothing. The
+/// three runners read the same files, so checking them here checks them all.
+fn known_keys(what: &str, value: &Value, known: &[&str]) {
+    let Some(object) = value.as_object() else { panic!("{what}: not an object") };
+    for key in object.keys() {
+        assert!(known.contains(&key.as_str()), "{what}: unknown key `{key}` (the keys are {known:?})");
+    }
+}
+
+const STEP_KEYS: [&str; 8] = ["op", "args", "opts", "save", "expect", "error", "error_fields", "note"];
+
 fn load_scenarios() -> Vec<Scenario> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(scenario_dir())
         .expect("tests/scenarios/ at the repository root")
@@ -43,9 +55,17 @@ fn load_scenarios() -> Vec<Scenario> {
         let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap())
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        known_keys(&stem, &doc, &["description", "setup", "scenarios"]);
         let setup = doc.get("setup").and_then(Value::as_array).cloned().unwrap_or_default();
+        for (i, step) in setup.iter().enumerate() {
+            known_keys(&format!("{stem}: setup step {i}"), step, &STEP_KEYS);
+        }
         for sc in doc["scenarios"].as_array().unwrap_or_else(|| panic!("{stem}: no `scenarios` list")) {
             let name = sc["name"].as_str().unwrap_or_else(|| panic!("{stem}: a scenario without a name"));
+            known_keys(&format!("{stem}/{name}"), sc, &["name", "description", "policy", "steps"]);
+            for (i, step) in sc["steps"].as_array().into_iter().flatten().enumerate() {
+                known_keys(&format!("{stem}/{name}: step {i}"), step, &STEP_KEYS);
+            }
             assert!(sc["description"].is_string(), "{stem}/{name}: no description");
             let mut steps = setup.clone();
             steps.extend(sc["steps"].as_array().unwrap_or_else(|| panic!("{stem}/{name}: no steps")).iter().cloned());
@@ -454,6 +474,7 @@ fn outgoing_json(e: &OutgoingEmail) -> Value {
         "created_at": js(e.created_at),
         "attempts": e.attempts,
         "status": e.status.as_str(),
+        "next_attempt_at": js(e.next_attempt_at),
         "last_error": e.last_error,
     })
 }

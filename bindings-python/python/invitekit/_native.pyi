@@ -20,6 +20,7 @@ __all__ = [
     "Email",
     "EmailMismatch",
     "Event",
+    "InvalidArgumentType",
     "InvalidEmail",
     "InvalidInput",
     "InvalidToken",
@@ -64,6 +65,11 @@ class InviteKitError(Exception):
     code: str
 
 class InvalidInput(InviteKitError):
+    code: str
+
+class InvalidArgumentType(InvalidInput, TypeError):
+    """An argument of the wrong Python type: a TypeError, and an InvalidInput."""
+
     code: str
 
 class InvalidEmail(InviteKitError):
@@ -452,6 +458,7 @@ class InviteKit:
     @property
     def policy(self) -> Policy: ...
     def close(self) -> None: ...
+    def _is_memory(self) -> bool: ...
     def __enter__(self) -> InviteKit: ...
     def __exit__(self, *_exc: object) -> bool: ...
 

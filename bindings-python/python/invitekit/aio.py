@@ -60,8 +60,7 @@ class InviteKit:
         """A kit on the store ``url`` names, opened off the event loop."""
         opened = functools.partial(_native.InviteKit.open, url, policy=policy, clock=clock)
         kit = await asyncio.get_running_loop().run_in_executor(None, opened)
-        inline = isinstance(url, str) and url.strip().lower() == "memory:"
-        return cls(kit, inline=inline)
+        return cls(kit, inline=kit._is_memory())
 
     @property
     def sync(self) -> _native.InviteKit:

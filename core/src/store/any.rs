@@ -67,11 +67,16 @@ impl AnyStore {
         }
     }
 
-    /// Whether `url` names a store that waits on the network (see
-    /// [`is_remote`](Self::is_remote)), before it is opened.
-    pub fn url_is_remote(url: &str) -> bool {
-        let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
-        scheme.eq_ignore_ascii_case("postgres") || scheme.eq_ignore_ascii_case("postgresql")
+    /// Whether this is the in-memory store: a call never waits on I/O, only
+    /// on other calls for a moment. An asyncio binding runs such calls on the
+    /// event loop's thread and the others on its executor.
+    ///
+    /// ```
+    /// assert!(invitekit::store::open("memory:")?.is_memory());
+    /// # Ok::<(), invitekit::Error>(())
+    /// ```
+    pub fn is_memory(&self) -> bool {
+        matches!(self, AnyStore::Memory(_))
     }
 }
 

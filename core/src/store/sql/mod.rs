@@ -234,7 +234,6 @@ fn to_json<T: Serialize + ?Sized>(v: &T) -> Result<String> {
 }
 
 /// The text of a rate-limit key.
-/// The text of a rate-limit key.
 fn send_key(key: &SendKey) -> String {
     match key {
         SendKey::Org => "org".to_owned(),
@@ -509,12 +508,18 @@ const ORG_OF_INVITATION: &str = "org_id = (SELECT org_id FROM invitations WHERE 
 const HOUR_MS: i64 = 3_600_000;
 
 /// Whether a rate-limit key keeps hourly counts beside its sends: every key
-/// but an address's, whose limit (at most 100 a day) keeps its sends few
-/// enough to count one by one, so that an email to a new address writes one
-/// row, not two.
+/// but an address's, whose limit (at most
+/// [`MAX_EMAILS_PER_ADDRESS_PER_DAY`](crate::org::MAX_EMAILS_PER_ADDRESS_PER_DAY)
+/// a day, checked below) keeps its sends few enough to count one by one, so
+/// that an email to a new address writes one row, not two.
 fn hourly(key: &SendKey) -> bool {
     !matches!(key, SendKey::Address(_))
 }
+
+// Counting an address's sends one by one reads at most about twice this many
+// rows (the window and the day of margin the log keeps): raise the bound, and
+// give addresses hourly counts too.
+const _: () = assert!(crate::org::MAX_EMAILS_PER_ADDRESS_PER_DAY <= 1_000);
 
 // ---------------------------------------------------------------------------
 // The transaction
@@ -674,13 +679,13 @@ impl<B: Backend + ?Sized> ReadTx for SqlTx<'_, B> {
         };
         let since = since.as_millis();
         if !hourly(key) {
-            // At most a few hundred rows (the address limit is at most 100 a
-            // day): the sends themselves.
+            // At most a few hundred rows (the address limit is at most
+            // MAX_EMAILS_PER_ADDRESS_PER_DAY a day): the sends themselves.
             return Ok(find(sends_in(since, i64::MAX)?, 0));
         }
         // The hourly counts from the hour `since` falls in: below `nth` in
         // all, the answer is known from their sum alone (the usual case, one
-        // index range of at most 48 rows). Otherwise the `nth` latest is
+        // index range of about 25 rows for a 24-hour window). Otherwise the `nth` latest is
         // found among the sends of its hour.
         let first_hour = since.div_euclid(HOUR_MS);
         let bounds = [id(org), text(&key_text), Value::Int(Some(first_hour))];

@@ -4,6 +4,12 @@
 
 const binding = require('./binding.js')
 
+// Every error the addon makes carries this mark, which `instanceof
+// InviteKitError` checks. It is shared through the global symbol registry, so
+// an InviteKitError from a second evaluation of this file (a test runner that
+// resets its module cache) is an InviteKitError for the first one too.
+const BRAND = Symbol.for('invitekit.InviteKitError')
+
 /**
  * Every InviteKit failure: `err instanceof InviteKitError` holds for each of
  * them, and `err.code` is the upper-case error code (docs/rules.md#errors),
@@ -18,11 +24,12 @@ class InviteKitError extends Error {
 
   /** An argument of the wrong type is an `InviteKitError` too, though its class is a `TypeError`. */
   static [Symbol.hasInstance](value) {
-    return Function.prototype[Symbol.hasInstance].call(this, value) ||
-      (this === InviteKitError && value instanceof InviteKitTypeError)
+    if (this !== InviteKitError) return Function.prototype[Symbol.hasInstance].call(this, value)
+    return typeof value === 'object' && value !== null && value[BRAND] === true
   }
 }
 Object.defineProperty(InviteKitError.prototype, 'name', { value: 'InviteKitError', writable: true, configurable: true })
+Object.defineProperty(InviteKitError.prototype, BRAND, { value: true })
 
 /** An argument of the wrong JavaScript type: a `TypeError`, and an `InviteKitError` with code `INVALID_INPUT`. */
 class InviteKitTypeError extends TypeError {
@@ -32,6 +39,7 @@ class InviteKitTypeError extends TypeError {
     this.code = code
   }
 }
+Object.defineProperty(InviteKitTypeError.prototype, BRAND, { value: true })
 
 binding.__registerErrorClasses(InviteKitError, InviteKitTypeError)
 

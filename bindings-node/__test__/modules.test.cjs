@@ -19,3 +19,21 @@ test('require and import give the same classes', async () => {
   const org = await kit.createOrganization('Acme Corp', 'acme', 'https://acme.example.com')
   assert.equal(org.slug, 'acme')
 })
+
+test('an InviteKitError stays one across a second load of the package (a reset module cache)', async () => {
+  const first = require('invitekit')
+  const entry = require.resolve('invitekit')
+  delete require.cache[entry]
+  const second = require('invitekit')
+  assert.notEqual(second.InviteKitError, first.InviteKitError)
+  const kit = second.InviteKit.inMemory()
+  for (const bad of ['nope', 5]) {
+    const err = await kit.getMember(/** @type {any} */ (bad)).catch((/** @type {unknown} */ e) => e)
+    assert.ok(err instanceof first.InviteKitError, 'the earlier class knows it')
+    assert.ok(err instanceof second.InviteKitError, 'the later class knows it')
+  }
+  assert.ok(!(new Error('x') instanceof first.InviteKitError))
+  class Mine extends first.InviteKitError {}
+  assert.ok(new Mine('m', 'CONFLICT') instanceof Mine)
+  assert.ok(!(new first.InviteKitError('m', 'CONFLICT') instanceof Mine))
+})

@@ -356,6 +356,13 @@ export interface KitOptions {
   policy?: Policy | string | Record<string, unknown>
   /** The clock to read the time from (default: the system clock). */
   clock?: ManualClock
+  /**
+   * Run every call on the libuv thread pool, as PostgreSQL calls always
+   * run (default `false`: in memory and on SQLite a call runs on the
+   * calling thread and returns a settled promise). For a SQLite file that
+   * other processes write too, where a write may wait on their lock.
+   */
+  threadPool?: boolean
 }
 
 /** Options of `findCoworkers` and `outboxPending`. */

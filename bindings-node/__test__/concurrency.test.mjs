@@ -64,6 +64,22 @@ for (const store of ['memory', 'sqlite']) {
   })
 }
 
+test('with { threadPool: true } a SQLite kit runs every call off the event loop', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'invitekit-node-'))
+  const kit = await InviteKit.open(`sqlite:${path.join(dir, 'pool.db')}`, { clock: new ManualClock(), threadPool: true })
+  t.after(async () => {
+    await kit.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+  const { org, alice } = await acme({ kit })
+  const pending = kit.getOrganization(org.id)
+  assert.equal(await settledAlready(pending), false, 'not settled on return: it went to the pool')
+  assert.equal((await pending).id, org.id)
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => kit.draftInvitation(alice.id, `u${i}@acme.com`)))
+  assert.equal(new Set(results.map((d) => d.email)).size, 20)
+  await assert.rejects(() => InviteKit.open('memory:', { threadPool: /** @type {any} */ ('yes') }), { code: 'INVALID_INPUT', name: 'TypeError' })
+})
+
 const postgresUrl = process.env.INVITEKIT_TEST_POSTGRES_URL
 const inCi = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0'
 

@@ -33,16 +33,18 @@ use invitekit::interface::{EVENTS_LIMIT, FIND_COWORKERS_LIMIT, OUTBOX_PENDING_LI
 struct Setup {
     policy: Option<PolicyArg>,
     clock: Option<invitekit::ManualClock>,
+    thread_pool: bool,
 }
 
 impl Setup {
     fn new(options: Option<Opts<KitOptions>>) -> Result<Setup, Failure> {
-        let Some(options) = given(options)? else { return Ok(Setup { policy: None, clock: None }) };
+        let Some(options) = given(options)? else { return Ok(Setup { policy: None, clock: None, thread_pool: false }) };
         let clock = match options.clock {
             Some(c) => Some(c.get("clock", "a ManualClock")?.inner),
             None => None,
         };
-        Ok(Setup { policy: options.policy, clock })
+        let thread_pool = options.thread_pool.map(|t| t.value("threadPool")).transpose()?.unwrap_or(false);
+        Ok(Setup { policy: options.policy, clock, thread_pool })
     }
 
     fn builder(self) -> Result<invitekit::InviteKitBuilder, Failure> {
@@ -127,11 +129,13 @@ impl InviteKit {
         env: Env,
         #[napi(ts_arg_type = "KitOptions | undefined | null")] options: Option<Opts<KitOptions>>,
     ) -> napi::Result<InviteKit> {
-        let kit = Setup::new(options)
-            .and_then(Setup::builder)
+        let setup = Setup::new(options).map_err(|f| to_js(&env, f))?;
+        let thread_pool = setup.thread_pool;
+        let kit = setup
+            .builder()
             .map(|b| b.build(invitekit::AnyStore::from(invitekit::MemoryStore::new())))
             .map_err(|f| to_js(&env, f))?;
-        Ok(InviteKit::new(kit))
+        Ok(InviteKit::new(kit, thread_pool))
     }
 
     /// Opens an InviteKit on the store `url` names: `sqlite:PATH` (the file is
@@ -151,13 +155,14 @@ impl InviteKit {
         // long).
         settle(&env, true, move || {
             let url = url.text("url")?;
-            let builder = setup?.builder()?;
-            Ok(InviteKit::new(builder.open(&url)?))
+            let setup = setup?;
+            let thread_pool = setup.thread_pool;
+            Ok(InviteKit::new(setup.builder()?.open(&url)?, thread_pool))
         })
     }
 
-    fn new(kit: Kit) -> InviteKit {
-        let pooled = kit.store().is_remote();
+    fn new(kit: Kit, thread_pool: bool) -> InviteKit {
+        let pooled = thread_pool || kit.store().is_remote();
         InviteKit { kit: Mutex::new(Some(Arc::new(kit))), pooled }
     }
 

@@ -17,6 +17,11 @@ pub struct KitOptions {
     /// The clock to read the time from (default: the system clock).
     #[napi(ts_type = "ManualClock")]
     pub clock: Option<Instance<ManualClock>>,
+    /// Run every call on the libuv thread pool, as PostgreSQL calls always
+    /// run (default `false`: in memory and on SQLite a call runs on the
+    /// calling thread and returns a settled promise). For a SQLite file that
+    /// other processes write too, where a write may wait on their lock.
+    pub thread_pool: Option<JsBoolean>,
 }
 
 /// Options of `createOrganization`.
@@ -130,7 +135,7 @@ pub struct OrganizationSettingsUpdate {
 }
 
 fields! {
-    KitOptions { policy, clock }
+    KitOptions { policy, clock, thread_pool }
     CreateOrganizationOptions { allowed_domains }
     InviteOptions { message, team, role }
     SendOptions { deliver }

@@ -136,8 +136,18 @@ def node_operations() -> Dict[str, List[str]]:
     return ops
 
 
+# Arguments one package has as its idiom: (operation, argument) -> why.
+ARG_IDIOMS: Dict[Tuple[str, str], str] = {
+    # Node's calls settle on the event loop's thread unless told otherwise; Python's
+    # counterpart is the choice between the synchronous class and `invitekit.aio`.
+    ("inMemory", "threadPool"): "Node's event loop",
+    ("open", "threadPool"): "Node's event loop",
+}
+
+
 def test_every_operation_takes_the_same_arguments() -> None:
     py, node = python_operations(), node_operations()
+    node = {op: [a for a in args if (op, a) not in ARG_IDIOMS] for op, args in node.items()}
     # Python's `**settings` is Node's settings object; Node's `close` is Python's too.
     assert set(py) == set(node), f"only Python: {sorted(set(py) - set(node))}, only Node: {sorted(set(node) - set(py))}"
     problems = [f"{op}: Python {py[op]}, Node {node[op]}" for op in sorted(py) if sorted(py[op]) != sorted(node[op])]

@@ -25,6 +25,9 @@
 // Set-up that fails here is a bug in the benchmark, to be seen at once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../core/tests/common/schemas.rs"]
+mod schemas;
+
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -47,7 +50,7 @@ fn main() {
         return;
     };
     let mut admin = postgres::Client::connect(&server, postgres::NoTls).expect("cannot connect to the server");
-    drop_dead_schemas(&mut admin);
+    schemas::drop_dead_schemas(&mut admin, "ikb");
     let schema = format!("ikb_{}_{}", std::process::id(), std::time::UNIX_EPOCH.elapsed().unwrap().as_millis());
     admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
     let sep = if server.contains('?') { '&' } else { '?' };
@@ -214,23 +217,5 @@ fn measure(kit: &Kit, clock: &ManualClock, inviters: &[MemberId], run: usize) ->
         conflicts: conflicts.into_inner(),
         others: others.into_inner(),
         first_other: first_other.into_inner().unwrap(),
-    }
-}
-
-/// Drops the schemas of earlier runs of this bench whose process has ended
-/// (on Linux, where `/proc` tells; elsewhere nothing is dropped).
-fn drop_dead_schemas(client: &mut postgres::Client) {
-    if !std::path::Path::new("/proc/self").exists() {
-        return;
-    }
-    let Ok(rows) = client.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'ikb\\_%'", &[]) else {
-        return;
-    };
-    for row in rows {
-        let name: String = row.get(0);
-        let Some(pid) = name.split('_').nth(1).and_then(|p| p.parse::<u32>().ok()) else { continue };
-        if pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"));
-        }
     }
 }

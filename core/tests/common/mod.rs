@@ -20,6 +20,7 @@ use std::sync::{Mutex, OnceLock};
 use invitekit::{AnyStore, InviteKit, ManualClock, Policy};
 
 pub mod reach;
+pub mod schemas;
 
 /// The store the environment asks for.
 pub fn store_kind() -> String {
@@ -160,29 +161,11 @@ fn new_postgres_schema(server: &str) -> String {
         Some(c) if !c.is_closed() => c,
         _ => {
             let mut c = postgres_client(server);
-            drop_dead_schemas(&mut c);
+            schemas::drop_dead_schemas(&mut c, "ikt");
             admin.insert(c)
         }
     };
     let schema = format!("ikt_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
     client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
     schema
-}
-
-/// Drops the schemas of test processes of this machine that are no longer
-/// running (on Linux, where `/proc` tells; elsewhere nothing is dropped).
-fn drop_dead_schemas(client: &mut postgres::Client) {
-    if !std::path::Path::new("/proc/self").exists() {
-        return;
-    }
-    let Ok(rows) = client.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'ikt\\_%'", &[]) else {
-        return;
-    };
-    for row in rows {
-        let name: String = row.get(0);
-        let Some(pid) = name.split('_').nth(1).and_then(|p| p.parse::<u32>().ok()) else { continue };
-        if pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"));
-        }
-    }
 }

@@ -32,16 +32,25 @@ const INVITES = 3_000
 /** @param {number[]} xs */
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
+/**
+ * Acme with Alice (`full`) on `kit`, its daily limits raised.
+ * @param {InviteKit} kit
+ */
+async function acme(kit) {
+  const org = await kit.createOrganization('Acme Corp', 'acme', 'https://acme.example.com/portal', { allowedDomains: ['acme.com'] })
+  const alice = await kit.addMember(org.id, 'alice@acme.com', 'Alice Smith', 'full')
+  // The rate limits look back 24 hours; with the clock moving 10 s per invitation these are never reached.
+  await kit.setOrganizationSettings(alice.id, org.id, {
+    maxInvitationsPerInviterPerDay: 10_000,
+    maxInvitationsPerOrgPerDay: 100_000,
+    maxPendingInvitations: 100_000,
+  })
+  return alice
+}
+
 const clock = new ManualClock()
 const kit = InviteKit.inMemory({ clock })
-const org = await kit.createOrganization('Acme Corp', 'acme', 'https://acme.example.com/portal', { allowedDomains: ['acme.com'] })
-const alice = await kit.addMember(org.id, 'alice@acme.com', 'Alice Smith', 'full')
-// The rate limits look back 24 hours; with the clock moving 10 s per invitation these are never reached.
-await kit.setOrganizationSettings(alice.id, org.id, {
-  maxInvitationsPerInviterPerDay: 10_000,
-  maxInvitationsPerOrgPerDay: 100_000,
-  maxPendingInvitations: 100_000,
-})
+const alice = await acme(kit)
 const thread = await kit.startThread(alice.id, 'fl-42', 'José Pérez', 'Logo redesign')
 
 /** @type {Record<string, number>} */
@@ -120,13 +129,7 @@ for (const [name, ns] of Object.entries(node)) {
 async function throughput(url, rounds = 5, per = 2_000) {
   const clock = new ManualClock()
   const kit = await InviteKit.open(url, { clock })
-  const org = await kit.createOrganization('Acme Corp', 'acme', 'https://acme.example.com/portal', { allowedDomains: ['acme.com'] })
-  const alice = await kit.addMember(org.id, 'alice@acme.com', 'Alice Smith', 'full')
-  await kit.setOrganizationSettings(alice.id, org.id, {
-    maxInvitationsPerInviterPerDay: 10_000,
-    maxInvitationsPerOrgPerDay: 100_000,
-    maxPendingInvitations: 100_000,
-  })
+  const alice = await acme(kit)
   let n = 0
   const rates = []
   for (let r = 0; r < rounds; r++) {

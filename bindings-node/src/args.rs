@@ -475,8 +475,9 @@ unsafe fn plain_object_keys(env: sys::napi_env, value: sys::napi_value) -> napi:
         }
     }
     let names = object.get_property_names()?;
-    let mut keys = Vec::with_capacity(names.get_array_length()? as usize);
-    for i in 0..names.get_array_length()? {
+    let count = names.get_array_length()?;
+    let mut keys = Vec::with_capacity(count as usize);
+    for i in 0..count {
         let key: Unknown<'_> = names.get_element(i)?;
         // SAFETY: an element of an array of this `env`.
         keys.push(match unsafe { JsString::from_napi_value(env, key.raw()) }?.0 {

@@ -82,6 +82,11 @@ impl InviteKit {
         kit.clone().ok_or_else(|| core::Error::InvalidInput("this InviteKit was closed".to_owned()))
     }
 
+    /// [`kit`](Self::kit) outside a core call: a closed kit raises `InvalidInput`.
+    fn live(&self, py: Python<'_>) -> PyResult<Arc<Kit>> {
+        self.kit().map_err(|e| crate::error::to_py(py, e))
+    }
+
     /// The Python string for a preset name.
     fn preset_name<'py>(&self, py: Python<'py>, name: &str) -> Bound<'py, PyString> {
         self.preset_names
@@ -119,21 +124,21 @@ impl InviteKit {
 
     /// The current time on the kit's clock.
     fn now<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let kit = self.kit().map_err(|e| crate::error::to_py(py, e))?;
+        let kit = self.live(py)?;
         crate::convert::datetime(py, kit.now())
     }
 
     /// The kit's policy.
     #[getter]
     fn policy(&self, py: Python<'_>) -> PyResult<Policy> {
-        let kit = self.kit().map_err(|e| crate::error::to_py(py, e))?;
+        let kit = self.live(py)?;
         Ok(Policy(kit.policy().clone()))
     }
 
     /// Whether the kit's store is the in-memory one (the core's answer), for
     /// `invitekit.aio`: its calls never wait on I/O.
     fn _is_memory(&self, py: Python<'_>) -> PyResult<bool> {
-        let kit = self.kit().map_err(|e| crate::error::to_py(py, e))?;
+        let kit = self.live(py)?;
         Ok(kit.store().is_memory())
     }
 
@@ -445,7 +450,7 @@ impl InviteKit {
         actor: Id<MemberId>,
         thread_id: Id<ThreadId>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let kit = self.kit().map_err(|e| crate::error::to_py(py, e))?;
+        let kit = self.live(py)?;
         let names = unlocked(py, || kit.permission_options(actor.get(), thread_id.get()))?;
         PyList::new(py, names.into_iter().map(|n| self.preset_name(py, n)))
     }

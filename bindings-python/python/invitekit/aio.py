@@ -34,7 +34,7 @@ from invitekit import _native
 __all__ = ["InviteKit"]
 
 # What stays synchronous: reads of the kit itself, no storage.
-_SYNC = frozenset({"now", "policy", "sync"})
+_SYNC = frozenset({"now", "policy"})
 
 
 class InviteKit:

@@ -372,7 +372,6 @@ fn bind<'a>(v: &'a Value<'_>) -> ToSqlOutput<'a> {
     }
 }
 
-/// A rusqlite row, read by column name.
 /// A rusqlite row, read by column name. A decoder asks for the columns in
 /// about the order they are selected, so the search for a name starts where
 /// the last one was found: usually one comparison.

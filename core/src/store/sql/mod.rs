@@ -685,8 +685,8 @@ impl<B: Backend + ?Sized> ReadTx for SqlTx<'_, B> {
         }
         // The hourly counts from the hour `since` falls in: below `nth` in
         // all, the answer is known from their sum alone (the usual case, one
-        // index range of about 25 rows for a 24-hour window). Otherwise the `nth` latest is
-        // found among the sends of its hour.
+        // index range of about 25 rows for a 24-hour window). Otherwise the
+        // `nth` latest is found among the sends of its hour.
         let first_hour = since.div_euclid(HOUR_MS);
         let bounds = [id(org), text(&key_text), Value::Int(Some(first_hour))];
         let total = one(

@@ -13,7 +13,7 @@
 //
 // Then invite -> accept throughput (draft, send with its email, accept; flows
 // per second, the median of five rounds of 2,000) in memory and on a SQLite
-// file (WAL, synchronous = NORMAL), next to the targets: awaited
+// file (WAL, synchronous = NORMAL), next to the same flows from Rust and the targets: awaited
 // permissionOptions at most 5 µs, at least 15,000 flows/s in memory and
 // 4,000 on SQLite.
 import { execFileSync } from 'node:child_process'
@@ -152,7 +152,9 @@ const memoryRate = await throughput('memory:')
 const sqliteRate = await throughput(`sqlite:${path.join(dir, 'bench.db')}`)
 fs.rmSync(dir, { recursive: true, force: true })
 console.log()
-console.log(`${'invite -> accept per second'.padEnd(40)}${'node'.padStart(12)}${'target'.padStart(12)}`)
-console.log(`${'memory'.padEnd(40)}${memoryRate.toFixed(0).padStart(12)}${'15000'.padStart(12)}`)
-console.log(`${'SQLite file'.padEnd(40)}${sqliteRate.toFixed(0).padStart(12)}${'4000'.padStart(12)}`)
-console.log(`${'awaited permission_options'.padEnd(40)}${fmt(node.permission_options).padStart(12)}${'5.0 µs'.padStart(12)}`)
+/** @param {number | undefined} rate */
+const flows = (rate) => (rate === undefined ? '-' : rate.toFixed(0))
+console.log(`${'invite -> accept per second'.padEnd(40)}${'node'.padStart(12)}${'rust'.padStart(12)}${'target'.padStart(12)}`)
+console.log(`${'memory'.padEnd(40)}${flows(memoryRate).padStart(12)}${flows(rust.flows_per_second_memory).padStart(12)}${'15000'.padStart(12)}`)
+console.log(`${'SQLite file'.padEnd(40)}${flows(sqliteRate).padStart(12)}${flows(rust.flows_per_second_sqlite).padStart(12)}${'4000'.padStart(12)}`)
+console.log(`${'awaited permission_options'.padEnd(40)}${fmt(node.permission_options).padStart(12)}${fmt(rust.permission_options).padStart(12)}${'5.0 µs'.padStart(12)}`)

@@ -15,7 +15,7 @@ measures the same in Rust, and prints both with their ratio.
 Then it measures invite -> accept throughput (draft, send with its email,
 accept; flows per second over a few seconds, the median of several rounds)
 on the in-memory store and on a SQLite file (WAL, `synchronous = NORMAL`),
-and prints both with their ratio.
+and prints both with their ratio, next to the same flows from Rust.
 """
 
 from __future__ import annotations
@@ -134,6 +134,8 @@ def main() -> None:
         sqlite = flows_per_second(f"sqlite:{tmp}/bench.db")
     print(f"{'invite -> accept per second':<28}{'memory':>12}{'SQLite':>12}{'SQLite/memory':>14}")
     print(f"{'from Python':<28}{memory:>12,.0f}{sqlite:>12,.0f}{sqlite / memory:>13.2f}x")
+    rust_memory, rust_sqlite = rust["flows_per_second_memory"], rust["flows_per_second_sqlite"]
+    print(f"{'from Rust':<28}{rust_memory:>12,.0f}{rust_sqlite:>12,.0f}{rust_sqlite / rust_memory:>13.2f}x")
 
 
 if __name__ == "__main__":

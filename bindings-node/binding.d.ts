@@ -25,8 +25,14 @@ export declare class Draft {
   get invitationId(): string
   /** The role the invitee will get. */
   get role(): string
-  /** The team the invitee will join, if any. */
-  get teamId(): string | null
+  /** The teams the invitee will join, in the order given. */
+  get teamIds(): Array<string>
+  /** The host's data shown to the invitee; `{}` when none. */
+  get metadata(): Record<string, unknown>
+  /** The host's data never shown to the invitee; `{}` when none. */
+  get privateMetadata(): Record<string, unknown>
+  /** Where the invitee will be sent after accepting, if anywhere. */
+  get redirectUrl(): string | null
   /** The personal message, as it will appear. */
   get message(): string | null
   /** The exact email `sendInvitation` will queue. */
@@ -230,6 +236,11 @@ export interface Acceptance {
   invitation: Invitation
   /** Threads whose grant no longer passed rule R4 and was dropped (R8). */
   droppedGrants: Array<string>
+  /**
+   * Where to send the new member: the invitation's `redirectUrl`, if its
+   * origin is still allowed.
+   */
+  redirectUrl: string | null
 }
 
 /** Options of `createOrganization`. */
@@ -294,8 +305,8 @@ export interface Invitation {
   email: string
   /** The personal message, if any. */
   message: string | null
-  /** The team the invitee will join, if any. */
-  teamId: string | null
+  /** The teams the invitee will join, in the order given. */
+  teamIds: Array<string>
   /** The role the invitee will get. */
   role: string
   /** `pending`, `accepted`, `revoked`, `declined` or `expired`. */
@@ -312,6 +323,15 @@ export interface Invitation {
   threadGrants: Array<ThreadGrant>
   /** Whether its email was queued (`sendInvitation(draft, { deliver: false })` queues none). */
   delivered: boolean
+  /** The host's data shown to the invitee (`peekInvitation`, email templates); `{}` when none. */
+  metadata: Record<string, unknown>
+  /**
+   * The host's data never shown to the invitee: `{}` when none, and in
+   * what the invitee receives (an acceptance, a decline, `invitationsForEmail`).
+   */
+  privateMetadata: Record<string, unknown>
+  /** Where the host sends the invitee after accepting, if anywhere. */
+  redirectUrl: string | null
 }
 
 /** What a landing page shows for a token (`peekInvitation`). */
@@ -320,22 +340,43 @@ export interface InvitationPreview {
   organizationName: string
   /** Who invited. */
   inviterName: string
-  /** The team, if any. */
-  teamName: string | null
+  /** The teams the invitee will join, in order. */
+  teamNames: Array<string>
   /** The invited address. */
   email: string
   /** When the link stops working. */
   expiresAt: Date
+  /** The host's data for the landing page; `{}` when none. */
+  metadata: Record<string, unknown>
+  /** Where the invitee will be sent after accepting, if anywhere. */
+  redirectUrl: string | null
 }
 
 /** Options of `draftInvitation` and `inviteMany`. */
 export interface InviteOptions {
   /** A personal message for the email (default: none). */
   message?: string
-  /** The id of the team the invitee joins (default: none). */
+  /**
+   * The id of the one team the invitee joins: the shorthand for `teams`
+   * (default: none; giving both is `INVALID_INPUT`).
+   */
   team?: string
+  /** The ids of the teams the invitee joins, at most 20, no repeats (default: none). */
+  teams?: Array<string>
   /** The role the invitee gets (default: the policy's default role, `member`). */
   role?: string
+  /**
+   * Data shown to the invitee (`peekInvitation`, email templates): an
+   * object of at most 4 KiB as JSON, its keys kept as written (default: none).
+   */
+  metadata?: Record<string, unknown>
+  /** Data never shown to the invitee: an object of at most 4 KiB as JSON (default: none). */
+  privateMetadata?: Record<string, unknown>
+  /**
+   * Where to send the invitee after accepting: a URL on one of the
+   * organization's `redirectOrigins` (default: none).
+   */
+  redirectUrl?: string
 }
 
 /** The outcome for one address of `inviteMany`. */
@@ -451,6 +492,8 @@ export interface OrganizationSettings {
   allowSubdomains: boolean
   /** Domains whose verified users may `joinByDomain` (empty: off). */
   autoJoinDomains: Array<string>
+  /** Origins (`scheme://host[:port]`) an invitation's `redirectUrl` may point to (empty: none). */
+  redirectOrigins: Array<string>
 }
 
 /**
@@ -480,6 +523,8 @@ export interface OrganizationSettingsUpdate {
   autoJoinDomains?: Array<string>
   /** The email domains invitations may go to. */
   allowedDomains?: Array<string>
+  /** Origins (`scheme://host[:port]`) an invitation's `redirectUrl` may point to, at most 20. */
+  redirectOrigins?: Array<string>
 }
 
 /** An email in the outbox, for the host to deliver. */
@@ -595,6 +640,12 @@ export interface ThreadInviteOptions {
   permissions?: Array<string>
   /** A personal message for the invitation email, when one is sent. */
   message?: string
+  /** Data shown to the invitee, when an invitation is sent (as `draftInvitation`'s). */
+  metadata?: Record<string, unknown>
+  /** Data never shown to the invitee (as `draftInvitation`'s). */
+  privateMetadata?: Record<string, unknown>
+  /** Where to send the invitee after accepting (as `draftInvitation`'s). */
+  redirectUrl?: string
 }
 
 /** What `inviteToThread` did. */

@@ -23,7 +23,7 @@ test('flow 1: invite a coworker to the company', async () => {
   assert.match(draft.link, /^https:\/\/acme\.example\.com\/portal\/join\/ikinv_[A-Za-z0-9_-]{43}$/)
   assert.equal(draft.email, 'bob@acme.com')
   assert.equal(draft.role, 'recruiter')
-  assert.equal(draft.teamId, design.id)
+  assert.deepEqual(draft.teamIds, [design.id])
   assert.ok(draft.expiresAt instanceof Date)
   assert.equal(draft.expiresAt.getTime(), clock.now().getTime() + 7 * DAY * 1000)
   // The link is a property, but nothing prints it by accident.
@@ -42,7 +42,7 @@ test('flow 1: invite a coworker to the company', async () => {
   const inv = await kit.sendInvitation(draft)
   assert.equal(inv.status, 'pending')
   assert.equal(inv.id, draft.invitationId)
-  assert.equal(inv.teamId, design.id)
+  assert.deepEqual(inv.teamIds, [design.id])
   assert.deepEqual([inv.orgId, inv.inviterId, inv.role], [org.id, alice.id, 'recruiter'])
   assert.ok(inv.createdAt instanceof Date && inv.expiresAt instanceof Date)
 
@@ -54,8 +54,8 @@ test('flow 1: invite a coworker to the company', async () => {
 
   const peek = await kit.peekInvitation(draft.link)
   assert.deepEqual(
-    [peek.organizationName, peek.inviterName, peek.teamName, peek.email],
-    ['Acme Corp', 'Alice Smith', 'Design', 'bob@acme.com'],
+    [peek.organizationName, peek.inviterName, peek.teamNames, peek.email],
+    ['Acme Corp', 'Alice Smith', ['Design'], 'bob@acme.com'],
   )
   assert.deepEqual((await kit.invitationsForEmail('bob@acme.com')).map((i) => i.id), [inv.id])
 

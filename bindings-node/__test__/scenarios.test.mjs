@@ -41,6 +41,8 @@ function loadScenarios() {
   return out
 }
 
+const METADATA = new Set(['metadata', 'privateMetadata'])
+
 /**
  * A result as plain values with snake_case keys; class instances (`Draft`, `Resent`) by their getters.
  * @param {any} v
@@ -53,10 +55,11 @@ function plain(v) {
   if (typeof v === 'object') {
     /** @type {Record<string, any>} */
     const out = {}
-    for (const k of Object.keys(v)) out[snake(k)] = plain(v[k])
+    // Metadata is the host's own JSON: its keys are kept as written, never case-converted.
+    for (const k of Object.keys(v)) out[snake(k)] = METADATA.has(k) ? v[k] : plain(v[k])
     for (let p = Object.getPrototypeOf(v); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
       for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(p))) {
-        if (d.get) out[snake(k)] = plain(v[k])
+        if (d.get) out[snake(k)] = METADATA.has(k) ? v[k] : plain(v[k])
       }
     }
     return out

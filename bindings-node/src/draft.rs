@@ -47,10 +47,28 @@ impl Draft {
         self.inner.role().to_owned()
     }
 
-    /// The team the invitee will join, if any.
+    /// The teams the invitee will join, in the order given.
     #[napi(getter)]
-    pub fn team_id(&self) -> Option<String> {
-        self.inner.team_id().map(|t| t.to_string())
+    pub fn team_ids(&self) -> Vec<String> {
+        self.inner.team_ids().iter().map(ToString::to_string).collect()
+    }
+
+    /// The host's data shown to the invitee; `{}` when none.
+    #[napi(getter, ts_return_type = "Record<string, unknown>")]
+    pub fn metadata(&self) -> invitekit::JsonObject {
+        self.inner.metadata().clone()
+    }
+
+    /// The host's data never shown to the invitee; `{}` when none.
+    #[napi(getter, ts_return_type = "Record<string, unknown>")]
+    pub fn private_metadata(&self) -> invitekit::JsonObject {
+        self.inner.private_metadata().clone()
+    }
+
+    /// Where the invitee will be sent after accepting, if anywhere.
+    #[napi(getter)]
+    pub fn redirect_url(&self) -> Option<String> {
+        self.inner.redirect_url().map(str::to_owned)
     }
 
     /// The personal message, as it will appear.

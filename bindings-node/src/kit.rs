@@ -90,10 +90,15 @@ fn grant(preset: Option<JsString>, permissions: Option<StringList>) -> Result<Gr
 
 fn invite_options(options: Option<InviteOptions>) -> Result<invitekit::InviteOptions, Failure> {
     let Some(o) = options else { return Ok(invitekit::InviteOptions::new()) };
+    let teams = opt_texts(o.teams, "teams")?.unwrap_or_default();
     Ok(invitekit::InviteOptions {
         message: opt_text(o.message, "message")?,
         team: opt_parse(o.team, "team")?,
+        teams: teams.iter().map(|t| t.parse()).collect::<Result<_, _>>()?,
         role: opt_text(o.role, "role")?,
+        metadata: o.metadata.map(|m| m.value("metadata")).transpose()?,
+        private_metadata: o.private_metadata.map(|m| m.value("privateMetadata")).transpose()?,
+        redirect_url: opt_text(o.redirect_url, "redirectUrl")?,
     })
 }
 
@@ -727,11 +732,22 @@ impl InviteKit {
             let options = given(options)?;
             let (actor, thread_id) = (actor.parse("actor")?, thread_id.parse::<ThreadId>("threadId")?);
             let email = email.text("email")?;
-            let (preset, permissions, message) =
-                options.map(|o| (o.preset, o.permissions, o.message)).unwrap_or_default();
-            let grant = grant(preset, permissions)?;
-            let message = opt_text(message, "message")?;
-            Ok(kit.invite_to_thread(actor, thread_id, &email, &grant, message.as_deref())?.into())
+            let (grant, opts) = match options {
+                None => (grant(None, None)?, invitekit::InviteOptions::new()),
+                Some(o) => (
+                    grant(o.preset, o.permissions)?,
+                    invite_options(Some(InviteOptions {
+                        message: o.message,
+                        team: None,
+                        teams: None,
+                        role: None,
+                        metadata: o.metadata,
+                        private_metadata: o.private_metadata,
+                        redirect_url: o.redirect_url,
+                    }))?,
+                ),
+            };
+            Ok(kit.invite_to_thread(actor, thread_id, &email, &grant, opts)?.into())
         })
     }
 

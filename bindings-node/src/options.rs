@@ -5,7 +5,7 @@
 
 use napi_derive::napi;
 
-use crate::args::{Instance, JsBoolean, JsNumber, JsString, PolicyArg, StringList, fields};
+use crate::args::{Instance, JsBoolean, JsNumber, JsString, Json, PolicyArg, StringList, fields};
 use crate::clock::ManualClock;
 
 /// Options of `InviteKit.inMemory` and `InviteKit.open`.
@@ -37,10 +37,24 @@ pub struct CreateOrganizationOptions {
 pub struct InviteOptions {
     /// A personal message for the email (default: none).
     pub message: Option<JsString>,
-    /// The id of the team the invitee joins (default: none).
+    /// The id of the one team the invitee joins: the shorthand for `teams`
+    /// (default: none; giving both is `INVALID_INPUT`).
     pub team: Option<JsString>,
+    /// The ids of the teams the invitee joins, at most 20, no repeats (default: none).
+    #[napi(ts_type = "Array<string>")]
+    pub teams: Option<StringList>,
     /// The role the invitee gets (default: the policy's default role, `member`).
     pub role: Option<JsString>,
+    /// Data shown to the invitee (`peekInvitation`, email templates): an
+    /// object of at most 4 KiB as JSON, its keys kept as written (default: none).
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub metadata: Option<Json>,
+    /// Data never shown to the invitee: an object of at most 4 KiB as JSON (default: none).
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub private_metadata: Option<Json>,
+    /// Where to send the invitee after accepting: a URL on one of the
+    /// organization's `redirectOrigins` (default: none).
+    pub redirect_url: Option<JsString>,
 }
 
 /// Options of `sendInvitation`.
@@ -104,6 +118,14 @@ pub struct ThreadInviteOptions {
     pub permissions: Option<StringList>,
     /// A personal message for the invitation email, when one is sent.
     pub message: Option<JsString>,
+    /// Data shown to the invitee, when an invitation is sent (as `draftInvitation`'s).
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub metadata: Option<Json>,
+    /// Data never shown to the invitee (as `draftInvitation`'s).
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub private_metadata: Option<Json>,
+    /// Where to send the invitee after accepting (as `draftInvitation`'s).
+    pub redirect_url: Option<JsString>,
 }
 
 /// The settings `setOrganizationSettings` changes; a field left out keeps its
@@ -132,17 +154,19 @@ pub struct OrganizationSettingsUpdate {
     pub auto_join_domains: Option<Vec<String>>,
     /// The email domains invitations may go to.
     pub allowed_domains: Option<Vec<String>>,
+    /// Origins (`scheme://host[:port]`) an invitation's `redirectUrl` may point to, at most 20.
+    pub redirect_origins: Option<Vec<String>>,
 }
 
 fields! {
     KitOptions { policy, clock, thread_pool }
     CreateOrganizationOptions { allowed_domains }
-    InviteOptions { message, team, role }
+    InviteOptions { message, team, teams, role, metadata, private_metadata, redirect_url }
     SendOptions { deliver }
     ListInvitationsOptions { status }
     SearchOptions { limit, cursor }
     LimitOptions { limit }
     EventsOptions { after_seq, limit }
     GrantOptions { preset, permissions }
-    ThreadInviteOptions { preset, permissions, message }
+    ThreadInviteOptions { preset, permissions, message, metadata, private_metadata, redirect_url }
 }

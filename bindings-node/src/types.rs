@@ -71,6 +71,8 @@ pub struct OrganizationSettings {
     pub allow_subdomains: bool,
     /// Domains whose verified users may `joinByDomain` (empty: off).
     pub auto_join_domains: Vec<String>,
+    /// Origins (`scheme://host[:port]`) an invitation's `redirectUrl` may point to (empty: none).
+    pub redirect_origins: Vec<String>,
 }
 
 impl From<invitekit::OrgSettings> for OrganizationSettings {
@@ -85,6 +87,7 @@ impl From<invitekit::OrgSettings> for OrganizationSettings {
             max_message_chars: s.max_message_chars,
             allow_subdomains: s.allow_subdomains,
             auto_join_domains: s.auto_join_domains,
+            redirect_origins: s.redirect_origins,
         }
     }
 }
@@ -183,8 +186,8 @@ pub struct Invitation {
     pub email: String,
     /// The personal message, if any.
     pub message: Option<String>,
-    /// The team the invitee will join, if any.
-    pub team_id: Option<String>,
+    /// The teams the invitee will join, in the order given.
+    pub team_ids: Vec<String>,
     /// The role the invitee will get.
     pub role: String,
     /// `pending`, `accepted`, `revoked`, `declined` or `expired`.
@@ -201,6 +204,15 @@ pub struct Invitation {
     pub thread_grants: Vec<ThreadGrant>,
     /// Whether its email was queued (`sendInvitation(draft, { deliver: false })` queues none).
     pub delivered: bool,
+    /// The host's data shown to the invitee (`peekInvitation`, email templates); `{}` when none.
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub metadata: invitekit::JsonObject,
+    /// The host's data never shown to the invitee: `{}` when none, and in
+    /// what the invitee receives (an acceptance, a decline, `invitationsForEmail`).
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub private_metadata: invitekit::JsonObject,
+    /// Where the host sends the invitee after accepting, if anywhere.
+    pub redirect_url: Option<String>,
 }
 
 impl From<invitekit::Invitation> for Invitation {
@@ -211,7 +223,7 @@ impl From<invitekit::Invitation> for Invitation {
             inviter_id: i.inviter_id.to_string(),
             email: i.email,
             message: i.message,
-            team_id: i.team_id.map(|t| t.to_string()),
+            team_ids: i.team_ids.iter().map(ToString::to_string).collect(),
             role: i.role,
             status: i.status.as_str().to_owned(),
             created_at: date(i.created_at),
@@ -224,6 +236,9 @@ impl From<invitekit::Invitation> for Invitation {
                 .map(|g| ThreadGrant { thread_id: g.thread_id.to_string(), permissions: names(g.permissions) })
                 .collect(),
             delivered: i.delivered,
+            metadata: i.metadata,
+            private_metadata: i.private_metadata,
+            redirect_url: i.redirect_url,
         }
     }
 }
@@ -237,6 +252,9 @@ pub struct Acceptance {
     pub invitation: Invitation,
     /// Threads whose grant no longer passed rule R4 and was dropped (R8).
     pub dropped_grants: Vec<String>,
+    /// Where to send the new member: the invitation's `redirectUrl`, if its
+    /// origin is still allowed.
+    pub redirect_url: Option<String>,
 }
 
 impl From<invitekit::Acceptance> for Acceptance {
@@ -245,6 +263,7 @@ impl From<invitekit::Acceptance> for Acceptance {
             member: a.member.into(),
             invitation: a.invitation.into(),
             dropped_grants: a.dropped_grants.iter().map(ToString::to_string).collect(),
+            redirect_url: a.redirect_url,
         }
     }
 }
@@ -285,12 +304,17 @@ pub struct InvitationPreview {
     pub organization_name: String,
     /// Who invited.
     pub inviter_name: String,
-    /// The team, if any.
-    pub team_name: Option<String>,
+    /// The teams the invitee will join, in order.
+    pub team_names: Vec<String>,
     /// The invited address.
     pub email: String,
     /// When the link stops working.
     pub expires_at: DateTime<Utc>,
+    /// The host's data for the landing page; `{}` when none.
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub metadata: invitekit::JsonObject,
+    /// Where the invitee will be sent after accepting, if anywhere.
+    pub redirect_url: Option<String>,
 }
 
 impl From<invitekit::InvitationPreview> for InvitationPreview {
@@ -298,9 +322,11 @@ impl From<invitekit::InvitationPreview> for InvitationPreview {
         InvitationPreview {
             organization_name: p.organization_name,
             inviter_name: p.inviter_name,
-            team_name: p.team_name,
+            team_names: p.team_names,
             email: p.email,
             expires_at: date(p.expires_at),
+            metadata: p.metadata,
+            redirect_url: p.redirect_url,
         }
     }
 }

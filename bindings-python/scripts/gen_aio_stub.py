@@ -23,7 +23,7 @@ HEADER = '''"""Type stub of invitekit.aio, written by bindings-python/scripts/ge
 from the InviteKit class of _native.pyi: do not edit by hand."""
 
 from datetime import datetime
-from typing import Any, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from invitekit._native import (
     Acceptance,

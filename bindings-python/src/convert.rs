@@ -203,16 +203,18 @@ pub(crate) fn json_to_py<'py>(py: Python<'py>, v: &serde_json::Value) -> PyResul
 /// list must not exhaust the stack).
 const MAX_JSON_DEPTH: usize = 16;
 
-/// Plain Python data as a JSON value, for the core to read (keyword arguments
-/// of `set_organization_settings`). Other types are `TypeError`.
-pub(crate) fn py_to_json(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
-    json_at(py, obj, 0)
+/// Plain Python data as a JSON value, for the core to read (the keyword
+/// arguments of `set_organization_settings`, an invitation's metadata).
+/// `what` names the argument in errors. Other types are `TypeError`; a float
+/// that JSON cannot hold (NaN, infinity) is `InvalidInput`.
+pub(crate) fn py_to_json(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<serde_json::Value> {
+    json_at(py, obj, what, 0)
 }
 
-fn json_at(py: Python<'_>, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<serde_json::Value> {
+fn json_at(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str, depth: usize) -> PyResult<serde_json::Value> {
     use serde_json::Value;
     if depth > MAX_JSON_DEPTH {
-        return Err(invalid(py, format!("a setting nests lists or dicts more than {MAX_JSON_DEPTH} deep")));
+        return Err(invalid(py, format!("{what} nests lists or dicts more than {MAX_JSON_DEPTH} deep")));
     }
     if obj.is_none() {
         return Ok(Value::Null);
@@ -225,7 +227,9 @@ fn json_at(py: Python<'_>, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<ser
         return Ok(Value::from(n));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
-        return Ok(serde_json::Number::from_f64(f.value()).map_or(Value::Null, Value::Number));
+        return serde_json::Number::from_f64(f.value())
+            .map(Value::Number)
+            .ok_or_else(|| invalid(py, format!("{what} holds {}, which JSON cannot", f.value())));
     }
     if obj.is_instance_of::<PyString>() {
         let Text(s) = obj.extract()?;
@@ -234,19 +238,25 @@ fn json_at(py: Python<'_>, obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<ser
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = serde_json::Map::new();
         for (k, v) in d.iter() {
+            if !k.is_instance_of::<PyString>() {
+                return Err(error::wrong_type(py, format!("{what} has a key that is not a str: {}", type_name(&k))));
+            }
             let Text(k) = k.extract()?;
-            map.insert(k, json_at(py, &v, depth + 1)?);
+            map.insert(k, json_at(py, &v, what, depth + 1)?);
         }
         return Ok(Value::Object(map));
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<pyo3::types::PyTuple>() {
         let mut items = Vec::new();
         for item in obj.try_iter()? {
-            items.push(json_at(py, &item?, depth + 1)?);
+            items.push(json_at(py, &item?, what, depth + 1)?);
         }
         return Ok(Value::Array(items));
     }
-    Err(error::wrong_type(py, format!("a setting must be a bool, int, str or list, not {}", type_name(obj))))
+    Err(error::wrong_type(
+        py,
+        format!("{what} must be a dict, list, str, int, float, bool or None, not {}", type_name(obj)),
+    ))
 }
 
 /// `s` as Python's `repr` shows a `str`, for the `__repr__` of result objects.

@@ -32,8 +32,29 @@ fn builder(policy: Option<PyRef<'_, Policy>>, clock: Option<PyRef<'_, ManualCloc
     b
 }
 
-fn options(message: Option<Text>, team: Option<Id<TeamId>>, role: Option<Text>) -> core::InviteOptions {
-    core::InviteOptions { message: message.map(|t| t.0), team: team.map(|t| t.get()), role: role.map(|t| t.0) }
+/// An invitation's options as the core takes them. Metadata is checked by
+/// the core (a JSON object of at most 4 KiB); here it only becomes JSON.
+#[allow(clippy::too_many_arguments)]
+fn options(
+    py: Python<'_>,
+    message: Option<Text>,
+    team: Option<Id<TeamId>>,
+    teams: Option<Vec<Id<TeamId>>>,
+    role: Option<Text>,
+    metadata: Option<&Bound<'_, PyAny>>,
+    private_metadata: Option<&Bound<'_, PyAny>>,
+    redirect_url: Option<Text>,
+) -> PyResult<core::InviteOptions> {
+    let json = |v: Option<&Bound<'_, PyAny>>, what| v.map(|v| py_to_json(py, v, what)).transpose();
+    Ok(core::InviteOptions {
+        message: message.map(|t| t.0),
+        team: team.map(|t| t.get()),
+        teams: teams.unwrap_or_default().iter().map(Id::get).collect(),
+        role: role.map(|t| t.0),
+        metadata: json(metadata, "metadata")?,
+        private_metadata: json(private_metadata, "private_metadata")?,
+        redirect_url: redirect_url.map(|t| t.0),
+    })
 }
 
 fn grant(preset: Option<&Text>, permissions: Option<&[Text]>) -> core::Result<core::Grant> {
@@ -190,7 +211,8 @@ impl InviteKit {
     /// change: `invitation_expiry_secs`, `resend_cooldown_secs`,
     /// `max_invitations_per_inviter_per_day`, `max_invitations_per_org_per_day`,
     /// `max_emails_per_address_per_day`, `max_pending_invitations`,
-    /// `max_message_chars`, `allow_subdomains`, `auto_join_domains`, `allowed_domains`.
+    /// `max_message_chars`, `allow_subdomains`, `auto_join_domains`, `allowed_domains`,
+    /// `redirect_origins`.
     /// An unknown setting or a value out of range is `InvalidInput`.
     #[pyo3(signature = (actor, org_id, **settings))]
     fn set_organization_settings(
@@ -201,7 +223,7 @@ impl InviteKit {
         settings: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Organization> {
         let value = match settings {
-            Some(d) => py_to_json(py, d.as_any())?,
+            Some(d) => py_to_json(py, d.as_any(), "a setting")?,
             None => serde_json::Value::Object(serde_json::Map::new()),
         };
         unlocked(py, || {
@@ -269,7 +291,11 @@ impl InviteKit {
 
     /// Checks everything about an invitation and returns a draft with its link
     /// and email. Nothing is stored until `send_invitation(draft)`.
-    #[pyo3(signature = (actor, email, message=None, team=None, role=None))]
+    #[pyo3(signature = (
+        actor, email, message=None, team=None, role=None, teams=None, metadata=None,
+        private_metadata=None, redirect_url=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn draft_invitation(
         &self,
         py: Python<'_>,
@@ -278,8 +304,12 @@ impl InviteKit {
         message: Option<Text>,
         team: Option<Id<TeamId>>,
         role: Option<Text>,
+        teams: Option<Vec<Id<TeamId>>>,
+        metadata: Option<&Bound<'_, PyAny>>,
+        private_metadata: Option<&Bound<'_, PyAny>>,
+        redirect_url: Option<Text>,
     ) -> PyResult<Draft> {
-        let opts = options(message, team, role);
+        let opts = options(py, message, team, teams, role, metadata, private_metadata, redirect_url)?;
         unlocked(py, || self.kit()?.draft_invitation(actor.get(), email.as_str(), opts)).map(Draft)
     }
 
@@ -294,7 +324,11 @@ impl InviteKit {
 
     /// Up to 100 invitations at once: one result per address, in order; a bad
     /// address does not stop the others.
-    #[pyo3(signature = (actor, emails, message=None, team=None, role=None))]
+    #[pyo3(signature = (
+        actor, emails, message=None, team=None, role=None, teams=None, metadata=None,
+        private_metadata=None, redirect_url=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn invite_many(
         &self,
         py: Python<'_>,
@@ -303,8 +337,12 @@ impl InviteKit {
         message: Option<Text>,
         team: Option<Id<TeamId>>,
         role: Option<Text>,
+        teams: Option<Vec<Id<TeamId>>>,
+        metadata: Option<&Bound<'_, PyAny>>,
+        private_metadata: Option<&Bound<'_, PyAny>>,
+        redirect_url: Option<Text>,
     ) -> PyResult<Vec<InviteResult>> {
-        let opts = options(message, team, role);
+        let opts = options(py, message, team, teams, role, metadata, private_metadata, redirect_url)?;
         unlocked(py, || self.kit()?.invite_many(actor.get(), &strs(&emails), opts))
             .map(|v| v.into_iter().map(InviteResult).collect())
     }
@@ -477,7 +515,10 @@ impl InviteKit {
     /// Brings a coworker into a thread by email: an active member is added at
     /// once (`kind == "added"`); anyone else is invited to the organization with
     /// the thread grant attached (`kind == "invited"`).
-    #[pyo3(signature = (actor, thread_id, email, preset=None, permissions=None, message=None))]
+    #[pyo3(signature = (
+        actor, thread_id, email, preset=None, permissions=None, message=None, metadata=None,
+        private_metadata=None, redirect_url=None
+    ))]
     #[allow(clippy::too_many_arguments)]
     fn invite_to_thread(
         &self,
@@ -488,16 +529,14 @@ impl InviteKit {
         preset: Option<Text>,
         permissions: Option<Vec<Text>>,
         message: Option<Text>,
+        metadata: Option<&Bound<'_, PyAny>>,
+        private_metadata: Option<&Bound<'_, PyAny>>,
+        redirect_url: Option<Text>,
     ) -> PyResult<ThreadInviteResult> {
+        let opts = options(py, message, None, None, None, metadata, private_metadata, redirect_url)?;
         unlocked(py, || {
             let grant = grant(preset.as_ref(), permissions.as_deref())?;
-            self.kit()?.invite_to_thread(
-                actor.get(),
-                thread_id.get(),
-                email.as_str(),
-                &grant,
-                message.as_ref().map(Text::as_str),
-            )
+            self.kit()?.invite_to_thread(actor.get(), thread_id.get(), email.as_str(), &grant, opts)
         })
         .map(ThreadInviteResult)
     }

@@ -13,6 +13,15 @@ fn ids<T: ToString>(list: &[T]) -> Vec<String> {
     list.iter().map(ToString::to_string).collect()
 }
 
+/// An invitation's metadata as a Python `dict`.
+fn object_to_py<'py>(py: Python<'py>, map: &core::JsonObject) -> PyResult<Bound<'py, PyAny>> {
+    let dict = pyo3::types::PyDict::new(py);
+    for (k, v) in map {
+        dict.set_item(k, json_to_py(py, v)?)?;
+    }
+    Ok(dict.into_any())
+}
+
 fn opt_id<T: ToString>(id: Option<T>) -> Option<String> {
     id.map(|i| i.to_string())
 }
@@ -194,15 +203,30 @@ impl Draft {
     fn role(&self) -> &str {
         self.0.role()
     }
-    /// The team the invitee will join, or `None`.
+    /// The teams the invitee will join, in the order given.
     #[getter]
-    fn team_id(&self) -> Option<String> {
-        opt_id(self.0.team_id())
+    fn team_ids(&self) -> Vec<String> {
+        ids(self.0.team_ids())
     }
     /// The personal message, or `None`.
     #[getter]
     fn message(&self) -> Option<&str> {
         self.0.message()
+    }
+    /// The data shown to the invitee, as a `dict` (empty when none).
+    #[getter]
+    fn metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        object_to_py(py, self.0.metadata())
+    }
+    /// The data never shown to the invitee, as a `dict` (empty when none).
+    #[getter]
+    fn private_metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        object_to_py(py, self.0.private_metadata())
+    }
+    /// Where the invitee is sent after accepting, or `None`.
+    #[getter]
+    fn redirect_url(&self) -> Option<&str> {
+        self.0.redirect_url()
     }
     /// The exact email `send_invitation` will queue.
     fn preview(&self) -> Email {
@@ -216,11 +240,11 @@ impl Draft {
     }
     fn __repr__(&self) -> String {
         format!(
-            "Draft(invitation_id={}, email={}, role={}, team_id={}, expires_at={}, link=<secret>)",
+            "Draft(invitation_id={}, email={}, role={}, team_ids={}, expires_at={}, link=<secret>)",
             repr_str(&self.0.invitation_id().to_string()),
             repr_str(self.0.email()),
             repr_str(self.0.role()),
-            repr_opt(opt_id(self.0.team_id()).as_deref()),
+            repr_list(&ids(self.0.team_ids())),
             self.0.expires_at()
         )
     }
@@ -292,10 +316,10 @@ impl Invitation {
     fn message(&self) -> Option<&str> {
         self.0.message.as_deref()
     }
-    /// The team the invitee will join, or `None`.
+    /// The teams the invitee will join, in the order given.
     #[getter]
-    fn team_id(&self) -> Option<String> {
-        opt_id(self.0.team_id)
+    fn team_ids(&self) -> Vec<String> {
+        ids(&self.0.team_ids)
     }
     /// The role the invitee will have.
     #[getter]
@@ -338,13 +362,30 @@ impl Invitation {
     fn thread_grants(&self) -> Vec<ThreadGrant> {
         self.0.thread_grants.iter().cloned().map(ThreadGrant).collect()
     }
+    /// The host's data shown to the invitee, as a `dict` (empty when none).
+    #[getter]
+    fn metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        object_to_py(py, &self.0.metadata)
+    }
+    /// The host's data never shown to the invitee, as a `dict`: empty when
+    /// none, and in what the invitee receives (an acceptance, a decline,
+    /// `invitations_for_email`).
+    #[getter]
+    fn private_metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        object_to_py(py, &self.0.private_metadata)
+    }
+    /// Where the host sends the invitee after accepting, or `None`.
+    #[getter]
+    fn redirect_url(&self) -> Option<&str> {
+        self.0.redirect_url.as_deref()
+    }
     fn __repr__(&self) -> String {
         format!(
-            "Invitation(id={}, email={}, role={}, team_id={}, status={}, expires_at={})",
+            "Invitation(id={}, email={}, role={}, team_ids={}, status={}, expires_at={})",
             repr_str(&self.0.id.to_string()),
             repr_str(&self.0.email),
             repr_str(&self.0.role),
-            repr_opt(opt_id(self.0.team_id).as_deref()),
+            repr_list(&ids(&self.0.team_ids)),
             repr_str(self.0.status.as_str()),
             self.0.expires_at
         )
@@ -373,12 +414,19 @@ impl Acceptance {
     fn dropped_grants(&self) -> Vec<String> {
         ids(&self.0.dropped_grants)
     }
+    /// Where to send the new member (the invitation's redirect, if its origin
+    /// is still allowed), or `None`.
+    #[getter]
+    fn redirect_url(&self) -> Option<&str> {
+        self.0.redirect_url.as_deref()
+    }
     fn __repr__(&self) -> String {
         format!(
-            "Acceptance(member={}, invitation={}, dropped_grants={})",
+            "Acceptance(member={}, invitation={}, dropped_grants={}, redirect_url={})",
             Member(self.0.member.clone()).__repr__(),
             Invitation(self.0.invitation.clone()).__repr__(),
-            repr_list(&ids(&self.0.dropped_grants))
+            repr_list(&ids(&self.0.dropped_grants)),
+            repr_opt(self.0.redirect_url.as_deref())
         )
     }
 }
@@ -424,10 +472,10 @@ impl InvitationPreview {
     fn inviter_name(&self) -> &str {
         &self.0.inviter_name
     }
-    /// The team's name, or `None`.
+    /// The names of the teams the invitee will join, in order.
     #[getter]
-    fn team_name(&self) -> Option<&str> {
-        self.0.team_name.as_deref()
+    fn team_names(&self) -> Vec<String> {
+        self.0.team_names.clone()
     }
     /// The invited address.
     #[getter]
@@ -439,12 +487,22 @@ impl InvitationPreview {
     fn expires_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         datetime(py, self.0.expires_at)
     }
+    /// The host's data for the landing page, as a `dict` (empty when none).
+    #[getter]
+    fn metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        object_to_py(py, &self.0.metadata)
+    }
+    /// Where the invitee will be sent after accepting, or `None`.
+    #[getter]
+    fn redirect_url(&self) -> Option<&str> {
+        self.0.redirect_url.as_deref()
+    }
     fn __repr__(&self) -> String {
         format!(
-            "InvitationPreview(organization_name={}, inviter_name={}, team_name={}, email={}, expires_at={})",
+            "InvitationPreview(organization_name={}, inviter_name={}, team_names={}, email={}, expires_at={})",
             repr_str(&self.0.organization_name),
             repr_str(&self.0.inviter_name),
-            repr_opt(self.0.team_name.as_deref()),
+            repr_list(&self.0.team_names),
             repr_str(&self.0.email),
             self.0.expires_at
         )

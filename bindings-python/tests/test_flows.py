@@ -18,7 +18,7 @@ def test_flow_one_invite_a_coworker_to_the_company(world: World) -> None:
     kit, alice, design = world.kit, world.alice, world.design
     draft = kit.draft_invitation(alice.id, "bob@acme.com", message="Welcome!", team=design.id)
     assert draft.link.startswith("https://acme.example.com/portal/join/ikinv_")
-    assert (draft.email, draft.role, draft.team_id, draft.message) == ("bob@acme.com", "member", design.id, "Welcome!")
+    assert (draft.email, draft.role, draft.team_ids, draft.message) == ("bob@acme.com", "member", [design.id], "Welcome!")
     assert draft.expires_at == dt.datetime(2026, 1, 8, tzinfo=UTC)
 
     email = draft.preview()
@@ -28,8 +28,8 @@ def test_flow_one_invite_a_coworker_to_the_company(world: World) -> None:
     assert kit.outbox_pending(10) == []  # nothing stored by a draft
 
     inv = kit.send_invitation(draft)
-    assert (inv.status, inv.email, inv.role, inv.team_id, inv.inviter_id) == (
-        "pending", "bob@acme.com", "member", design.id, alice.id
+    assert (inv.status, inv.email, inv.role, inv.team_ids, inv.inviter_id) == (
+        "pending", "bob@acme.com", "member", [design.id], alice.id
     )
     assert inv.id == draft.invitation_id and inv.org_id == world.org.id
     assert inv.expires_at == draft.expires_at and inv.sent_count == 1 and inv.delivered
@@ -43,8 +43,8 @@ def test_flow_one_invite_a_coworker_to_the_company(world: World) -> None:
     assert kit.outbox_pending(10) == []
 
     peek = kit.peek_invitation(draft.link)
-    assert (peek.organization_name, peek.inviter_name, peek.team_name, peek.email) == (
-        "Acme Corp", "Alice Smith", "Design", "bob@acme.com"
+    assert (peek.organization_name, peek.inviter_name, peek.team_names, peek.email) == (
+        "Acme Corp", "Alice Smith", ["Design"], "bob@acme.com"
     )
     assert kit.invitations_for_email("BOB@acme.com") == [inv]
 

@@ -18,7 +18,7 @@ def test_values_are_python_values(world: World) -> None:
     assert isinstance(inv.id, str) and len(inv.id) == 36
     assert isinstance(inv.created_at, dt.datetime)
     assert inv.created_at.tzinfo is not None and inv.created_at.utcoffset() == dt.timedelta(0)
-    assert inv.team_id is None and inv.message is None  # absent values are None
+    assert inv.team_ids == [] and inv.message is None and inv.redirect_url is None  # absent values are None
     assert isinstance(world.org.allowed_domains, list) and isinstance(alice.team_ids, list)
     assert isinstance(inv.sent_count, int) and isinstance(inv.delivered, bool)
 

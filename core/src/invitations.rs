@@ -9,13 +9,14 @@
 
 use std::fmt;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::InviteKit;
 use crate::clock::Timestamp;
 use crate::email::EmailAddress;
 use crate::error::{Error, Result};
 use crate::events::{EventKind, record};
+use crate::extras::{self, JsonObject};
 use crate::ids::{InvitationId, MemberId, OrgId, TeamId, ThreadId};
 use crate::input;
 pub use crate::model::{Invitation, InvitationStatus, ThreadGrant};
@@ -27,27 +28,47 @@ use crate::token::{Token, join_link};
 
 /// The most addresses one [`invite_many`](InviteKit::invite_many) call takes.
 pub const MAX_BATCH: usize = 100;
+/// The most teams one invitation names.
+pub const MAX_TEAMS: usize = 20;
 const DAY_SECS: i64 = 24 * 3600;
 
 /// The optional parts of an invitation.
 ///
 /// # Examples
 /// ```
-/// let opts = invitekit::InviteOptions::new().message("Welcome!").role("member");
+/// let opts = invitekit::InviteOptions::new()
+///     .message("Welcome!")
+///     .role("member")
+///     .metadata(serde_json::json!({"plan": "pro"}))
+///     .redirect_url("https://app.acme.com/welcome");
 /// assert_eq!(opts.message.as_deref(), Some("Welcome!"));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InviteOptions {
     /// A personal message (default none; at most the organization's `max_message_chars`).
     pub message: Option<String>,
-    /// The team to join (default none; R1: only a role that may assign teams).
+    /// The one team to join: the shorthand for `teams` with one team. Giving
+    /// both is `invalid_input`.
     pub team: Option<TeamId>,
+    /// The teams to join (default none; at most [`MAX_TEAMS`], no repeats;
+    /// R1 for each: only a role that may assign teams).
+    pub teams: Vec<TeamId>,
     /// The role to give (default: the policy's default role; R2).
     pub role: Option<String>,
+    /// Data shown to the invitee (`peek`, email templates): a JSON object of
+    /// at most [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES). Default none.
+    pub metadata: Option<Value>,
+    /// Data never shown to the invitee, returned to the inviter and to
+    /// members who manage the organization: a JSON object of at most
+    /// [`MAX_METADATA_BYTES`](crate::MAX_METADATA_BYTES). Default none.
+    pub private_metadata: Option<Value>,
+    /// Where the host sends the invitee after accepting; it must be on one of
+    /// the organization's `redirect_origins` (scheme, host and port exactly).
+    pub redirect_url: Option<String>,
 }
 
 impl InviteOptions {
-    /// No message, no team, the default role.
+    /// No message, no team, the default role, no metadata, no redirect.
     pub fn new() -> Self {
         Self::default()
     }
@@ -56,15 +77,67 @@ impl InviteOptions {
         self.message = Some(message.into());
         self
     }
-    /// Sets the team.
+    /// Sets the one team (the shorthand for [`teams`](Self::teams)).
     pub fn team(mut self, team: TeamId) -> Self {
         self.team = Some(team);
+        self
+    }
+    /// Sets the teams.
+    pub fn teams(mut self, teams: impl IntoIterator<Item = TeamId>) -> Self {
+        self.teams = teams.into_iter().collect();
         self
     }
     /// Sets the role.
     pub fn role(mut self, role: impl Into<String>) -> Self {
         self.role = Some(role.into());
         self
+    }
+    /// Sets the metadata shown to the invitee.
+    pub fn metadata(mut self, metadata: Value) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+    /// Sets the metadata never shown to the invitee.
+    pub fn private_metadata(mut self, metadata: Value) -> Self {
+        self.private_metadata = Some(metadata);
+        self
+    }
+    /// Sets the redirect URL.
+    pub fn redirect_url(mut self, url: impl Into<String>) -> Self {
+        self.redirect_url = Some(url.into());
+        self
+    }
+
+    /// The teams asked for, `team` or `teams`: at most [`MAX_TEAMS`], no repeats.
+    fn team_list(&self) -> Result<Vec<TeamId>> {
+        let teams = match (self.team, self.teams.is_empty()) {
+            (Some(_), false) => return Err(Error::invalid("give `team` or `teams`, not both")),
+            (Some(t), true) => vec![t],
+            (None, _) => self.teams.clone(),
+        };
+        if teams.len() > MAX_TEAMS {
+            return Err(Error::invalid(format!("an invitation names at most {MAX_TEAMS} teams")));
+        }
+        for (i, t) in teams.iter().enumerate() {
+            if teams[..i].contains(t) {
+                return Err(Error::invalid(format!("the team `{t}` is listed twice")));
+            }
+        }
+        Ok(teams)
+    }
+
+    /// The options that carry `inv` as it is stored (a send of its draft, a
+    /// resend), for its checks to run again.
+    fn of(inv: &Invitation) -> InviteOptions {
+        InviteOptions {
+            message: inv.message.clone(),
+            team: None,
+            teams: inv.team_ids.clone(),
+            role: Some(inv.role.clone()),
+            metadata: Some(Value::Object(inv.metadata.clone())),
+            private_metadata: Some(Value::Object(inv.private_metadata.clone())),
+            redirect_url: inv.redirect_url.clone(),
+        }
     }
 }
 
@@ -78,8 +151,11 @@ pub struct Draft {
     pub(crate) inviter_id: MemberId,
     pub(crate) email: EmailAddress,
     pub(crate) message: Option<String>,
-    pub(crate) team_id: Option<TeamId>,
+    pub(crate) team_ids: Vec<TeamId>,
     pub(crate) role: String,
+    pub(crate) metadata: JsonObject,
+    pub(crate) private_metadata: JsonObject,
+    pub(crate) redirect_url: Option<String>,
     pub(crate) token: Token,
     pub(crate) link: String,
     pub(crate) expires_at: Timestamp,
@@ -109,9 +185,21 @@ impl Draft {
     pub fn role(&self) -> &str {
         &self.role
     }
-    /// The team the invitee will join.
-    pub fn team_id(&self) -> Option<TeamId> {
-        self.team_id
+    /// The teams the invitee will join.
+    pub fn team_ids(&self) -> &[TeamId] {
+        &self.team_ids
+    }
+    /// The metadata shown to the invitee (empty when none).
+    pub fn metadata(&self) -> &JsonObject {
+        &self.metadata
+    }
+    /// The metadata never shown to the invitee (empty when none).
+    pub fn private_metadata(&self) -> &JsonObject {
+        &self.private_metadata
+    }
+    /// Where the invitee goes after accepting.
+    pub fn redirect_url(&self) -> Option<&str> {
+        self.redirect_url.as_deref()
     }
     /// The personal message, as it will appear.
     pub fn message(&self) -> Option<&str> {
@@ -133,7 +221,7 @@ impl fmt::Debug for Draft {
             .field("invitation_id", &self.id)
             .field("email", &self.email.as_str())
             .field("role", &self.role)
-            .field("team_id", &self.team_id)
+            .field("team_ids", &self.team_ids)
             .field("expires_at", &self.expires_at)
             .field("link", &"<secret>")
             .finish()
@@ -145,10 +233,13 @@ impl fmt::Debug for Draft {
 pub struct Acceptance {
     /// The new (or reactivated) member.
     pub member: Member,
-    /// The invitation, now accepted.
+    /// The invitation, now accepted, without its private metadata.
     pub invitation: Invitation,
     /// Threads whose grant no longer passed R4 and was dropped (R8).
     pub dropped_grants: Vec<ThreadId>,
+    /// Where to send the new member: the invitation's `redirect_url`, if it
+    /// is still on one of the organization's `redirect_origins`.
+    pub redirect_url: Option<String>,
 }
 
 /// What [`resend_invitation`](InviteKit::resend_invitation) did: the old link stopped working.
@@ -173,12 +264,17 @@ pub struct InvitationPreview {
     pub organization_name: String,
     /// Who invited.
     pub inviter_name: String,
-    /// The team, if any.
-    pub team_name: Option<String>,
+    /// The teams' names, in the invitation's order (empty when none).
+    pub team_names: Vec<String>,
     /// The invited address.
     pub email: String,
     /// When the link stops working.
     pub expires_at: Timestamp,
+    /// The invitation's metadata shown to the invitee (never the private one).
+    pub metadata: JsonObject,
+    /// Where the invitee goes after accepting, if it is still on one of the
+    /// organization's `redirect_origins`.
+    pub redirect_url: Option<String>,
 }
 
 /// The outcome for one address of [`invite_many`](InviteKit::invite_many).
@@ -197,8 +293,12 @@ struct Checked {
     org: Organization,
     inviter: Member,
     message: Option<String>,
-    team_name: Option<String>,
+    team_ids: Vec<TeamId>,
+    team_names: Vec<String>,
     role: String,
+    metadata: JsonObject,
+    private_metadata: JsonObject,
+    redirect_url: Option<String>,
 }
 
 /// When a limit of `max` per 24 hours on the sends counted by `key` frees up;
@@ -225,6 +325,12 @@ fn send_keys(inviter: MemberId, email: &EmailAddress, emailed: bool) -> Vec<Send
         keys.push(SendKey::Address(email.key().to_owned()));
     }
     keys
+}
+
+/// `url` if it is still on one of `org`'s `redirect_origins`: an origin
+/// removed after the invitation was sent no longer receives its invitees.
+fn still_allowed(url: Option<String>, org: &Organization) -> Option<String> {
+    url.filter(|u| extras::redirect_url(u, &org.settings.redirect_origins).is_ok())
 }
 
 impl<S: Store> InviteKit<S> {
@@ -264,14 +370,21 @@ impl<S: Store> InviteKit<S> {
         if !inviter_role.may_give_role(role.name()) {
             return Err(Error::denied(format!("the role `{}` may not invite as `{}`", inviter.role, role.name())));
         }
-        let team_name = match opts.team {
-            Some(team_id) => {
-                if !inviter_role.may_assign_team() {
-                    return Err(Error::denied(format!("the role `{}` may not assign a team", inviter.role)));
-                }
-                let team = tx.team(team_id)?.filter(|t| t.org_id == org.id).ok_or(Error::NotFound("team"))?;
-                Some(team.name)
-            }
+        let team_ids = opts.team_list()?;
+        if !team_ids.is_empty() && !inviter_role.may_assign_team() {
+            return Err(Error::denied(format!("the role `{}` may not assign a team", inviter.role)));
+        }
+        let mut team_names = Vec::with_capacity(team_ids.len());
+        for &team_id in &team_ids {
+            let team = tx.team(team_id)?.filter(|t| t.org_id == org.id).ok_or(Error::NotFound("team"))?;
+            team_names.push(team.name);
+        }
+        let object =
+            |field: &str, v: &Option<Value>| v.as_ref().map_or(Ok(JsonObject::new()), |v| extras::metadata(field, v));
+        let metadata = object("metadata", &opts.metadata)?;
+        let private_metadata = object("private_metadata", &opts.private_metadata)?;
+        let redirect_url = match &opts.redirect_url {
+            Some(u) => Some(extras::redirect_url(u, &org.settings.redirect_origins)?),
             None => None,
         };
         if !org.allows(email) {
@@ -291,7 +404,17 @@ impl<S: Store> InviteKit<S> {
         }
         let new_pending = !resending.is_some_and(|r| r.is_live(now));
         self.check_rate_limits(tx, &org, Some(inviter.id), new_pending, email, emailed, now)?;
-        Ok(Checked { org, inviter, message, team_name, role: role.name().to_owned() })
+        Ok(Checked {
+            org,
+            inviter,
+            message,
+            team_ids,
+            team_names,
+            role: role.name().to_owned(),
+            metadata,
+            private_metadata,
+            redirect_url,
+        })
     }
 
     /// The [limits](crate::rules#limits): per inviter and per organization per day (sends,
@@ -364,8 +487,9 @@ impl<S: Store> InviteKit<S> {
         org: &Organization,
         inviter: &Member,
         to: &str,
-        team_name: Option<String>,
+        team_names: Vec<String>,
         message: Option<String>,
+        metadata: &JsonObject,
         link: &str,
         expires_at: Timestamp,
         thread: Option<(String, String)>,
@@ -379,8 +503,9 @@ impl<S: Store> InviteKit<S> {
             to: to.to_owned(),
             inviter_name: inviter.name.clone(),
             organization_name: org.name.clone(),
-            team_name,
+            team_names,
             message,
+            metadata: metadata.clone(),
             link: link.to_owned(),
             expires_at: expires_at.human(),
             thread_title,
@@ -428,7 +553,6 @@ impl<S: Store> InviteKit<S> {
             self.check_thread_grant(tx, &c.inviter, &c.role, g)?;
         }
         let email = email.clone();
-        let team_id = opts.team;
         let token = Token::generate()?;
         let link = join_link(&c.org.portal_url, &token)?;
         let expires_at = now.plus_secs(c.org.settings.invitation_expiry_secs);
@@ -438,8 +562,9 @@ impl<S: Store> InviteKit<S> {
             &c.org,
             &c.inviter,
             email.as_str(),
-            c.team_name,
+            c.team_names,
             c.message.clone(),
+            &c.metadata,
             &link,
             expires_at,
             thread,
@@ -450,8 +575,11 @@ impl<S: Store> InviteKit<S> {
             inviter_id: c.inviter.id,
             email,
             message: c.message,
-            team_id,
+            team_ids: c.team_ids,
             role: c.role,
+            metadata: c.metadata,
+            private_metadata: c.private_metadata,
+            redirect_url: c.redirect_url,
             token,
             link,
             expires_at,
@@ -483,8 +611,15 @@ impl<S: Store> InviteKit<S> {
         if draft.expires_at <= now {
             return Err(Error::InvitationExpired);
         }
-        let opts =
-            InviteOptions { message: draft.message.clone(), team: draft.team_id, role: Some(draft.role.clone()) };
+        let opts = InviteOptions {
+            message: draft.message.clone(),
+            team: None,
+            teams: draft.team_ids.clone(),
+            role: Some(draft.role.clone()),
+            metadata: Some(Value::Object(draft.metadata.clone())),
+            private_metadata: Some(Value::Object(draft.private_metadata.clone())),
+            redirect_url: draft.redirect_url.clone(),
+        };
         let c = self.check_invitation(&*tx, draft.inviter_id, &draft.email, &opts, deliver, None, now)?;
         if c.org.id != draft.org_id {
             return Err(Error::Conflict("the inviter changed organization".into()));
@@ -498,7 +633,7 @@ impl<S: Store> InviteKit<S> {
             inviter_id: draft.inviter_id,
             email: draft.email.as_str().to_owned(),
             message: draft.message.clone(),
-            team_id: draft.team_id,
+            team_ids: c.team_ids,
             role: draft.role.clone(),
             status: InvitationStatus::Pending,
             created_at: now,
@@ -507,6 +642,9 @@ impl<S: Store> InviteKit<S> {
             last_sent_at: now,
             thread_grants: draft.thread_grants.clone(),
             delivered: deliver,
+            metadata: c.metadata,
+            private_metadata: c.private_metadata,
+            redirect_url: c.redirect_url,
         };
         tx.insert_invitation(&inv, &draft.token.hash())?;
         if deliver {
@@ -524,8 +662,8 @@ impl<S: Store> InviteKit<S> {
             now,
             Some(inv.inviter_id),
             EventKind::InvitationSent,
-            json!({"invitation_id": inv.id, "email": inv.email, "role": inv.role, "team_id": inv.team_id,
-                   "delivered": deliver, "thread_grants": grants}),
+            json!({"invitation_id": inv.id, "email": inv.email, "role": inv.role, "team_ids": inv.team_ids,
+                   "delivered": deliver, "thread_grants": grants, "redirect_url": inv.redirect_url}),
         )?;
         Ok(inv)
     }
@@ -577,16 +715,19 @@ impl<S: Store> InviteKit<S> {
         self.store.read(|tx| {
             let (inv, inviter) = self.live_by_token(tx, &token, now)?;
             let org = tx.org(inv.org_id)?.ok_or(Error::InvalidToken)?;
-            let team_name = match inv.team_id {
-                Some(t) => tx.team(t)?.map(|t| t.name),
-                None => None,
-            };
+            let mut team_names = Vec::with_capacity(inv.team_ids.len());
+            for &t in &inv.team_ids {
+                team_names.extend(tx.team(t)?.map(|t| t.name));
+            }
+            let redirect_url = still_allowed(inv.redirect_url, &org);
             Ok(InvitationPreview {
                 organization_name: org.name,
                 inviter_name: inviter.name,
-                team_name,
+                team_names,
                 email: inv.email,
                 expires_at: inv.expires_at,
+                metadata: inv.metadata,
+                redirect_url,
             })
         })
     }
@@ -612,13 +753,13 @@ impl<S: Store> InviteKit<S> {
             if !inviter_role.may_invite() || !inviter_role.may_give_role(&inv.role) {
                 return Err(Error::denied("the inviter's role no longer allows this invitation"));
             }
-            if inv.team_id.is_some() && !inviter_role.may_assign_team() {
+            if !inv.team_ids.is_empty() && !inviter_role.may_assign_team() {
                 return Err(Error::denied("the inviter's role no longer allows assigning a team"));
             }
             if !org.allows(&email) {
                 return Err(Error::DomainNotAllowed { domain: email.domain().to_owned() });
             }
-            let team_ids: Vec<TeamId> = inv.team_id.into_iter().collect();
+            let team_ids = inv.team_ids.clone();
             let member = match tx.member_by_email(org.id, email.key())? {
                 Some(m) if m.is_active() => return Err(Error::AlreadyMember { email: m.email }),
                 Some(mut m) => {
@@ -671,7 +812,8 @@ impl<S: Store> InviteKit<S> {
                        "team_ids": member.team_ids, "via": "invitation", "invitation_id": inv.id}),
             )?;
             let dropped_grants = self.apply_thread_grants(tx, &inviter, &member, &inv.thread_grants, now)?;
-            Ok(Acceptance { member, invitation: accepted, dropped_grants })
+            let redirect_url = still_allowed(accepted.redirect_url.clone(), &org);
+            Ok(Acceptance { member, invitation: accepted.for_invitee(), dropped_grants, redirect_url })
         })
     }
 
@@ -692,7 +834,7 @@ impl<S: Store> InviteKit<S> {
             }
             cancel_for(tx, inv.id)?;
             record(tx, inv.org_id, now, None, EventKind::InvitationDeclined, json!({"invitation_id": inv.id}))?;
-            Ok(declined)
+            Ok(declined.for_invitee())
         })
     }
 
@@ -768,12 +910,12 @@ impl<S: Store> InviteKit<S> {
             // again now, against the inviter's current role, holdings and the
             // organization's current settings.
             let email = EmailAddress::parse(&inv.email)?;
-            let opts = InviteOptions { message: inv.message.clone(), team: inv.team_id, role: Some(inv.role.clone()) };
+            let opts = InviteOptions::of(&inv);
             let c = self.check_invitation(&*tx, inv.inviter_id, &email, &opts, inv.delivered, Some(&inv), now)?;
             for g in &inv.thread_grants {
                 self.check_thread_grant(&*tx, &c.inviter, &c.role, g)?;
             }
-            let (inviter, team_name) = (c.inviter, c.team_name);
+            let (inviter, team_names) = (c.inviter, c.team_names);
             let token = Token::generate()?;
             let link = join_link(&org.portal_url, &token)?;
             let mut renewed = inv.clone();
@@ -792,8 +934,9 @@ impl<S: Store> InviteKit<S> {
                     &org,
                     &inviter,
                     &inv.email,
-                    team_name,
+                    team_names,
                     inv.message.clone(),
+                    &inv.metadata,
                     &link,
                     renewed.expires_at,
                     thread,
@@ -835,8 +978,14 @@ impl<S: Store> InviteKit<S> {
     pub fn invitations_for_email(&self, email: &str) -> Result<Vec<Invitation>> {
         let email = EmailAddress::parse(email)?;
         let now = self.now();
-        self.store
-            .read(|tx| Ok(tx.pending_invitations_to(email.key())?.into_iter().filter(|i| i.is_live(now)).collect()))
+        self.store.read(|tx| {
+            Ok(tx
+                .pending_invitations_to(email.key())?
+                .into_iter()
+                .filter(|i| i.is_live(now))
+                .map(Invitation::for_invitee)
+                .collect())
+        })
     }
 
     /// Joins an organization without an invitation, when the **verified**
@@ -907,8 +1056,8 @@ impl<S: Store> InviteKit<S> {
             }
             let Some(role) = role else { continue };
             let mut clamped = inv.clone();
-            if clamped.team_id.is_some() && !role.may_assign_team() {
-                clamped.team_id = None;
+            if !role.may_assign_team() {
+                clamped.team_ids.clear();
             }
             clamped.thread_grants = inv
                 .thread_grants

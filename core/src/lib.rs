@@ -6,6 +6,7 @@ pub mod clock;
 pub mod email;
 pub mod error;
 pub mod events;
+pub mod extras;
 pub mod ids;
 mod input;
 pub mod interface;
@@ -26,15 +27,17 @@ pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use email::EmailAddress;
 pub use error::{Error, GrantCheck, Result};
 pub use events::{Event, EventKind};
+pub use extras::{MAX_METADATA_BYTES, MAX_REDIRECT_ORIGINS, MAX_REDIRECT_URL_BYTES};
 pub use ids::{EmailId, InvitationId, MemberId, MessageId, OrgId, TeamId, ThreadId};
 pub use input::{
     MAX_BODY_CHARS, MAX_EXTERNAL_ID_BYTES, MAX_MESSAGE_CHARS_CEILING, MAX_NAME_CHARS, MAX_QUERY_CHARS, MAX_TITLE_CHARS,
 };
 pub use invitations::{
-    Acceptance, Draft, Invitation, InvitationPreview, InvitationStatus, InviteOptions, InviteResult, Resent,
+    Acceptance, Draft, Invitation, InvitationPreview, InvitationStatus, InviteOptions, InviteResult, MAX_TEAMS, Resent,
     ThreadGrant,
 };
 pub use kit::{InviteKit, InviteKitBuilder};
+pub use model::JsonObject;
 pub use org::{Member, MemberStatus, OrgSettings, Organization, SettingsUpdate, Team};
 pub use outbox::{OutboxStatus, OutgoingEmail};
 pub use policy::{Permission, PermissionSet, Policy, Preset, Role};

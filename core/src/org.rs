@@ -58,6 +58,8 @@ pub struct SettingsUpdate {
     pub auto_join_domains: Option<Vec<String>>,
     /// See [`Organization::allowed_domains`].
     pub allowed_domains: Option<Vec<String>>,
+    /// See [`OrgSettings::redirect_origins`].
+    pub redirect_origins: Option<Vec<String>>,
 }
 
 impl SettingsUpdate {
@@ -126,6 +128,9 @@ impl SettingsUpdate {
         }
         if let Some(v) = &self.allowed_domains {
             allowed = domains("allowed_domains", v)?;
+        }
+        if let Some(v) = &self.redirect_origins {
+            s.redirect_origins = crate::extras::origins(v)?;
         }
         org.settings = s;
         org.allowed_domains = allowed;
@@ -435,7 +440,8 @@ impl<S: Store> InviteKit<S> {
             to: "someone@example.com".into(),
             inviter_name: "Sample Inviter".into(),
             organization_name: "Sample Company".into(),
-            team_name: Some("Sample Team".into()),
+            team_names: vec!["Sample Team".into()],
+            metadata: crate::JsonObject::new(),
             message: Some("Sample message".into()),
             link: "https://example.com/join/sample".into(),
             expires_at: Timestamp::from_millis(0).human(),

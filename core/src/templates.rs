@@ -35,11 +35,13 @@ const FUEL_PER_RENDER: u64 = 100_000;
 
 /// The variables every template can use; each one is always defined (as
 /// `none` when absent), so that strict undefined handling only catches typos.
-const VARIABLES: [&str; 9] = [
+const VARIABLES: [&str; 11] = [
     "to",
     "inviter_name",
     "organization_name",
     "team_name",
+    "team_names",
+    "metadata",
     "message",
     "link",
     "expires_at",
@@ -117,8 +119,13 @@ impl fmt::Debug for Email {
 /// `invitation.html`); only the `.html` part is HTML auto-escaped.
 ///
 /// Variables: `to`, `inviter_name`, `organization_name`, `team_name`,
-/// `message`, `link`, `expires_at`, `thread_title`, `freelancer_name`; the
-/// optional ones are `none` when absent, so test them with `{% if team_name %}`.
+/// `team_names`, `metadata`, `message`, `link`, `expires_at`, `thread_title`,
+/// `freelancer_name`; the optional ones are `none` when absent, so test them
+/// with `{% if team_name %}`. `team_name` is the teams' names in one phrase
+/// (`Design`, `Design and Ops`, `Design, Ops and Sales`); `team_names` is the
+/// list; `metadata` is the invitation's metadata shown to the invitee (an
+/// empty object when none; test a key with `{% if metadata.plan is defined %}`).
+/// The private metadata is never given to a template.
 /// Any other name is an error (strict undefined). The filter `nl2br` escapes a
 /// value and turns its line breaks into `<br>` in the HTML part (it leaves the
 /// value unchanged elsewhere). Blocks are whitespace-trimmed (`trim_blocks` and
@@ -147,14 +154,16 @@ pub struct EmailContext {
     pub inviter_name: String,
     /// The organization's name.
     pub organization_name: String,
-    /// The team the invitee will join, if any.
-    pub team_name: Option<String>,
+    /// The teams the invitee will join, in order (empty when none).
+    pub team_names: Vec<String>,
     /// The inviter's personal message, if any (free text).
     pub message: Option<String>,
     /// The join link; a secret.
     pub link: String,
     /// When the invitation expires, for people to read (e.g. "January 8, 2026 at 00:00 UTC").
     pub expires_at: String,
+    /// The invitation's metadata shown to the invitee (never the private one).
+    pub metadata: crate::JsonObject,
     /// The conversation's title; required for [`EmailKind::ThreadInvitation`].
     pub thread_title: Option<String>,
     /// The freelancer in the conversation; required for [`EmailKind::ThreadInvitation`].
@@ -167,7 +176,7 @@ impl fmt::Debug for EmailContext {
             .field("to", &self.to)
             .field("inviter_name", &self.inviter_name)
             .field("organization_name", &self.organization_name)
-            .field("team_name", &self.team_name)
+            .field("team_names", &self.team_names)
             .field("message", &self.message)
             .field("link", &"<redacted>")
             .field("expires_at", &self.expires_at)
@@ -384,12 +393,23 @@ fn clean_message(message: &str) -> Option<String> {
     Some(cleaned)
 }
 
+/// The teams' names in one phrase: `A`, `A and B`, `A, B and C`; none when there is no team.
+fn team_phrase(names: &[String]) -> Option<String> {
+    match names {
+        [] => None,
+        [one] => Some(one.clone()),
+        [rest @ .., last] => Some(format!("{} and {last}", rest.join(", "))),
+    }
+}
+
 fn template_context(ctx: &EmailContext) -> Value {
     context! {
         to => ctx.to.as_str(),
         inviter_name => ctx.inviter_name.as_str(),
         organization_name => ctx.organization_name.as_str(),
-        team_name => ctx.team_name.as_deref(),
+        team_name => team_phrase(&ctx.team_names),
+        team_names => ctx.team_names.clone(),
+        metadata => Value::from(minijinja::value::Serde(&ctx.metadata)),
         message => ctx.message.as_deref().and_then(clean_message),
         link => ctx.link.as_str(),
         expires_at => ctx.expires_at.as_str(),
@@ -513,7 +533,7 @@ const INVITATION_SUBJECT: &str = "{{ inviter_name }} invited you to join {{ orga
 
 const INVITATION_TEXT: &str = r#"Hi,
 
-{{ inviter_name }} invited you to join {{ organization_name }}.{% if team_name %} You'll be part of the {{ team_name }} team.{% endif +%}
+{{ inviter_name }} invited you to join {{ organization_name }}.{% if team_name %} You'll be part of the {{ team_name }} team{% if team_names|length > 1 %}s{% endif %}.{% endif +%}
 
 {% if message %}
 {{ inviter_name }} wrote:
@@ -542,7 +562,7 @@ const INVITATION_HTML: &str = r#"<!doctype html>
 <div style="max-width:560px;margin:0 auto;padding:32px 16px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1f2328;">
 <div style="background-color:#ffffff;border:1px solid #e1e4e8;border-radius:8px;padding:32px;">
 <h1 style="margin:0 0 16px;font-size:20px;line-height:1.3;">Join {{ organization_name }}</h1>
-<p style="margin:0 0 16px;"><strong>{{ inviter_name }}</strong> invited you to join <strong>{{ organization_name }}</strong>.{% if team_name %} You'll be part of the <strong>{{ team_name }}</strong> team.{% endif %}</p>
+<p style="margin:0 0 16px;"><strong>{{ inviter_name }}</strong> invited you to join <strong>{{ organization_name }}</strong>.{% if team_name %} You'll be part of the <strong>{{ team_name }}</strong> team{% if team_names|length > 1 %}s{% endif %}.{% endif %}</p>
 {% if message %}
 <p style="margin:0 0 8px;">{{ inviter_name }} wrote:</p>
 <blockquote style="margin:0 0 16px;padding:12px 16px;border-left:4px solid #d0d7de;background-color:#f6f8fa;color:#424a53;">{{ message|nl2br }}</blockquote>
@@ -567,7 +587,7 @@ const THREAD_INVITATION_TEXT: &str = r#"Hi,
 Conversation: "{{ thread_title }}"
 
 {% if team_name %}
-You'll be part of the {{ team_name }} team.
+You'll be part of the {{ team_name }} team{% if team_names|length > 1 %}s{% endif %}.
 
 {% endif %}
 {% if message %}
@@ -600,7 +620,7 @@ const THREAD_INVITATION_HTML: &str = r#"<!doctype html>
 <p style="margin:0 0 16px;"><strong>{{ inviter_name }}</strong> invited you to a conversation with <strong>{{ freelancer_name }}</strong> at <strong>{{ organization_name }}</strong>.</p>
 <p style="margin:0 0 16px;padding:12px 16px;border:1px solid #e1e4e8;border-radius:6px;background-color:#f6f8fa;"><span style="font-size:12px;color:#57606a;text-transform:uppercase;letter-spacing:0.04em;">Conversation</span><br><strong>{{ thread_title }}</strong><br><span style="font-size:14px;color:#57606a;">with {{ freelancer_name }}</span></p>
 {% if team_name %}
-<p style="margin:0 0 16px;">You'll be part of the <strong>{{ team_name }}</strong> team.</p>
+<p style="margin:0 0 16px;">You'll be part of the <strong>{{ team_name }}</strong> team{% if team_names|length > 1 %}s{% endif %}.</p>
 {% endif %}
 {% if message %}
 <p style="margin:0 0 8px;">{{ inviter_name }} wrote:</p>
@@ -631,7 +651,8 @@ mod tests {
             to: "bob@acme.com".into(),
             inviter_name: "Alice Smith".into(),
             organization_name: "Acme Corp".into(),
-            team_name: None,
+            team_names: vec![],
+            metadata: crate::JsonObject::new(),
             message: None,
             link: LINK.into(),
             expires_at: "January 8, 2026 at 00:00 UTC".into(),
@@ -714,7 +735,7 @@ mod tests {
     #[test]
     fn invitation_with_team_and_message() {
         let c = EmailContext {
-            team_name: Some("Design".into()),
+            team_names: vec!["Design".into()],
             message: Some("Welcome aboard!\nSee you Monday.".into()),
             ..ctx()
         };
@@ -746,7 +767,7 @@ mod tests {
         assert!(!email.html.contains("<blockquote"));
 
         let c = EmailContext {
-            team_name: Some("Design".into()),
+            team_names: vec!["Design".into()],
             message: Some("Can you help with this one?\r\nThanks".into()),
             ..thread_ctx()
         };
@@ -773,7 +794,7 @@ mod tests {
         let c = EmailContext {
             inviter_name: format!("Eve {HOSTILE}"),
             organization_name: format!("Org {HOSTILE}"),
-            team_name: Some(format!("Team {HOSTILE}")),
+            team_names: vec![format!("Team {HOSTILE}")],
             message: Some(format!("Msg {HOSTILE}")),
             thread_title: Some(format!("Title {HOSTILE}")),
             freelancer_name: Some(format!("Free {HOSTILE}")),
@@ -903,7 +924,7 @@ mod tests {
             "<p class=\"x\">Custom {{ organization_name }}: <a href=\"{{ link }}\">join</a></p>",
         );
         validate_template(EmailKind::Invitation, &src).unwrap();
-        let c = EmailContext { organization_name: "A&B".into(), team_name: Some("Ops".into()), ..ctx() };
+        let c = EmailContext { organization_name: "A&B".into(), team_names: vec!["Ops".into()], ..ctx() };
         let email = render(EmailKind::Invitation, Some(&src), &c).unwrap();
         assert_eq!(email.subject, "Welcome to A&B, from Alice Smith");
         assert_eq!(email.text, format!("Custom text for bob@acme.com: {LINK} (Ops)"));

@@ -484,16 +484,23 @@ impl<S: Store> InviteKit<S> {
 
     /// Brings a coworker into a thread by email: an active member is added
     /// at once (as [`add_to_thread`](Self::add_to_thread)); anyone else gets an
-    /// invitation to the organization, with the policy's default role, whose
-    /// email names the conversation and which carries the thread grant (R8).
+    /// invitation to the organization, with the policy's default role and no
+    /// team, whose email names the conversation and which carries the thread
+    /// grant (R8). `opts` gives the invitation's message, metadata, private
+    /// metadata and redirect URL; a role or a team in it is `invalid_input`.
     pub fn invite_to_thread(
         &self,
         actor: MemberId,
         thread_id: ThreadId,
         email: &str,
         grant: &Grant,
-        message: Option<&str>,
+        opts: InviteOptions,
     ) -> Result<ThreadInviteResult> {
+        if opts.role.is_some() || opts.team.is_some() || !opts.teams.is_empty() {
+            return Err(Error::invalid(
+                "an invitation to a conversation has the default role and no team: give no `role`, `team` or `teams`",
+            ));
+        }
         let email = EmailAddress::parse(email)?;
         let perms = grant.resolve(&self.policy)?;
         let now = self.now();
@@ -510,7 +517,6 @@ impl<S: Store> InviteKit<S> {
                 invitation: None,
             });
         }
-        let opts = InviteOptions { message: message.map(str::to_owned), team: None, role: None };
         let grant = ThreadGrant { thread_id, permissions: perms };
         let invitation = self.store.write(|tx| {
             let a = self.active_member(&*tx, actor)?;

@@ -242,7 +242,7 @@ fn r11_only_an_admin_who_may_give_the_role_re_invites_a_deactivated_member() {
     // A thread invitation is refused the same way.
     let t = fx.thread(hank.id, "Hank's thread");
     fx.fails("permission_denied", || {
-        fx.kit.invite_to_thread(hank.id, t.id, "bob@acme.com", &Grant::preset("viewer"), None)
+        fx.kit.invite_to_thread(hank.id, t.id, "bob@acme.com", &Grant::preset("viewer"), InviteOptions::new())
     });
     assert!(fx.drain_outbox().is_empty());
     // The admin may: Bob comes back with the same id and the invitation's role, in no thread.
@@ -363,7 +363,10 @@ fn r13_a_resend_re_checks_the_thread_grants_against_the_inviters_holdings() {
     let hank = fx.member("hank@acme.com", "Hank Hiring", "hiring_manager");
     let t = fx.thread(fx.admin.id, "Logo redesign");
     fx.kit.add_to_thread(fx.admin.id, t.id, hank.id, &Grant::permissions(&["read", "write", "manage_people"])).unwrap();
-    let r = fx.kit.invite_to_thread(hank.id, t.id, "carol@acme.com", &Grant::preset("participant"), None).unwrap();
+    let r = fx
+        .kit
+        .invite_to_thread(hank.id, t.id, "carol@acme.com", &Grant::preset("participant"), InviteOptions::new())
+        .unwrap();
     let inv = r.invitation.unwrap();
     // Hank is lowered to `read` in the thread: he could not send this grant now.
     fx.kit.change_permissions(fx.admin.id, t.id, hank.id, &Grant::preset("viewer")).unwrap();

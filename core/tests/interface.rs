@@ -35,13 +35,15 @@ records! {
     Member as "Member" { id, org_id, email, name, role, team_ids, status, joined_at }
     Team as "Team" { id, org_id, name }
     Invitation as "Invitation" {
-        id, org_id, inviter_id, email, message, team_id, role, status, created_at, expires_at, sent_count,
-        last_sent_at, thread_grants, delivered,
+        id, org_id, inviter_id, email, message, team_ids, role, status, created_at, expires_at, sent_count,
+        last_sent_at, thread_grants, delivered, metadata, private_metadata, redirect_url,
     }
     ThreadGrant as "ThreadGrant" { thread_id, permissions }
-    Acceptance as "Acceptance" { member, invitation, dropped_grants }
+    Acceptance as "Acceptance" { member, invitation, dropped_grants, redirect_url }
     Resent as "Resent" { invitation, link }
-    InvitationPreview as "InvitationPreview" { organization_name, inviter_name, team_name, email, expires_at }
+    InvitationPreview as "InvitationPreview" {
+        organization_name, inviter_name, team_names, email, expires_at, metadata, redirect_url,
+    }
     InviteResult as "InviteResult" { email, invitation, error }
     Email as "Email" { to, subject, text, html }
     OutgoingEmail as "OutgoingEmail" {
@@ -87,9 +89,11 @@ operations! {
     reactivate_member(actor: MemberId, member_id: MemberId) => [actor, member_id];
     create_team(org_id: OrgId, name: &str) => [org_id, name];
     set_email_template(org_id: OrgId, kind: EmailKind, template: &TemplateSource) => [org_id, kind, subject, text, html];
-    draft_invitation(actor: MemberId, email: &str, options: InviteOptions) => [actor, email, message, team, role];
+    draft_invitation(actor: MemberId, email: &str, options: InviteOptions)
+        => [actor, email, message, team, teams, role, metadata, private_metadata, redirect_url];
     send_invitation(draft: &Draft, deliver: bool) => [draft, deliver];
-    invite_many(actor: MemberId, emails: &[&str], options: InviteOptions) => [actor, emails, message, team, role];
+    invite_many(actor: MemberId, emails: &[&str], options: InviteOptions)
+        => [actor, emails, message, team, teams, role, metadata, private_metadata, redirect_url];
     peek_invitation(token_or_link: &str) => [token_or_link];
     accept_invitation(token_or_link: &str, email: &str, name: &str) => [token_or_link, email, name];
     decline_invitation(token_or_link: &str, email: &str) => [token_or_link, email];
@@ -108,8 +112,8 @@ operations! {
     permission_options(actor: MemberId, thread_id: ThreadId) => [actor, thread_id];
     add_to_thread(actor: MemberId, thread_id: ThreadId, member_id: MemberId, grant: &Grant)
         => [actor, thread_id, member_id, preset, permissions];
-    invite_to_thread(actor: MemberId, thread_id: ThreadId, email: &str, grant: &Grant, message: Option<&str>)
-        => [actor, thread_id, email, preset, permissions, message];
+    invite_to_thread(actor: MemberId, thread_id: ThreadId, email: &str, grant: &Grant, options: InviteOptions)
+        => [actor, thread_id, email, preset, permissions, message, metadata, private_metadata, redirect_url];
     change_permissions(actor: MemberId, thread_id: ThreadId, member_id: MemberId, grant: &Grant)
         => [actor, thread_id, member_id, preset, permissions];
     remove_from_thread(actor: MemberId, thread_id: ThreadId, member_id: MemberId) => [actor, thread_id, member_id];
@@ -121,7 +125,8 @@ operations! {
 }
 
 // The structs whose fields are the packages' arguments, checked as records are.
-const _: fn(InviteOptions) = |InviteOptions { message: _, team: _, role: _ }| {};
+const _: fn(InviteOptions) =
+    |InviteOptions { message: _, team: _, teams: _, role: _, metadata: _, private_metadata: _, redirect_url: _ }| {};
 const _: fn(TemplateSource) = |TemplateSource { subject: _, text: _, html: _ }| {};
 
 /// `items` as the JSON the committed files hold: sorted by name, one

@@ -202,7 +202,7 @@ fn seed_flow_draft_preview_send_deliver_and_accept() {
     assert!(token["ikinv_".len()..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
     assert_eq!(draft.email(), "bob@acme.com");
     assert_eq!(draft.role(), "member");
-    assert_eq!(draft.team_id(), Some(fx.design.id));
+    assert_eq!(draft.team_ids(), [fx.design.id]);
     assert_eq!(draft.message(), Some("Welcome aboard, Bob!"));
     assert_eq!(draft.expires_at(), ManualClock::START.plus_secs(WEEK));
     assert_eq!(fx.snap(), before, "a draft stores nothing");
@@ -237,7 +237,7 @@ fn seed_flow_draft_preview_send_deliver_and_accept() {
     assert_eq!(inv.inviter_id, fx.alice.id);
     assert_eq!(inv.email, "bob@acme.com");
     assert_eq!(inv.message.as_deref(), Some("Welcome aboard, Bob!"));
-    assert_eq!(inv.team_id, Some(fx.design.id));
+    assert_eq!(inv.team_ids, [fx.design.id]);
     assert_eq!(inv.role, "member");
     assert_eq!(inv.status, InvitationStatus::Pending);
     assert_eq!(inv.created_at, ManualClock::START);
@@ -349,7 +349,7 @@ fn r1_only_a_team_assigning_role_may_set_a_team() {
         assert!(fx.kit.draft_invitation(actor, "bob@acme.com", InviteOptions::new()).is_ok());
     }
     let (hank_draft, hank_inv) = fx.invite_with(hank.id, "bob@acme.com", InviteOptions::new().team(fx.design.id));
-    assert_eq!(hank_inv.team_id, Some(fx.design.id));
+    assert_eq!(hank_inv.team_ids, [fx.design.id]);
     let bob = fx.kit.accept_invitation(hank_draft.link(), "bob@acme.com", "Bob Jones").unwrap().member;
     assert_eq!(bob.team_ids, vec![fx.design.id]);
 }
@@ -1049,9 +1049,11 @@ fn peek_changes_nothing_and_a_peeked_invitation_is_still_acceptable() {
     let expected = InvitationPreview {
         organization_name: "Acme Corp".into(),
         inviter_name: "Alice Smith".into(),
-        team_name: Some("Design".into()),
+        team_names: vec!["Design".into()],
         email: "bob@acme.com".into(),
         expires_at: inv.expires_at,
+        metadata: Default::default(),
+        redirect_url: None,
     };
     for input in [d.link().to_owned(), token_of(d.link()), format!("{}/", d.link())] {
         assert_eq!(fx.kit.peek_invitation(&input).unwrap(), expected);
@@ -1115,8 +1117,8 @@ fn demoting_the_inviter_revokes_or_clamps_their_pending_invitations() {
     // A team the new role cannot assign: dropped, and the invitee joins no team.
     let clamped = fx.invitation(team_inv.id);
     assert_eq!(clamped.status, InvitationStatus::Pending);
-    assert_eq!(clamped.team_id, None);
-    assert_eq!(fx.kit.peek_invitation(with_team.link()).unwrap().team_name, None);
+    assert!(clamped.team_ids.is_empty());
+    assert!(fx.kit.peek_invitation(with_team.link()).unwrap().team_names.is_empty());
     let carol = fx.kit.accept_invitation(with_team.link(), "carol@acme.com", "Carol Diaz").unwrap().member;
     assert!(carol.team_ids.is_empty(), "{carol:?}");
     assert_eq!(carol.role, "member");
@@ -1407,7 +1409,7 @@ fn invite_many_reports_per_address_in_order() {
         let inv = results[i].invitation.as_ref().unwrap();
         assert!(results[i].error.is_none());
         assert_eq!(inv.email, addresses[i]);
-        assert_eq!(inv.team_id, Some(fx.design.id));
+        assert_eq!(inv.team_ids, [fx.design.id]);
         assert_eq!(inv.message.as_deref(), Some("Hi all"));
         assert_eq!(inv.status, InvitationStatus::Pending);
     }

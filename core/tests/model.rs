@@ -1548,7 +1548,7 @@ fn step(w: &World, model: &mut Model, op: &Op, ctx: &str) -> (bool, bool, bool) 
                 e
             };
             let tid = model.threads[t].id;
-            let r = w.kit.invite_to_thread(actor, tid, &email, &g, Some("Join us"));
+            let r = w.kit.invite_to_thread(actor, tid, &email, &g, InviteOptions::new().message("Join us"));
             outcome(w, ctx, &e, &r);
             let Ok(res) = r else { return (false, false, false) };
             let perms = perms.unwrap();

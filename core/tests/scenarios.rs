@@ -214,13 +214,15 @@ impl Run {
         // is a setting, checked by the core); anything else is a mistake in a scenario.
         let allowed: &[&str] = match op {
             "create_organization" => &["allowed_domains"],
-            "draft_invitation" | "invite_many" => &["message", "team", "role"],
+            "draft_invitation" | "invite_many" => {
+                &["message", "team", "teams", "role", "metadata", "private_metadata", "redirect_url"]
+            }
             "send_invitation" => &["deliver"],
             "list_invitations" => &["status"],
             "search_threads" => &["limit", "cursor"],
             "find_coworkers" | "outbox_pending" => &["limit"],
             "add_to_thread" | "change_permissions" => &["preset", "permissions"],
-            "invite_to_thread" => &["preset", "permissions", "message"],
+            "invite_to_thread" => &["preset", "permissions", "message", "metadata", "private_metadata", "redirect_url"],
             "events" => &["after_seq", "limit"],
             _ => &[],
         };
@@ -292,9 +294,11 @@ impl Run {
                 json!({
                     "organization_name": p.organization_name,
                     "inviter_name": p.inviter_name,
-                    "team_name": p.team_name,
+                    "team_names": p.team_names,
                     "email": p.email,
                     "expires_at": js(p.expires_at),
+                    "metadata": p.metadata,
+                    "redirect_url": p.redirect_url,
                 })
             }
             "accept_invitation" => {
@@ -303,6 +307,7 @@ impl Run {
                     "member": js(&acc.member),
                     "invitation": invitation_json(&acc.invitation),
                     "dropped_grants": js(&acc.dropped_grants),
+                    "redirect_url": acc.redirect_url,
                 })
             }
             "decline_invitation" => invitation_json(&k.decline_invitation(s(a, 0), s(a, 1))?),
@@ -341,8 +346,7 @@ impl Run {
             "permission_options" => js(k.permission_options(id(a, 0)?, id(a, 1)?)?),
             "add_to_thread" => participant_json(&k.add_to_thread(id(a, 0)?, id(a, 1)?, id(a, 2)?, &grant(o)?)?),
             "invite_to_thread" => {
-                let message = o.get("message").and_then(Value::as_str);
-                let r = k.invite_to_thread(id(a, 0)?, id(a, 1)?, s(a, 2), &grant(o)?, message)?;
+                let r = k.invite_to_thread(id(a, 0)?, id(a, 1)?, s(a, 2), &grant(o)?, invite_options(o)?)?;
                 json!({
                     "kind": r.kind.as_str(),
                     "participant": r.participant.as_ref().map(participant_json),
@@ -410,8 +414,20 @@ fn invite_options(o: &Map<String, Value>) -> Result<InviteOptions> {
     if let Some(t) = o.get("team").and_then(Value::as_str) {
         opts = opts.team(t.parse()?);
     }
+    if let Some(ts) = o.get("teams") {
+        opts = opts.teams(strings(ts).iter().map(|t| t.parse()).collect::<Result<Vec<_>>>()?);
+    }
     if let Some(r) = o.get("role").and_then(Value::as_str) {
         opts = opts.role(r);
+    }
+    if let Some(m) = o.get("metadata") {
+        opts = opts.metadata(m.clone());
+    }
+    if let Some(m) = o.get("private_metadata") {
+        opts = opts.private_metadata(m.clone());
+    }
+    if let Some(u) = o.get("redirect_url").and_then(Value::as_str) {
+        opts = opts.redirect_url(u);
     }
     Ok(opts)
 }
@@ -444,8 +460,11 @@ fn draft_json(d: &Draft) -> Value {
         "expires_at": js(d.expires_at()),
         "invitation_id": js(d.invitation_id()),
         "role": d.role(),
-        "team_id": js(d.team_id()),
+        "team_ids": js(d.team_ids()),
         "message": d.message(),
+        "metadata": d.metadata(),
+        "private_metadata": d.private_metadata(),
+        "redirect_url": d.redirect_url(),
     })
 }
 

@@ -101,7 +101,9 @@ fn everything_survives_closing_and_reopening_the_file() {
     clock.advance(10);
     kit.post_freelancer_message(thread.id, "Sure, here it is").unwrap();
     kit.add_to_thread(alice.id, thread.id, bob.id, &Grant::preset("viewer")).unwrap();
-    let dave = kit.invite_to_thread(alice.id, thread.id, "dave@acme.com", &Grant::preset("participant"), None).unwrap();
+    let dave = kit
+        .invite_to_thread(alice.id, thread.id, "dave@acme.com", &Grant::preset("participant"), InviteOptions::new())
+        .unwrap();
     let dave_inv = dave.invitation.clone().unwrap();
 
     let members = kit.list_members(org.id).unwrap();
@@ -355,6 +357,13 @@ fn a_write_does_not_wait_for_a_read_in_progress_and_the_read_keeps_its_snapshot(
     assert_eq!(all_events(&kit, alice.id).len(), before + 1, "a new read sees the write");
 }
 
+/// Back to version 3's shape: one team per invitation, no metadata or
+/// redirect columns. Every test that goes further back starts here.
+const UNDO_VERSION_4: &str = "ALTER TABLE invitations DROP COLUMN team_ids; \
+     ALTER TABLE invitations DROP COLUMN metadata; ALTER TABLE invitations DROP COLUMN private_metadata; \
+     ALTER TABLE invitations DROP COLUMN redirect_url; \
+     CREATE INDEX invitations_by_team ON invitations (team_id) WHERE team_id IS NOT NULL; PRAGMA user_version = 3;";
+
 #[test]
 fn a_file_of_schema_version_1_is_migrated_with_its_data() {
     let path = common::temp_db_path();
@@ -365,6 +374,7 @@ fn a_file_of_schema_version_1_is_migrated_with_its_data() {
     drop(kit);
     // Back to version 1's shape: the shared full-text table, no word index.
     let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(UNDO_VERSION_4).unwrap();
     conn.execute_batch(
         "DROP INDEX thread_words_by_word; \
          CREATE VIRTUAL TABLE thread_fts USING fts5 (words, thread_id UNINDEXED, org_id UNINDEXED, \
@@ -402,6 +412,7 @@ fn a_file_of_schema_version_2_keeps_its_queued_emails() {
     drop(kit);
     // Back to version 2's shape: emails keyed by organization and id, without rowid.
     let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(UNDO_VERSION_4).unwrap();
     conn.execute_batch(
         "CREATE TABLE emails_v2 (org_id BLOB NOT NULL, id BLOB NOT NULL UNIQUE, kind TEXT NOT NULL, \
          invitation_id BLOB, recipient TEXT NOT NULL, subject TEXT NOT NULL, text TEXT NOT NULL, html TEXT NOT NULL, \
@@ -428,6 +439,43 @@ fn a_file_of_schema_version_2_keeps_its_queued_emails() {
     clock.advance(3600);
     assert_eq!(kit.outbox_pending(10).unwrap(), vec![], "cancelled with its invitation");
     kit.accept_invitation(delivered.link(), "bo@acme.com", "Bo").unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, SqliteStore::SCHEMA_VERSION);
+    integrity(&path);
+}
+
+#[test]
+fn a_file_of_schema_version_3_keeps_the_team_of_each_pending_invitation() {
+    let path = common::temp_db_path();
+    let clock = ManualClock::new();
+    let (kit, org, alice) = acme(&path, &clock);
+    let design = kit.create_team(org.id, "Design").unwrap();
+    let with_team = kit.draft_invitation(alice.id, "bo@acme.com", InviteOptions::new().team(design.id)).unwrap();
+    let with_team_id = kit.send_invitation(&with_team, false).unwrap().id;
+    let without = kit.draft_invitation(alice.id, "cy@acme.com", InviteOptions::new()).unwrap();
+    kit.send_invitation(&without, false).unwrap();
+    drop(kit);
+    // Version 3 kept the one team in `team_id`.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(UNDO_VERSION_4).unwrap();
+    conn.execute(
+        "UPDATE invitations SET team_id = ?1 WHERE id = ?2",
+        rusqlite::params![design.id.as_uuid().into_bytes(), with_team_id.as_uuid().into_bytes()],
+    )
+    .unwrap();
+    drop(conn);
+    let kit = open_kit(&path, &clock);
+    let pending = kit.list_invitations(alice.id, None).unwrap();
+    let teams: Vec<(&str, &[TeamId])> = pending.iter().map(|i| (i.email.as_str(), i.team_ids.as_slice())).collect();
+    assert_eq!(teams.len(), 2);
+    assert!(teams.contains(&("bo@acme.com", &[design.id][..])), "{teams:?}");
+    assert!(teams.contains(&("cy@acme.com", &[][..])), "{teams:?}");
+    let preview = kit.peek_invitation(with_team.link()).unwrap();
+    assert_eq!(preview.team_names, ["Design"]);
+    let bo = kit.accept_invitation(with_team.link(), "bo@acme.com", "Bo").unwrap().member;
+    assert_eq!(bo.team_ids, [design.id], "the migrated team is still joined on acceptance");
+    assert_eq!(bo.org_id, org.id);
     let conn = rusqlite::Connection::open(&path).unwrap();
     let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, SqliteStore::SCHEMA_VERSION);

@@ -225,7 +225,7 @@ fn new_invitation(org: &Organization, inviter: &Member, email: &str, created: Ti
         inviter_id: inviter.id,
         email: email.into(),
         message: None,
-        team_id: None,
+        team_ids: vec![],
         role: "member".into(),
         status: InvitationStatus::Pending,
         created_at: created,
@@ -234,6 +234,9 @@ fn new_invitation(org: &Organization, inviter: &Member, email: &str, created: Ti
         last_sent_at: created,
         thread_grants: vec![],
         delivered: false,
+        metadata: Default::default(),
+        private_metadata: Default::default(),
+        redirect_url: None,
     }
 }
 
@@ -560,6 +563,10 @@ fn invitation_updates_are_conditional<S: Store>(store: &S) {
         expires_at: at(5_001).plus_secs(86_400),
         message: Some("again".into()),
         delivered: true,
+        team_ids: vec![TeamId::new(), TeamId::new()],
+        metadata: serde_json::json!({"plan": "pro"}).as_object().cloned().unwrap_or_default(),
+        private_metadata: serde_json::json!({"crm": {"id": 7}}).as_object().cloned().unwrap_or_default(),
+        redirect_url: Some("https://app.acme.com/x".into()),
         ..inv.clone()
     };
     assert_eq!(update(&resent, InvitationStatus::Pending, Some(token(2))), "ok true", "resent with a new token");
@@ -571,6 +578,18 @@ fn invitation_updates_are_conditional<S: Store>(store: &S) {
     assert_eq!(update(&clash, InvitationStatus::Pending, Some(token(9))), "conflict", "a token in use");
     assert_eq!(stored(inv.id), Some(resent.clone()), "a refused token changes nothing");
     assert_eq!(by_token(9), Some(other.clone()));
+
+    let cleared = Invitation {
+        team_ids: vec![],
+        metadata: Default::default(),
+        private_metadata: Default::default(),
+        redirect_url: None,
+        ..resent.clone()
+    };
+    assert_eq!(update(&cleared, InvitationStatus::Pending, None), "ok true", "teams, metadata and redirect cleared");
+    assert_eq!(stored(inv.id), Some(cleared.clone()));
+    assert_eq!(update(&resent, InvitationStatus::Pending, None), "ok true", "and set again");
+    assert_eq!(stored(inv.id), Some(resent.clone()));
 
     let revoked = Invitation { status: InvitationStatus::Revoked, ..resent.clone() };
     assert_eq!(update(&revoked, InvitationStatus::Pending, None), "ok true", "revoked");
@@ -606,6 +625,7 @@ fn reads_return_what_was_written<S: Store>(store: &S) {
         max_message_chars: 0,
         allow_subdomains: true,
         auto_join_domains: vec!["acme.com".into()],
+        redirect_origins: vec!["https://app.acme.com".into(), "http://localhost:3000".into()],
     };
     acme.created_at = at(1_234);
     let design = new_team(&acme, "Design");
@@ -620,7 +640,15 @@ fn reads_return_what_was_written<S: Store>(store: &S) {
     let t2 = new_thread(&acme, &ann, "Portfolio", at(101));
     let mut full = new_invitation(&acme, &ann, "Cy@Acme.com", at(5_001));
     full.message = Some("Welcome — join us 🎉\nsecond line".into());
-    full.team_id = Some(design.id);
+    full.team_ids = vec![sales.id, design.id];
+    let serde_json::Value::Object(metadata) = serde_json::json!({
+        "plan": "pro — 🎉", "seats": 3, "ratio": 0.25, "nested": {"list": [1, "two", null, true]}, "html": "<b>&</b>",
+    }) else {
+        unreachable!()
+    };
+    full.metadata = metadata;
+    full.private_metadata.insert("crm_id".into(), serde_json::json!("0042"));
+    full.redirect_url = Some("https://app.acme.com/welcome?step=2#top".into());
     full.role = "admin".into();
     full.thread_grants = vec![
         ThreadGrant { thread_id: t1.id, permissions: read_only() },

@@ -274,7 +274,13 @@ fn seed_second_flow_end_to_end() {
     // carrying the thread grant, whose email names the conversation.
     let _ = fx.drain_outbox();
     let r = kit
-        .invite_to_thread(alice, thread.id, "carol@acme.com", &Grant::preset("viewer"), Some("Have a look"))
+        .invite_to_thread(
+            alice,
+            thread.id,
+            "carol@acme.com",
+            &Grant::preset("viewer"),
+            InviteOptions::new().message("Have a look"),
+        )
         .unwrap();
     assert_eq!(r.kind, ThreadInviteKind::Invited);
     assert_eq!(r.kind.as_str(), "invited");
@@ -326,7 +332,9 @@ fn seed_second_flow_end_to_end() {
 
     // The same call for an existing member adds them at once: no invitation, no email.
     let invitations_before = kit.list_invitations(alice, None).unwrap().len();
-    let r = kit.invite_to_thread(alice, thread.id, "ZOE@acme.com", &Grant::preset("participant"), None).unwrap();
+    let r = kit
+        .invite_to_thread(alice, thread.id, "ZOE@acme.com", &Grant::preset("participant"), InviteOptions::new())
+        .unwrap();
     assert_eq!(r.kind, ThreadInviteKind::Added);
     assert_eq!(r.kind.as_str(), "added");
     assert!(r.invitation.is_none());
@@ -432,7 +440,7 @@ fn r4_actor_needs_manage_people_and_cannot_give_more_than_held() {
     assert!(e.to_string().contains("manage_people"), "{e}");
     fx.denied(GrantCheck::ActorHoldings, || kit.change_permissions(bob.id, t.id, alice, &Grant::preset("viewer")));
     fx.denied(GrantCheck::ActorHoldings, || {
-        kit.invite_to_thread(bob.id, t.id, "zoe@acme.com", &Grant::preset("viewer"), None)
+        kit.invite_to_thread(bob.id, t.id, "zoe@acme.com", &Grant::preset("viewer"), InviteOptions::new())
     });
     let e = fx.fails("permission_denied", || kit.remove_from_thread(bob.id, t.id, alice));
     assert_eq!(check_of(&e), Some(GrantCheck::ActorHoldings));
@@ -445,7 +453,13 @@ fn r4_actor_needs_manage_people_and_cannot_give_more_than_held() {
     assert!(e.to_string().contains("interview"), "{e}");
     fx.denied(GrantCheck::ActorHoldings, || kit.change_permissions(hank.id, t.id, bob.id, &Grant::preset("hiring")));
     fx.denied(GrantCheck::ActorHoldings, || {
-        kit.invite_to_thread(hank.id, t.id, "new@acme.com", &Grant::permissions(&["read", "hire"]), None)
+        kit.invite_to_thread(
+            hank.id,
+            t.id,
+            "new@acme.com",
+            &Grant::permissions(&["read", "hire"]),
+            InviteOptions::new(),
+        )
     });
     // Within what he holds, it works.
     kit.add_to_thread(hank.id, t.id, rick.id, &Grant::preset("participant")).unwrap();
@@ -470,11 +484,11 @@ fn r4_target_ceiling_and_member_role_adds_nobody() {
     });
     fx.denied(GrantCheck::TargetCeiling, || kit.add_to_thread(alice, t.id, zoe.id, &Grant::preset("full")));
     fx.denied(GrantCheck::TargetCeiling, || {
-        kit.invite_to_thread(alice, t.id, "zoe@acme.com", &Grant::preset("hiring"), None)
+        kit.invite_to_thread(alice, t.id, "zoe@acme.com", &Grant::preset("hiring"), InviteOptions::new())
     });
     // A new invitee gets the default role `member`: same ceiling.
     fx.denied(GrantCheck::TargetCeiling, || {
-        kit.invite_to_thread(alice, t.id, "newbie@acme.com", &Grant::preset("interviewer"), None)
+        kit.invite_to_thread(alice, t.id, "newbie@acme.com", &Grant::preset("interviewer"), InviteOptions::new())
     });
     kit.add_to_thread(alice, t.id, zoe.id, &Grant::preset("participant")).unwrap();
     fx.denied(GrantCheck::TargetCeiling, || kit.change_permissions(alice, t.id, zoe.id, &Grant::preset("interviewer")));
@@ -506,12 +520,16 @@ fn grant_must_be_exactly_one_known_preset_or_known_permissions() {
     // An empty set.
     let empty: [&str; 0] = [];
     fx.fails("invalid_input", || kit.add_to_thread(alice, t.id, bob.id, &Grant::permissions(&empty)));
-    fx.fails("invalid_input", || kit.invite_to_thread(alice, t.id, "x@acme.com", &Grant::permissions(&empty), None));
+    fx.fails("invalid_input", || {
+        kit.invite_to_thread(alice, t.id, "x@acme.com", &Grant::permissions(&empty), InviteOptions::new())
+    });
 
     // Unknown names, exact names only.
     for bad in ["admin", "Viewer", "viewer ", "full,admin", "", "read"] {
         fx.fails("invalid_input", || kit.add_to_thread(alice, t.id, bob.id, &Grant::preset(bad)));
-        fx.fails("invalid_input", || kit.invite_to_thread(alice, t.id, "x@acme.com", &Grant::preset(bad), None));
+        fx.fails("invalid_input", || {
+            kit.invite_to_thread(alice, t.id, "x@acme.com", &Grant::preset(bad), InviteOptions::new())
+        });
     }
     for bad in ["Read", "admin", "read,write", "manage-people", ""] {
         fx.fails("invalid_input", || kit.add_to_thread(alice, t.id, bob.id, &Grant::permissions(&["read", bad])));
@@ -552,11 +570,11 @@ fn r6_only_active_members_of_the_organization() {
     assert!(kit.find_coworkers(alice, "gina", 10).unwrap().is_empty());
     assert!(kit.find_coworkers(alice, "dave", 10).unwrap().is_empty(), "deactivated members are not offered");
     // Their address is not an active member's: invite_to_thread sends an invitation instead.
-    let r = kit.invite_to_thread(alice, t.id, "dave@acme.com", &Grant::preset("viewer"), None).unwrap();
+    let r = kit.invite_to_thread(alice, t.id, "dave@acme.com", &Grant::preset("viewer"), InviteOptions::new()).unwrap();
     assert_eq!(r.kind, ThreadInviteKind::Invited);
     // A Globex address is outside Acme's allowed domains.
     fx.fails("domain_not_allowed", || {
-        kit.invite_to_thread(alice, t.id, "gina@globex.com", &Grant::preset("viewer"), None)
+        kit.invite_to_thread(alice, t.id, "gina@globex.com", &Grant::preset("viewer"), InviteOptions::new())
     });
     assert_eq!(fx.participants(t.id).len(), 1);
 }
@@ -664,9 +682,12 @@ fn r7_inviter_role_change_clamps_and_deactivation_revokes_thread_grants() {
     let hank = fx.member("hank@acme.com", "Hank Manager", "hiring_manager");
     let t = fx.start(alice, "José Pérez", "Logo redesign");
     kit.add_to_thread(alice, t.id, hank.id, &Grant::preset("full")).unwrap();
-    let ivy = kit.invite_to_thread(hank.id, t.id, "ivy@acme.com", &Grant::preset("participant"), None).unwrap();
+    let ivy = kit
+        .invite_to_thread(hank.id, t.id, "ivy@acme.com", &Grant::preset("participant"), InviteOptions::new())
+        .unwrap();
     let ivy = ivy.invitation.unwrap();
-    let jay = kit.invite_to_thread(hank.id, t.id, "jay@acme.com", &Grant::preset("viewer"), None).unwrap();
+    let jay =
+        kit.invite_to_thread(hank.id, t.id, "jay@acme.com", &Grant::preset("viewer"), InviteOptions::new()).unwrap();
     let jay = jay.invitation.unwrap();
     let links: Vec<String> = fx.drain_outbox().iter().map(|m| token_in(&m.text)).collect();
     let stored =
@@ -733,7 +754,9 @@ fn r7b_removed_participant_finds_nothing_afterwards() {
     fx.fails("not_found", || kit.change_permissions(bob.id, t.id, alice, &Grant::preset("viewer")));
     fx.fails("not_found", || kit.remove_from_thread(bob.id, t.id, alice));
     fx.fails("not_found", || kit.leave_thread(bob.id, t.id));
-    fx.fails("not_found", || kit.invite_to_thread(bob.id, t.id, "new@acme.com", &Grant::preset("viewer"), None));
+    fx.fails("not_found", || {
+        kit.invite_to_thread(bob.id, t.id, "new@acme.com", &Grant::preset("viewer"), InviteOptions::new())
+    });
 
     // Losing `read` is losing the thread too.
     kit.add_to_thread(alice, t.id, zoe.id, &Grant::preset("participant")).unwrap();
@@ -756,7 +779,10 @@ fn r8_case(then: impl FnOnce(&Fx, ThreadId, MemberId)) -> (Fx, ThreadId, Accepta
     let t = fx.start(fx.alice.id, "José Pérez", "Logo redesign");
     fx.kit.add_to_thread(fx.alice.id, t.id, rita.id, &Grant::permissions(&["read", "write", "manage_people"])).unwrap();
     let _ = fx.drain_outbox();
-    let r = fx.kit.invite_to_thread(rita.id, t.id, "erin@acme.com", &Grant::preset("viewer"), None).unwrap();
+    let r = fx
+        .kit
+        .invite_to_thread(rita.id, t.id, "erin@acme.com", &Grant::preset("viewer"), InviteOptions::new())
+        .unwrap();
     assert_eq!(r.kind, ThreadInviteKind::Invited);
     let link = token_in(&fx.drain_outbox()[0].text);
     then(&fx, t.id, rita.id);
@@ -845,8 +871,8 @@ fn r9_other_organizations_threads_are_not_found_for_every_operation() {
     fx.fails("not_found", || kit.add_to_thread(alice, theirs.id, bob.id, &g));
     fx.fails("not_found", || kit.add_to_thread(alice, theirs.id, alice, &g));
     fx.fails("not_found", || kit.add_to_thread(alice, theirs.id, gina.id, &g));
-    fx.fails("not_found", || kit.invite_to_thread(alice, theirs.id, "bob@acme.com", &g, None));
-    fx.fails("not_found", || kit.invite_to_thread(alice, theirs.id, "new@acme.com", &g, None));
+    fx.fails("not_found", || kit.invite_to_thread(alice, theirs.id, "bob@acme.com", &g, InviteOptions::new()));
+    fx.fails("not_found", || kit.invite_to_thread(alice, theirs.id, "new@acme.com", &g, InviteOptions::new()));
     fx.fails("not_found", || kit.change_permissions(alice, theirs.id, gina.id, &g));
     fx.fails("not_found", || kit.remove_from_thread(alice, theirs.id, gina.id));
     fx.fails("not_found", || kit.leave_thread(alice, theirs.id));
@@ -881,7 +907,7 @@ fn already_participant_is_refused() {
     fx.fails("already_participant", || kit.add_to_thread(alice, t.id, bob.id, &Grant::preset("interviewer")));
     fx.fails("already_participant", || kit.add_to_thread(alice, t.id, alice, &Grant::preset("viewer")));
     fx.fails("already_participant", || {
-        kit.invite_to_thread(alice, t.id, "bob@acme.com", &Grant::preset("participant"), None)
+        kit.invite_to_thread(alice, t.id, "bob@acme.com", &Grant::preset("participant"), InviteOptions::new())
     });
     assert_eq!(fx.holds(t.id, bob.id), Some(perms(&["read"])));
 }
@@ -1056,7 +1082,9 @@ fn titles_names_and_messages_with_bidi_overrides_or_isolates_are_invalid_input()
             fx.fails("invalid_input", || kit.start_thread(alice, "fl-2", &text, "Logo redesign")),
             fx.fails("invalid_input", || kit.post_message(alice, t.id, &text)),
             fx.fails("invalid_input", || kit.post_freelancer_message(t.id, &text)),
-            fx.fails("invalid_input", || kit.invite_to_thread(alice, t.id, "carol@acme.com", &g, Some(&text))),
+            fx.fails("invalid_input", || {
+                kit.invite_to_thread(alice, t.id, "carol@acme.com", &g, InviteOptions::new().message(&text))
+            }),
         ] {
             let msg = err.to_string();
             assert!(!msg.contains(c) && !msg.contains(['\u{2028}', '\n']), "{c:?} raw in {msg:?}");
@@ -1090,9 +1118,13 @@ fn nul_in_queries_and_text_is_invalid_input_on_every_store() {
     fx.fails("invalid_input", || kit.post_message(alice, t.id, "hi\0there"));
     fx.fails("invalid_input", || kit.post_freelancer_message(t.id, "\0"));
     let g = Grant::preset("viewer");
-    fx.fails("invalid_input", || kit.invite_to_thread(alice, t.id, "carol@acme.com", &g, Some("hi\0")));
-    fx.fails("invalid_input", || kit.invite_to_thread(alice, t.id, "carol@acme.com", &Grant::preset("viewer\0"), None));
-    fx.fails("invalid_email", || kit.invite_to_thread(alice, t.id, "carol\0@acme.com", &g, None));
+    fx.fails("invalid_input", || {
+        kit.invite_to_thread(alice, t.id, "carol@acme.com", &g, InviteOptions::new().message("hi\0"))
+    });
+    fx.fails("invalid_input", || {
+        kit.invite_to_thread(alice, t.id, "carol@acme.com", &Grant::preset("viewer\0"), InviteOptions::new())
+    });
+    fx.fails("invalid_email", || kit.invite_to_thread(alice, t.id, "carol\0@acme.com", &g, InviteOptions::new()));
     // Without the NUL, the same queries work.
     assert_eq!(fx.search(alice, "jose"), [t.id]);
     assert_eq!(kit.find_coworkers(alice, "bo", 10).unwrap().len(), 1);
@@ -1265,13 +1297,16 @@ fn invite_to_thread_validates_its_input() {
     let t = fx.start(alice, "José Pérez", "Logo redesign");
     let g = Grant::preset("viewer");
     for bad in ["not an email", "a@b@acme.com", "carol@acme.com\r\nBcc: x@evil.io", ""] {
-        fx.fails("invalid_email", || kit.invite_to_thread(alice, t.id, bad, &g, None));
+        fx.fails("invalid_email", || kit.invite_to_thread(alice, t.id, bad, &g, InviteOptions::new()));
     }
     let long = "x".repeat(1001);
-    fx.fails("invalid_input", || kit.invite_to_thread(alice, t.id, "carol@acme.com", &g, Some(&long)));
-    fx.fails("domain_not_allowed", || kit.invite_to_thread(alice, t.id, "carol@evil.io", &g, None));
-    let r = kit.invite_to_thread(alice, t.id, "carol@acme.com", &g, None).unwrap();
-    let e = fx.fails("already_invited", || kit.invite_to_thread(alice, t.id, "Carol@ACME.com", &g, None));
+    fx.fails("invalid_input", || {
+        kit.invite_to_thread(alice, t.id, "carol@acme.com", &g, InviteOptions::new().message(&long))
+    });
+    fx.fails("domain_not_allowed", || kit.invite_to_thread(alice, t.id, "carol@evil.io", &g, InviteOptions::new()));
+    let r = kit.invite_to_thread(alice, t.id, "carol@acme.com", &g, InviteOptions::new()).unwrap();
+    let e =
+        fx.fails("already_invited", || kit.invite_to_thread(alice, t.id, "Carol@ACME.com", &g, InviteOptions::new()));
     match e {
         Error::AlreadyInvited { invitation_id, .. } => assert_eq!(invitation_id, r.invitation.unwrap().id),
         other => panic!("{other:?}"),

@@ -85,7 +85,7 @@ fn run() -> Result<()> {
         peek.inviter_name,
         peek.email,
         peek.organization_name,
-        peek.team_name.map(|t| format!(" (team {t})")).unwrap_or_default()
+        if peek.team_names.is_empty() { String::new() } else { format!(" (team {})", peek.team_names.join(", ")) }
     );
     clock.advance(3600);
     let bob = kit.accept_invitation(draft.link(), "bob@acme.com", "Bob Jones")?.member;
@@ -109,7 +109,8 @@ fn run() -> Result<()> {
     kit.add_to_thread(alice.id, thread.id, bob.id, &Grant::preset("interviewer"))?;
     println!("Bob's options:   {:?}", kit.permission_options(bob.id, thread.id)?);
 
-    let invited = kit.invite_to_thread(alice.id, thread.id, "carol@acme.com", &Grant::preset("viewer"), None)?;
+    let invited =
+        kit.invite_to_thread(alice.id, thread.id, "carol@acme.com", &Grant::preset("viewer"), InviteOptions::new())?;
     println!("Carol is not a member yet: she was {} by email", invited.kind.as_str());
     let mut carol_link = None;
     for out in kit.outbox_pending(10)? {

@@ -233,7 +233,7 @@ pub enum Op {
         actor: Who,
         email: EmailSel,
         message: Option<TextSel>,
-        team: Option<Pick>,
+        teams: Vec<Pick>,
         role: Option<RoleSel>,
     },
     Send {
@@ -243,7 +243,7 @@ pub enum Op {
     InviteMany {
         actor: Who,
         emails: Vec<EmailSel>,
-        team: Option<Pick>,
+        teams: Vec<Pick>,
         role: Option<RoleSel>,
     },
     /// Draft and send; `accept`: the invitee accepts at once, in the same step (a re-hire: R11).
@@ -251,7 +251,7 @@ pub enum Op {
         actor: Who,
         email: EmailSel,
         message: Option<TextSel>,
-        team: Option<Pick>,
+        teams: Vec<Pick>,
         role: Option<RoleSel>,
         deliver: bool,
         accept: bool,
@@ -428,7 +428,7 @@ impl Attack {
                 actor: *inviter,
                 email: EmailSel::Raw(deactivated()?.email.clone()),
                 message: None,
-                team: None,
+                teams: Vec::new(),
                 role: None,
                 deliver: true,
                 accept: true,
@@ -449,7 +449,7 @@ impl Attack {
                 actor: *inviter,
                 email: email.clone(),
                 message: None,
-                team: None,
+                teams: Vec::new(),
                 role: None,
                 deliver: true,
                 accept: false,
@@ -878,6 +878,16 @@ impl World {
         p.of(&self.teams).unwrap_or_default()
     }
 
+    /// One team picked is the `team` shorthand; more are `teams` (a pick may
+    /// repeat, which the core refuses).
+    fn with_teams(&self, opts: InviteOptions, teams: &[Pick]) -> InviteOptions {
+        match teams {
+            [] => opts,
+            [one] => opts.team(self.pick_team(*one)),
+            many => opts.teams(many.iter().take(4).map(|t| self.pick_team(*t))),
+        }
+    }
+
     fn pick_invitation(&self, s: &Snapshot, p: Pick) -> InvitationId {
         let ids: Vec<InvitationId> = s.invitations.iter().map(|i| i.id).collect();
         p.of(&ids).unwrap_or_default()
@@ -1091,16 +1101,14 @@ impl World {
                 }
                 outcome(&r, false)
             }
-            Op::Draft { actor, email, message, team, role } => {
+            Op::Draft { actor, email, message, teams, role } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Active);
                 self.by.set(By::Member(actor));
                 let mut opts = InviteOptions::new();
                 if let Some(m) = message {
                     opts = opts.message(text(m));
                 }
-                if let Some(t) = team {
-                    opts = opts.team(self.pick_team(*t));
-                }
+                opts = self.with_teams(opts, teams);
                 if let Some(r) = role {
                     opts = opts.role(self.role_name(*r));
                 }
@@ -1124,15 +1132,13 @@ impl World {
                 }
                 outcome(&r, false)
             }
-            Op::InviteMany { actor, emails, team, role } => {
+            Op::InviteMany { actor, emails, teams, role } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Active);
                 self.by.set(By::Member(actor));
                 let list: Vec<String> =
                     emails.iter().take(8).map(|e| self.email_at(s, e, self.org_of(s, actor))).collect();
                 let mut opts = InviteOptions::new();
-                if let Some(t) = team {
-                    opts = opts.team(self.pick_team(*t));
-                }
+                opts = self.with_teams(opts, teams);
                 if let Some(r) = role {
                     opts = opts.role(self.role_name(*r));
                 }
@@ -1163,16 +1169,14 @@ impl World {
                 let r = kit.peek_invitation(&self.token(token));
                 outcome(&r, true)
             }
-            Op::Invite { actor, email, message, team, role, deliver, accept } => {
+            Op::Invite { actor, email, message, teams, role, deliver, accept } => {
                 let actor = self.pick_member(s, *actor, None, Slot::Active);
                 self.by.set(By::Member(actor));
                 let mut opts = InviteOptions::new();
                 if let Some(m) = message {
                     opts = opts.message(text(m));
                 }
-                if let Some(t) = team {
-                    opts = opts.team(self.pick_team(*t));
-                }
+                opts = self.with_teams(opts, teams);
                 if let Some(r) = role {
                     opts = opts.role(self.role_name(*r));
                 }
@@ -1438,7 +1442,8 @@ impl World {
                 let email = self.email_at(s, email, self.org_of(s, actor));
                 let default_role = self.policy().default_role().to_owned();
                 let (g, perms) = self.grant(s, *grant, actor, thread, Some(&default_role));
-                let r = kit.invite_to_thread(actor, thread, &email, &g, message.as_ref().map(text).as_deref());
+                let opts = message.as_ref().map_or_else(InviteOptions::new, |m| InviteOptions::new().message(text(m)));
+                let r = kit.invite_to_thread(actor, thread, &email, &g, opts);
                 if let Ok(res) = &r {
                     let perms = perms.expect("a grant that names nothing succeeded");
                     let holds = s.visible(actor, thread).expect("invited into a thread the actor cannot see");
@@ -1642,9 +1647,11 @@ impl World {
         let role = self.role(inviter);
         assert!(inviter.is_active() && inviter.org_id == inv.org_id);
         assert!(role.may_invite() && role.may_give_role(&inv.role), "R2: `{}` invited as `{}`", inviter.role, inv.role);
-        if let Some(team) = inv.team_id {
+        assert!(inv.team_ids.len() <= invitekit::MAX_TEAMS);
+        for (i, team) in inv.team_ids.iter().enumerate() {
             assert!(role.may_assign_team(), "R1: `{}` assigned a team", inviter.role);
-            assert!(s.teams.iter().flatten().any(|t| t.id == team && t.org_id == inv.org_id), "R1: a foreign team");
+            assert!(s.teams.iter().flatten().any(|t| t.id == *team && t.org_id == inv.org_id), "R1: a foreign team");
+            assert!(!inv.team_ids[..i].contains(team), "a team listed twice");
         }
         let key = inv.email_key();
         assert!(
@@ -1677,7 +1684,7 @@ impl World {
         let inviter = s.member(inv.inviter_id).expect("the inviter exists");
         let role = self.role(inviter);
         assert!(inviter.is_active() && role.may_invite() && role.may_give_role(&inv.role), "R13: R2 on a resend");
-        assert!(inv.team_id.is_none() || role.may_assign_team(), "R13: R1 on a resend");
+        assert!(inv.team_ids.is_empty() || role.may_assign_team(), "R13: R1 on a resend");
         let invitee = self.policy().role(&inv.role).expect("the invitation's role");
         for g in &inv.thread_grants {
             let holds = s.visible(inviter.id, g.thread_id).expect("R13: a grant on a thread the inviter cannot see");
@@ -1692,7 +1699,7 @@ impl World {
         assert!(inv.is_live(s.now), "accepted an invitation that was not live: {inv:?}");
         let m = &acc.member;
         assert_eq!((m.role.as_str(), m.org_id), (inv.role.as_str(), inv.org_id));
-        assert_eq!(m.team_ids, inv.team_id.into_iter().collect::<Vec<_>>());
+        assert_eq!(m.team_ids, inv.team_ids);
         assert_eq!(m.email_key(), inv.email_key());
         let inviter = s.member(inv.inviter_id).expect("the inviter");
         assert!(inviter.is_active(), "accepted an invitation from a deactivated inviter");
@@ -1844,7 +1851,7 @@ impl World {
             assert!(inviter.is_active(), "{ctx}: a pending invitation from deactivated {}", inviter.name);
             let role = self.role(inviter);
             assert!(role.may_invite() && role.may_give_role(&inv.role), "{ctx}: R7 on the invitation's role");
-            assert!(inv.team_id.is_none() || role.may_assign_team(), "{ctx}: R7 on the invitation's team");
+            assert!(inv.team_ids.is_empty() || role.may_assign_team(), "{ctx}: R7 on the invitation's teams");
             let invitee = p.role(&inv.role).unwrap_or_else(|| panic!("{ctx}: unknown role `{}`", inv.role));
             for g in &inv.thread_grants {
                 let most = role.grantable_permissions().intersection(role.thread_ceiling());
@@ -1952,5 +1959,6 @@ fn settings(c: &SettingsSel) -> SettingsUpdate {
         allow_subdomains: c.allow_subdomains,
         auto_join_domains: c.auto_join.map(domains),
         allowed_domains: c.allowed.map(domains),
+        redirect_origins: None,
     }
 }

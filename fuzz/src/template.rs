@@ -317,7 +317,8 @@ impl Rendered {
             to: tame(&v.to.text()),
             inviter_name: tame(&v.inviter_name.text()),
             organization_name: tame(&v.organization_name.text()),
-            team_name: opt(&v.team_name),
+            team_names: opt(&v.team_name).into_iter().collect(),
+            metadata: invitekit::JsonObject::new(),
             message: opt(&v.message),
             link: LINK.to_owned(),
             expires_at: "January 8, 2026 at 00:00 UTC".to_owned(),
@@ -399,7 +400,7 @@ fn through_kit(ctx: &EmailContext, kind: EmailKind, template: Option<&TemplateSo
     match kind {
         EmailKind::Invitation => {
             let mut opts = InviteOptions::new();
-            if let Some(name) = &ctx.team_name {
+            if let Some(name) = ctx.team_names.first() {
                 match kit.create_team(org.id, name) {
                     Ok(team) => opts = opts.team(team.id),
                     Err(e) => check_error(&e),
@@ -447,7 +448,7 @@ fn through_kit(ctx: &EmailContext, kind: EmailKind, template: Option<&TemplateSo
                 thread.id,
                 "bob@acme.com",
                 &Grant::preset("viewer"),
-                ctx.message.as_deref(),
+                ctx.message.as_ref().map_or_else(InviteOptions::new, |m| InviteOptions::new().message(m.clone())),
             );
             match r {
                 Ok(_) => {

@@ -2,7 +2,7 @@
 from the InviteKit class of _native.pyi: do not edit by hand."""
 
 from datetime import datetime
-from typing import Any, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from invitekit._native import (
     Acceptance,
@@ -66,6 +66,10 @@ class InviteKit:
         message: Optional[str] = None,
         team: Optional[str] = None,
         role: Optional[str] = None,
+        teams: Optional[Sequence[str]] = None,
+        metadata: Optional[Dict[str, Any]] = None,
+        private_metadata: Optional[Dict[str, Any]] = None,
+        redirect_url: Optional[str] = None,
     ) -> Draft: ...
     async def send_invitation(self, draft: Draft, deliver: bool = True) -> Invitation: ...
     async def invite_many(
@@ -75,6 +79,10 @@ class InviteKit:
         message: Optional[str] = None,
         team: Optional[str] = None,
         role: Optional[str] = None,
+        teams: Optional[Sequence[str]] = None,
+        metadata: Optional[Dict[str, Any]] = None,
+        private_metadata: Optional[Dict[str, Any]] = None,
+        redirect_url: Optional[str] = None,
     ) -> List[InviteResult]: ...
     async def peek_invitation(self, token_or_link: str) -> InvitationPreview: ...
     async def accept_invitation(self, token_or_link: str, email: str, name: str) -> Acceptance: ...
@@ -107,6 +115,9 @@ class InviteKit:
         preset: Optional[str] = None,
         permissions: Optional[Sequence[str]] = None,
         message: Optional[str] = None,
+        metadata: Optional[Dict[str, Any]] = None,
+        private_metadata: Optional[Dict[str, Any]] = None,
+        redirect_url: Optional[str] = None,
     ) -> ThreadInviteResult: ...
     async def change_permissions(
         self,

@@ -49,6 +49,10 @@ impl InvitationStatus {
     }
 }
 
+/// A JSON object of the host's: what an invitation's `metadata` and
+/// `private_metadata` hold ([metadata](crate::rules#metadata-and-redirects)).
+pub type JsonObject = serde_json::Map<String, serde_json::Value>;
+
 /// Permissions in a thread that an invitation carries, applied when it is
 /// accepted if rule R4 still allows them then (R8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -72,8 +76,8 @@ pub struct Invitation {
     pub email: String,
     /// The personal message.
     pub message: Option<String>,
-    /// The team the invitee will join.
-    pub team_id: Option<TeamId>,
+    /// The teams the invitee will join, in the order given (at most [`MAX_TEAMS`](crate::MAX_TEAMS)).
+    pub team_ids: Vec<TeamId>,
     /// The role the invitee will have.
     pub role: String,
     /// Where it stands (with `expired` derived from the clock).
@@ -90,6 +94,14 @@ pub struct Invitation {
     pub thread_grants: Vec<ThreadGrant>,
     /// Whether InviteKit emails it, or the user shares the link themselves.
     pub delivered: bool,
+    /// The host's data shown to the invitee (`peek`, email templates); empty when none.
+    pub metadata: JsonObject,
+    /// The host's data never shown to the invitee: not in an email, `peek`,
+    /// an acceptance or a decline; empty when none.
+    pub private_metadata: JsonObject,
+    /// Where the host sends the invitee after accepting; on one of the
+    /// organization's `redirect_origins`.
+    pub redirect_url: Option<String>,
 }
 
 impl Invitation {
@@ -103,6 +115,12 @@ impl Invitation {
         if self.status == InvitationStatus::Pending && self.expires_at <= now {
             self.status = InvitationStatus::Expired;
         }
+        self
+    }
+
+    /// This invitation as the invitee may see it: without its private metadata.
+    pub fn for_invitee(mut self) -> Self {
+        self.private_metadata = JsonObject::new();
         self
     }
 

@@ -16,7 +16,7 @@ mod outbox;
 mod thread;
 
 pub use event::{Event, EventKind, NewEvent};
-pub use invitation::{Invitation, InvitationStatus, ThreadGrant};
+pub use invitation::{Invitation, InvitationStatus, JsonObject, ThreadGrant};
 pub use org::{Member, MemberStatus, OrgSettings, Organization, Team};
 pub use outbox::{OutboxStatus, OutgoingEmail};
 pub use thread::{Author, Message, Participant, Thread, ThreadCursor};

@@ -67,6 +67,9 @@ pub struct OrgSettings {
     pub allow_subdomains: bool,
     /// Domains whose verified addresses may join without an invitation. Default none.
     pub auto_join_domains: Vec<String>,
+    /// Origins (`scheme://host[:port]`) an invitation's `redirect_url` may
+    /// point to, at most 20. Default none: no redirect URL is accepted.
+    pub redirect_origins: Vec<String>,
 }
 
 impl Default for OrgSettings {
@@ -81,6 +84,7 @@ impl Default for OrgSettings {
             max_message_chars: 1000,
             allow_subdomains: false,
             auto_join_domains: Vec::new(),
+            redirect_origins: Vec::new(),
         }
     }
 }

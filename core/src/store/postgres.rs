@@ -86,7 +86,10 @@ const MIGRATION_LOCK: i64 = 0x696e_7669_7465_6b69;
 
 /// The schema, one migration per version: version `n` is reached by applying
 /// the first `n` in order. Never edit a released migration; add a new one.
-const MIGRATIONS: &[&str] = &[include_str!("sql/postgres/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("sql/postgres/0001_initial.sql"),
+    include_str!("sql/postgres/0002_invitation_teams_metadata_redirect.sql"),
+];
 
 /// The PostgreSQL [`Store`]: a pool of connections to one database, shared
 /// by every thread of the process (and by every other process and machine

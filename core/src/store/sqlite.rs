@@ -83,6 +83,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/sqlite/0001_initial.sql"),
     include_str!("sql/sqlite/0002_words_per_organization.sql"),
     include_str!("sql/sqlite/0003_emails_in_one_page.sql"),
+    include_str!("sql/sqlite/0004_invitation_teams_metadata_redirect.sql"),
 ];
 
 /// The SQLite [`Store`]: one file in WAL mode, or one in-memory database.

@@ -322,7 +322,6 @@ pub(crate) const MEMBER_COLS: &str = "id, org_id, email, name, role, team_ids, s
 
 /// A member from a row with [`MEMBER_COLS`].
 pub(crate) fn member(r: &dyn SqlRow) -> Result<Member> {
-    let team_ids: Vec<String> = get_json(r, "team_ids")?;
     let status = get_text(r, "status")?;
     Ok(Member {
         id: get_id(r, "id")?,
@@ -330,14 +329,25 @@ pub(crate) fn member(r: &dyn SqlRow) -> Result<Member> {
         email: get_text(r, "email")?,
         name: get_text(r, "name")?,
         role: get_text(r, "role")?,
-        team_ids: team_ids
-            .iter()
-            .map(|t| t.parse::<TeamId>().map_err(|_| bad("team_ids", format!("invalid team id `{}`", quote(t)))))
-            .collect::<Result<_>>()?,
+        team_ids: get_team_ids(r)?,
         status: MemberStatus::parse(&status)
             .ok_or_else(|| bad("status", format!("unknown member status `{}`", quote(&status))))?,
         joined_at: get_ts(r, "joined_at")?,
     })
+}
+
+/// The `team_ids` column: a JSON array of team ids.
+fn get_team_ids(r: &dyn SqlRow) -> Result<Vec<TeamId>> {
+    let team_ids: Vec<String> = get_json(r, "team_ids")?;
+    team_ids
+        .iter()
+        .map(|t| t.parse::<TeamId>().map_err(|_| bad("team_ids", format!("invalid team id `{}`", quote(t)))))
+        .collect()
+}
+
+/// Team ids as the `team_ids` column holds them.
+fn team_ids_json(ids: &[TeamId]) -> Result<String> {
+    to_json(&ids.iter().map(ToString::to_string).collect::<Vec<_>>())
 }
 
 const TEAM_COLS: &str = "id, org_id, name";
@@ -346,8 +356,9 @@ fn team(r: &dyn SqlRow) -> Result<Team> {
     Ok(Team { id: get_id(r, "id")?, org_id: get_id(r, "org_id")?, name: get_text(r, "name")? })
 }
 
-const INVITATION_COLS: &str = "id, org_id, inviter_id, email, message, team_id, role, status, created_at, expires_at, \
-                               sent_count, last_sent_at, thread_grants, delivered";
+const INVITATION_COLS: &str = "id, org_id, inviter_id, email, message, team_ids, role, status, created_at, expires_at, \
+                               sent_count, last_sent_at, thread_grants, delivered, metadata, private_metadata, \
+                               redirect_url";
 
 /// A thread grant as stored in an invitation's `thread_grants` JSON.
 #[derive(Serialize, serde::Deserialize)]
@@ -365,7 +376,7 @@ fn invitation(r: &dyn SqlRow) -> Result<Invitation> {
         inviter_id: get_id(r, "inviter_id")?,
         email: get_text(r, "email")?,
         message: r.text("message")?,
-        team_id: get_opt_id(r, "team_id")?,
+        team_ids: get_team_ids(r)?,
         role: get_text(r, "role")?,
         status: InvitationStatus::parse(&status).map_err(|e| bad("status", e))?,
         created_at: get_ts(r, "created_at")?,
@@ -386,6 +397,9 @@ fn invitation(r: &dyn SqlRow) -> Result<Invitation> {
             })
             .collect::<Result<_>>()?,
         delivered: r.bool("delivered")?,
+        metadata: get_json(r, "metadata")?,
+        private_metadata: get_json(r, "private_metadata")?,
+        redirect_url: r.text("redirect_url")?,
     })
 }
 
@@ -874,7 +888,7 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
         if exists(self.0, "SELECT 1 FROM members WHERE id = ?1", &[id(m.id)])? {
             return Err(Error::Conflict("the member exists".into()));
         }
-        let team_ids = to_json(&m.team_ids.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+        let team_ids = team_ids_json(&m.team_ids)?;
         self.0.exec(
             "INSERT INTO members (id, org_id, email, email_key, name, role, team_ids, status, joined_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -900,7 +914,7 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
             self.0.index_member(&old, false)?;
             self.0.index_member(&m, true)?;
         }
-        let team_ids = to_json(&m.team_ids.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+        let team_ids = team_ids_json(&m.team_ids)?;
         self.0.exec(
             "UPDATE members SET name = ?3, role = ?4, team_ids = ?5, status = ?6, joined_at = ?7 \
              WHERE org_id = ?1 AND id = ?2",
@@ -940,10 +954,12 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
             return Err(Error::Conflict("the invitation exists".into()));
         }
         let grants = grants_json(&inv.thread_grants)?;
+        let (team_ids, metadata, private_metadata) =
+            (team_ids_json(&inv.team_ids)?, to_json(&inv.metadata)?, to_json(&inv.private_metadata)?);
         self.0.exec(
             &format!(
                 "INSERT INTO invitations ({INVITATION_COLS}, email_key, token_hash) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
             ),
             &[
                 id(inv.id),
@@ -951,7 +967,7 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
                 id(inv.inviter_id),
                 text(&inv.email),
                 Value::Text(inv.message.as_deref()),
-                opt_id(inv.team_id),
+                text(&team_ids),
                 text(&inv.role),
                 text(inv.status.as_str()),
                 ts(inv.created_at),
@@ -960,6 +976,9 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
                 ts(inv.last_sent_at),
                 text(&grants),
                 Value::Bool(inv.delivered),
+                text(&metadata),
+                text(&private_metadata),
+                Value::Text(inv.redirect_url.as_deref()),
                 text(&inv.email_key()),
                 Value::Bytes(token.as_bytes()),
             ],
@@ -982,7 +1001,9 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
         // Only the columns that change are written, so an index over a
         // column that keeps its value is not rewritten (an accept writes one
         // column). The expected status is checked by the statement itself.
-        let (grants, email_key) = (grants_json(&inv.thread_grants)?, inv.email_key());
+        let (grants, email_key, team_ids) =
+            (grants_json(&inv.thread_grants)?, inv.email_key(), team_ids_json(&inv.team_ids)?);
+        let (metadata, private_metadata) = (to_json(&inv.metadata)?, to_json(&inv.private_metadata)?);
         let mut b = Binds::default();
         let (org_p, id_p, expected_p) = (b.bind(id(inv.org_id)), b.bind(id(inv.id)), b.bind(text(expected.as_str())));
         let columns = [
@@ -990,7 +1011,7 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
             ("email", old.email != inv.email, text(&inv.email)),
             ("email_key", old.email != inv.email, text(&email_key)),
             ("message", old.message != inv.message, Value::Text(inv.message.as_deref())),
-            ("team_id", old.team_id != inv.team_id, opt_id(inv.team_id)),
+            ("team_ids", old.team_ids != inv.team_ids, text(&team_ids)),
             ("role", old.role != inv.role, text(&inv.role)),
             ("status", old.status != inv.status, text(inv.status.as_str())),
             ("created_at", old.created_at != inv.created_at, ts(inv.created_at)),
@@ -999,6 +1020,9 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
             ("last_sent_at", old.last_sent_at != inv.last_sent_at, ts(inv.last_sent_at)),
             ("thread_grants", old.thread_grants != inv.thread_grants, text(&grants)),
             ("delivered", old.delivered != inv.delivered, Value::Bool(inv.delivered)),
+            ("metadata", old.metadata != inv.metadata, text(&metadata)),
+            ("private_metadata", old.private_metadata != inv.private_metadata, text(&private_metadata)),
+            ("redirect_url", old.redirect_url != inv.redirect_url, Value::Text(inv.redirect_url.as_deref())),
             ("token_hash", new_token.is_some(), new_token.map_or(Value::Bytes(&[]), |h| Value::Bytes(h.as_bytes()))),
         ];
         let set = changed_columns(&mut b, columns);

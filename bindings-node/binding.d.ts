@@ -361,10 +361,10 @@ export interface InviteOptions {
    * (default: none; giving both is `INVALID_INPUT`).
    */
   team?: string
-  /** The ids of the teams the invitee joins, at most 20, no repeats (default: none). */
-  teams?: Array<string>
   /** The role the invitee gets (default: the policy's default role, `member`). */
   role?: string
+  /** The ids of the teams the invitee joins, at most 20, no repeats (default: none). */
+  teams?: Array<string>
   /**
    * Data shown to the invitee (`peekInvitation`, email templates): an
    * object of at most 4 KiB as JSON, its keys kept as written (default: none).

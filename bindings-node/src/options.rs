@@ -40,11 +40,11 @@ pub struct InviteOptions {
     /// The id of the one team the invitee joins: the shorthand for `teams`
     /// (default: none; giving both is `INVALID_INPUT`).
     pub team: Option<JsString>,
+    /// The role the invitee gets (default: the policy's default role, `member`).
+    pub role: Option<JsString>,
     /// The ids of the teams the invitee joins, at most 20, no repeats (default: none).
     #[napi(ts_type = "Array<string>")]
     pub teams: Option<StringList>,
-    /// The role the invitee gets (default: the policy's default role, `member`).
-    pub role: Option<JsString>,
     /// Data shown to the invitee (`peekInvitation`, email templates): an
     /// object of at most 4 KiB as JSON, its keys kept as written (default: none).
     #[napi(ts_type = "Record<string, unknown>")]
@@ -161,7 +161,7 @@ pub struct OrganizationSettingsUpdate {
 fields! {
     KitOptions { policy, clock, thread_pool }
     CreateOrganizationOptions { allowed_domains }
-    InviteOptions { message, team, teams, role, metadata, private_metadata, redirect_url }
+    InviteOptions { message, team, role, teams, metadata, private_metadata, redirect_url }
     SendOptions { deliver }
     ListInvitationsOptions { status }
     SearchOptions { limit, cursor }

@@ -10,6 +10,7 @@ idioms listed in ``IDIOMS`` below, which both packages' READMEs describe.
 
 from __future__ import annotations
 
+import ast
 import pathlib
 import re
 from typing import Dict, List, Set, Tuple
@@ -98,15 +99,19 @@ def test_every_class_and_member_is_in_both_packages() -> None:
 
 
 def python_operations() -> Dict[str, List[str]]:
-    text = PYI.read_text(encoding="utf-8").split("\nclass InviteKit:\n", 1)[1]
+    # Parsed, not matched: an annotation such as `Dict[str, Any]` holds commas.
+    tree = ast.parse(PYI.read_text(encoding="utf-8"))
+    kit = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "InviteKit")
     ops: Dict[str, List[str]] = {}
-    properties = set(re.findall(r"@property\n    def (\w+)\(", text))
-    for m in re.finditer(r"^    def (\w+)\(\s*(.*?)\)\s*->", text, flags=re.M | re.S):
-        name, params = m.group(1), m.group(2)
-        if name.startswith("_") or name in properties:
+    for fn in kit.body:
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.name.startswith("_"):
             continue
-        names = [p.split(":")[0].split("=")[0].strip().lstrip("*") for p in params.split(",")]
-        ops[camel(name)] = [camel(n) for n in names if n and n != "self"]
+        if any(isinstance(d, ast.Name) and d.id == "property" for d in fn.decorator_list):
+            continue
+        a = fn.args
+        names = [p.arg for p in a.posonlyargs + a.args + a.kwonlyargs]
+        names += [p.arg for p in (a.vararg, a.kwarg) if p is not None]
+        ops[camel(fn.name)] = [camel(n) for n in names if n not in ("self", "cls")]
     return ops
 
 

@@ -90,10 +90,10 @@ operations! {
     create_team(org_id: OrgId, name: &str) => [org_id, name];
     set_email_template(org_id: OrgId, kind: EmailKind, template: &TemplateSource) => [org_id, kind, subject, text, html];
     draft_invitation(actor: MemberId, email: &str, options: InviteOptions)
-        => [actor, email, message, team, teams, role, metadata, private_metadata, redirect_url];
+        => [actor, email, message, team, role, teams, metadata, private_metadata, redirect_url];
     send_invitation(draft: &Draft, deliver: bool) => [draft, deliver];
     invite_many(actor: MemberId, emails: &[&str], options: InviteOptions)
-        => [actor, emails, message, team, teams, role, metadata, private_metadata, redirect_url];
+        => [actor, emails, message, team, role, teams, metadata, private_metadata, redirect_url];
     peek_invitation(token_or_link: &str) => [token_or_link];
     accept_invitation(token_or_link: &str, email: &str, name: &str) => [token_or_link, email, name];
     decline_invitation(token_or_link: &str, email: &str) => [token_or_link, email];

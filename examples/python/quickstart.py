@@ -65,7 +65,7 @@ def main() -> None:
 
     rule("4. Bob opens the link")
     peek = kit.peek_invitation(draft.link)
-    print(f"Landing page: {peek.inviter_name} invited {peek.email} to {peek.organization_name} (team {", ".join(peek.team_names)})")
+    print(f"Landing page: {peek.inviter_name} invited {peek.email} to {peek.organization_name} (team {', '.join(peek.team_names)})")
     clock.advance(3600)
     # `email` is the address the host has verified for Bob (never one he merely typed).
     bob = kit.accept_invitation(draft.link, email="bob@acme.com", name="Bob Jones").member

@@ -214,30 +214,31 @@ export declare class Policy {
 }
 
 /**
- * What `resendInvitation` did: the old link stopped working.
- * `link` is a secret: as with a `Draft`, the fields are getters, so
- * `util.inspect`, `console.log` and `JSON.stringify` show none of them.
+ * What a resend did: a new link; the old one stopped working. The link
+ * is a secret.
+ * Its fields are getters, so `util.inspect`, `console.log` and `JSON.stringify`
+ * show none of them.
  */
 export declare class Resent {
-  /** The invitation with its new expiry. */
+  /** The invitation, with its new expiry. */
   get invitation(): Invitation
-  /** The new join link (a secret). */
+  /** The new join link. A secret. */
   get link(): string
 }
 
 /** Called once by `index.js`: the classes every failure is built with. */
 export declare function __registerErrorClasses(base: Function, typeError: Function): void
 
-/** What `acceptInvitation` did. */
+/** What accepting an invitation did. */
 export interface Acceptance {
   /** The new (or reactivated) member. */
   member: Member
   /** The invitation, now accepted. */
   invitation: Invitation
-  /** Threads whose grant no longer passed rule R4 and was dropped (R8). */
+  /** The ids of the threads whose grant no longer passed rule R4 and was dropped (R8, docs/rules.md#r8). */
   droppedGrants: Array<string>
   /**
-   * Where to send the new member: the invitation's `redirectUrl`, if its
+   * Where to send the new member: the invitation's redirect URL, if its
    * origin is still allowed.
    */
   redirectUrl: string | null
@@ -249,27 +250,30 @@ export interface CreateOrganizationOptions {
   allowedDomains?: Array<string>
 }
 
-/** An email, as it will be or was queued in the outbox. */
+/**
+ * An email: the preview of a draft. Its bodies hold the join link, a
+ * secret: keep them out of logs.
+ */
 export interface Email {
-  /** The recipient. */
+  /** The recipient's address. */
   to: string
-  /** The subject line. */
+  /** The subject: one line without control characters. */
   subject: string
   /** The plain-text part. */
   text: string
-  /** The HTML part (user-supplied text escaped). */
+  /** The HTML part, every user-supplied value escaped. */
   html: string
 }
 
-/** One entry of an organization's audit log. */
+/** An entry of the organization's audit log (`events`). */
 export interface Event {
   /** Its position in the organization's log: 1, 2, 3, ... with no gaps. */
   seq: number
-  /** The organization. */
+  /** The organization's id. */
   orgId: string
   /** When it happened. */
   at: Date
-  /** Who did it; `null` for the host, an invitee or a rule. */
+  /** Who did it; none for the host, an invitee or a rule. */
   actorId: string | null
   /** What happened (`invitation_sent`, `participant_added`, ...). */
   kind: string
@@ -293,13 +297,13 @@ export interface GrantOptions {
   permissions?: Array<string>
 }
 
-/** An invitation to join an organization. */
+/** An invitation to join an organization. It never holds its token. */
 export interface Invitation {
-  /** Its id (not its token: an id can be listed and shown). */
+  /** The invitation's id (safe to list and show: not the token). */
   id: string
-  /** The organization. */
+  /** The organization's id. */
   orgId: string
-  /** Who invited. */
+  /** The id of the member who sent it. */
   inviterId: string
   /** The invited address, normalized. */
   email: string
@@ -307,7 +311,7 @@ export interface Invitation {
   message: string | null
   /** The teams the invitee will join, in the order given. */
   teamIds: Array<string>
-  /** The role the invitee will get. */
+  /** The role the invitee will have. */
   role: string
   /** `pending`, `accepted`, `revoked`, `declined` or `expired`. */
   status: string
@@ -315,38 +319,45 @@ export interface Invitation {
   createdAt: Date
   /** When its link stops working. */
   expiresAt: Date
-  /** How many times it was sent. */
+  /** How many times it was sent (1 + resends). */
   sentCount: number
   /** When it was last sent. */
   lastSentAt: Date
-  /** Thread permissions it carries (from `inviteToThread`). */
+  /**
+   * The threads the invitee joins on accepting, with the permissions the
+   * invitation carries in each (checked again then: R8, docs/rules.md#r8).
+   */
   threadGrants: Array<ThreadGrant>
-  /** Whether its email was queued (`sendInvitation(draft, { deliver: false })` queues none). */
+  /** Whether InviteKit emails it (false: the user shares the link themselves). */
   delivered: boolean
-  /** The host's data shown to the invitee (`peekInvitation`, email templates); `{}` when none. */
+  /**
+   * The host's data shown to the invitee (the landing page, email
+   * templates); empty when none.
+   */
   metadata: Record<string, unknown>
   /**
-   * The host's data never shown to the invitee: `{}` when none, and in
-   * what the invitee receives (an acceptance, a decline, `invitationsForEmail`).
+   * The host's data never shown to the invitee: empty when none, and in
+   * what the invitee receives (an acceptance, a decline, the invitations
+   * for an email).
    */
   privateMetadata: Record<string, unknown>
   /** Where the host sends the invitee after accepting, if anywhere. */
   redirectUrl: string | null
 }
 
-/** What a landing page shows for a token (`peekInvitation`). */
+/** What a landing page shows for a link (`peekInvitation`). */
 export interface InvitationPreview {
-  /** The company. */
+  /** The company's name. */
   organizationName: string
-  /** Who invited. */
+  /** The inviter's name. */
   inviterName: string
-  /** The teams the invitee will join, in order. */
+  /** The names of the teams the invitee will join, in order. */
   teamNames: Array<string>
   /** The invited address. */
   email: string
   /** When the link stops working. */
   expiresAt: Date
-  /** The host's data for the landing page; `{}` when none. */
+  /** The host's data for the landing page; empty when none. */
   metadata: Record<string, unknown>
   /** Where the invitee will be sent after accepting, if anywhere. */
   redirectUrl: string | null
@@ -379,15 +390,15 @@ export interface InviteOptions {
   redirectUrl?: string
 }
 
-/** The outcome for one address of `inviteMany`. */
+/** The outcome for one address of `inviteMany`: the invitation, or why not. */
 export interface InviteResult {
   /** The address as given. */
   email: string
   /** The invitation, when it was sent. */
   invitation: Invitation | null
-  /** Why it was not: an error code (`ALREADY_MEMBER`, ...). */
+  /** Why it failed: an error code, if it did. */
   error: string | null
-  /** The error's message, for a person to read. */
+  /** The error's message, for a person to read, if it failed. */
   errorMessage: string | null
 }
 
@@ -420,33 +431,33 @@ export interface ListInvitationsOptions {
 
 /** A member of an organization. */
 export interface Member {
-  /** Their id. */
+  /** The member's id. */
   id: string
-  /** Their organization. */
+  /** The organization's id. */
   orgId: string
-  /** Their email address, normalized. */
+  /** The member's email address, normalized. */
   email: string
-  /** Their name. */
+  /** The member's name. */
   name: string
-  /** Their role in the policy (`full`, `hiring_manager`, `recruiter`, `member`, ...). */
+  /** The member's role, a role of the policy (`full`, `hiring_manager`, `recruiter`, `member`, ...). */
   role: string
-  /** The teams they belong to. */
+  /** The ids of the member's teams. */
   teamIds: Array<string>
   /** `active` or `deactivated`. */
   status: string
-  /** When they joined. */
+  /** When the member joined. */
   joinedAt: Date
 }
 
 /** A message in a thread. */
 export interface Message {
-  /** Its id. */
+  /** The message's id. */
   id: string
-  /** The thread. */
+  /** The thread's id. */
   threadId: string
-  /** The organization. */
+  /** The organization's id. */
   orgId: string
-  /** The member who wrote it; `null` when the freelancer did. */
+  /** The member who wrote it; none when the freelancer did. */
   authorId: string | null
   /** Its text. */
   body: string
@@ -458,21 +469,21 @@ export interface Message {
 export interface Organization {
   /** Its id. */
   id: string
-  /** Its display name. */
+  /** Its display name, as emails show it. */
   name: string
   /** Its slug: `[a-z0-9-]{2,63}`. */
   slug: string
   /** The company's portal (an https URL); join links are `{portalUrl}/join/{token}`. */
   portalUrl: string
-  /** The email domains invitations may go to (empty: any). */
+  /** The email domains (ASCII form) invitations may go to; empty means any. */
   allowedDomains: Array<string>
-  /** Its settings. */
+  /** Its settings: expiry, cooldown, rate limits and the rest (docs/rules.md#limits). */
   settings: OrganizationSettings
   /** When it was created. */
   createdAt: Date
 }
 
-/** An organization's settings (docs/rules.md#limits); change them with `setOrganizationSettings`. */
+/** An organization's settings (docs/rules.md#limits), changed with `setOrganizationSettings`. */
 export interface OrganizationSettings {
   /** How long an invitation stays valid, in seconds (1 hour .. 30 days; default 7 days). */
   invitationExpirySecs: number
@@ -490,9 +501,9 @@ export interface OrganizationSettings {
   maxMessageChars: number
   /** Whether subdomains of the allowed domains are allowed too. */
   allowSubdomains: boolean
-  /** Domains whose verified users may `joinByDomain` (empty: off). */
+  /** Domains whose verified users may join by domain (empty: off). */
   autoJoinDomains: Array<string>
-  /** Origins (`scheme://host[:port]`) an invitation's `redirectUrl` may point to (empty: none). */
+  /** Origins (`scheme://host[:port]`) an invitation's redirect URL may point to (empty: none). */
   redirectOrigins: Array<string>
 }
 
@@ -527,19 +538,22 @@ export interface OrganizationSettingsUpdate {
   redirectOrigins?: Array<string>
 }
 
-/** An email in the outbox, for the host to deliver. */
+/**
+ * An email in the outbox, for the host to deliver, then acknowledge or
+ * fail. Its bodies may hold a join link, a secret: keep them out of logs.
+ */
 export interface OutgoingEmail {
-  /** Its id: acknowledge it with `outboxAck(id)` or `outboxFail(id, reason)`. */
+  /** The email's id, to acknowledge or fail it with. */
   id: string
-  /** The organization. */
+  /** The organization's id. */
   orgId: string
   /** `invitation` or `thread_invitation`. */
   kind: string
   /** The invitation it was sent for, if any. */
   invitationId: string | null
-  /** The recipient. */
+  /** The recipient's address. */
   to: string
-  /** The subject line. */
+  /** The subject. */
   subject: string
   /** The plain-text part. */
   text: string
@@ -549,27 +563,27 @@ export interface OutgoingEmail {
   createdAt: Date
   /** Delivery attempts so far: the times it was handed out, this one included. */
   attempts: number
-  /** When it may be handed out next: the end of its lease, or of its backoff after a failure. */
-  nextAttemptAt: Date
   /** `pending`, `sent`, `dead` or `cancelled`. */
   status: string
+  /** When it may be handed out next: the end of its lease, or of its backoff after a failure. */
+  nextAttemptAt: Date
   /** Why the last attempt failed, if one did. */
   lastError: string | null
 }
 
-/** A member in a thread, as the people list shows them. */
+/** A participant of a thread, with their permissions there. */
 export interface Participant {
-  /** The member. */
+  /** The member's id. */
   memberId: string
-  /** Their name. */
+  /** The member's name. */
   name: string
-  /** What they may do in the thread, sorted by name. */
+  /** The permission names, sorted (`["interview", "read", "write"]`). */
   permissions: Array<string>
 }
 
-/** Who is in a thread (`people`). */
+/** Who is in a thread: the freelancer and the participants (`people`). */
 export interface People {
-  /** The freelancer's id. */
+  /** The freelancer's id in the host application. */
   freelancerId: string
   /** The freelancer's name. */
   freelancerName: string
@@ -596,39 +610,43 @@ export interface SendOptions {
 
 /** A team of an organization. */
 export interface Team {
-  /** Its id. */
+  /** The team's id. */
   id: string
-  /** Its organization. */
+  /** The organization's id. */
   orgId: string
-  /** Its name, unique in the organization (case-insensitively). */
+  /** The team's name, unique in the organization (case-insensitively). */
   name: string
 }
 
-/** A conversation between an organization's members and one freelancer. */
+/** A conversation between the company's members and one freelancer. */
 export interface Thread {
-  /** Its id. */
+  /** The thread's id. */
   id: string
-  /** The organization. */
+  /** The organization's id. */
   orgId: string
   /** Its title. */
   title: string
-  /** The host's id for the freelancer. */
+  /** The freelancer's id in the host application. */
   freelancerId: string
   /** The freelancer's name. */
   freelancerName: string
-  /** Who started it. */
+  /** The id of the member who started it. */
   createdBy: string
   /** When it was started. */
   createdAt: Date
-  /** When the last message was posted (or when it was started). */
+  /** When its last message was posted (or it was started). */
   lastActivityAt: Date
 }
 
-/** Permissions in a thread that an invitation carries, applied on acceptance if rule R4 still allows them (R8). */
+/**
+ * A thread an invitation brings its invitee into, with the permissions it
+ * carries there (applied on acceptance if rule R4 still allows them: R8,
+ * docs/rules.md#r8).
+ */
 export interface ThreadGrant {
-  /** The thread. */
+  /** The thread's id. */
   threadId: string
-  /** The permissions, sorted by name. */
+  /** The permission names, sorted (`["interview", "read", "write"]`). */
   permissions: Array<string>
 }
 
@@ -648,9 +666,12 @@ export interface ThreadInviteOptions {
   redirectUrl?: string
 }
 
-/** What `inviteToThread` did. */
+/**
+ * What `inviteToThread` did: `added` an existing member (`participant`),
+ * or `invited` an address to the organization (`invitation`).
+ */
 export interface ThreadInviteResult {
-  /** `added` (the address was an active member's) or `invited`. */
+  /** `added` or `invited`. */
   kind: string
   /** The new participant, when added. */
   participant: Participant | null
@@ -658,10 +679,10 @@ export interface ThreadInviteResult {
   invitation: Invitation | null
 }
 
-/** One page of `searchThreads`: pass `nextCursor` as `{ cursor }` for the next page. */
+/** A page of `searchThreads`, newest activity first. */
 export interface ThreadPage {
-  /** The threads, newest activity first. */
+  /** The threads of the page. */
   threads: Array<Thread>
-  /** The cursor of the next page; `null` on the last page. */
+  /** The cursor of the next page, if there is one. */
   nextCursor: string | null
 }

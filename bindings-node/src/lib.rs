@@ -4,7 +4,8 @@
 //! A thin layer over the `invitekit` crate: every operation is a method of the
 //! `InviteKit` class returning a promise, computed on the calling thread or,
 //! for PostgreSQL, on the libuv thread pool ([`task`]); arguments are read by
-//! [`args`], results converted by [`types`], and every error is made in
+//! [`args`], results converted by [`records`] (written by `scripts/gen-interface`
+//! from the core's list of records) with [`types`]'s helpers, and every error is made in
 //! [`error`]. No rule lives here.
 //!
 //! The TypeScript declarations (`binding.d.ts`) and the loader (`binding.js`)
@@ -19,6 +20,7 @@ pub mod error;
 pub mod kit;
 pub mod options;
 pub mod policy;
+pub mod records;
 pub mod task;
 pub mod types;
 

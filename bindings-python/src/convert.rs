@@ -284,6 +284,21 @@ pub(crate) fn repr_list<S: AsRef<str>>(items: &[S]) -> String {
     format!("[{}]", parts.join(", "))
 }
 
+/// A `bool` as Python shows it.
+pub(crate) fn repr_bool(b: bool) -> String {
+    (if b { "True" } else { "False" }).to_owned()
+}
+
+/// A list of objects as Python shows it, each by `repr`.
+pub(crate) fn repr_items<T>(
+    py: Python<'_>,
+    items: &[T],
+    repr: fn(Python<'_>, &T) -> PyResult<String>,
+) -> PyResult<String> {
+    let parts = items.iter().map(|item| repr(py, item)).collect::<PyResult<Vec<_>>>()?;
+    Ok(format!("[{}]", parts.join(", ")))
+}
+
 /// An optional `str` as Python shows it (`None` or `'...'`).
 pub(crate) fn repr_opt(s: Option<&str>) -> String {
     s.map_or_else(|| "None".to_owned(), repr_str)

@@ -11,6 +11,7 @@ mod convert;
 mod error;
 mod kit;
 mod objects;
+mod records;
 
 use pyo3::prelude::*;
 

@@ -68,7 +68,8 @@ def test_reprs_look_like_python(world: World) -> None:
     assert "body='Hi,\\nit\\'s me'" in repr(msg)
     assert repr(world.org) == (
         f"Organization(id='{world.org.id}', name='Acme Corp', slug='acme', "
-        "portal_url='https://acme.example.com/portal', allowed_domains=['acme.com'])"
+        "portal_url='https://acme.example.com/portal', allowed_domains=['acme.com'], "
+        f"created_at={world.org.created_at:%Y-%m-%dT%H:%M:%S.000Z})"
     )
     assert repr(ik.ManualClock()) == "ManualClock(2026-01-01T00:00:00.000Z)"
     assert repr(ik.Policy.default()).startswith("Policy(roles=['full', ")

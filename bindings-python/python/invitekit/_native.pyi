@@ -149,10 +149,12 @@ class Policy:
     def __eq__(self, other: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
-# --- Result objects ------------------------------------------------------------
+# --- Result objects (written by scripts/gen-interface from core/interface/records.json) ---
 
 @final
 class Organization:
+    """A company using InviteKit."""
+
     @property
     def id(self) -> str: ...
     @property
@@ -172,6 +174,8 @@ class Organization:
 
 @final
 class Member:
+    """A member of an organization."""
+
     @property
     def id(self) -> str: ...
     @property
@@ -193,6 +197,8 @@ class Member:
 
 @final
 class Team:
+    """A team of an organization."""
+
     @property
     def id(self) -> str: ...
     @property
@@ -204,6 +210,9 @@ class Team:
 
 @final
 class Email:
+    """An email: the preview of a draft. Its bodies hold the join link, a
+    secret: keep them out of logs."""
+
     @property
     def to(self) -> str: ...
     @property
@@ -216,33 +225,22 @@ class Email:
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
 @final
-class Draft:
+class ThreadGrant:
+    """A thread an invitation brings its invitee into, with the permissions it
+    carries there (applied on acceptance if rule R4 still allows them: R8,
+    docs/rules.md#r8)."""
+
     @property
-    def email(self) -> str: ...
+    def thread_id(self) -> str: ...
     @property
-    def link(self) -> str: ...
-    @property
-    def expires_at(self) -> datetime: ...
-    @property
-    def invitation_id(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def team_ids(self) -> List[str]: ...
-    @property
-    def message(self) -> Optional[str]: ...
-    @property
-    def metadata(self) -> Dict[str, Any]: ...
-    @property
-    def private_metadata(self) -> Dict[str, Any]: ...
-    @property
-    def redirect_url(self) -> Optional[str]: ...
-    def preview(self) -> Email: ...
+    def permissions(self) -> List[str]: ...
     def __eq__(self, other: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
 @final
 class Invitation:
+    """An invitation to join an organization. It never holds its token."""
+
     @property
     def id(self) -> str: ...
     @property
@@ -268,9 +266,9 @@ class Invitation:
     @property
     def last_sent_at(self) -> datetime: ...
     @property
-    def delivered(self) -> bool: ...
-    @property
     def thread_grants(self) -> List[ThreadGrant]: ...
+    @property
+    def delivered(self) -> bool: ...
     @property
     def metadata(self) -> Dict[str, Any]: ...
     @property
@@ -282,6 +280,8 @@ class Invitation:
 
 @final
 class Acceptance:
+    """What accepting an invitation did."""
+
     @property
     def member(self) -> Member: ...
     @property
@@ -295,6 +295,9 @@ class Acceptance:
 
 @final
 class Resent:
+    """What a resend did: a new link; the old one stopped working. The link
+    is a secret."""
+
     @property
     def invitation(self) -> Invitation: ...
     @property
@@ -304,6 +307,8 @@ class Resent:
 
 @final
 class InvitationPreview:
+    """What a landing page shows for a link (`peek_invitation`)."""
+
     @property
     def organization_name(self) -> str: ...
     @property
@@ -323,6 +328,8 @@ class InvitationPreview:
 
 @final
 class InviteResult:
+    """The outcome for one address of `invite_many`: the invitation, or why not."""
+
     @property
     def email(self) -> str: ...
     @property
@@ -336,6 +343,9 @@ class InviteResult:
 
 @final
 class OutgoingEmail:
+    """An email in the outbox, for the host to deliver, then acknowledge or
+    fail. Its bodies may hold a join link, a secret: keep them out of logs."""
+
     @property
     def id(self) -> str: ...
     @property
@@ -357,9 +367,9 @@ class OutgoingEmail:
     @property
     def attempts(self) -> int: ...
     @property
-    def next_attempt_at(self) -> datetime: ...
-    @property
     def status(self) -> str: ...
+    @property
+    def next_attempt_at(self) -> datetime: ...
     @property
     def last_error(self) -> Optional[str]: ...
     def __eq__(self, other: object, /) -> bool: ...
@@ -367,6 +377,8 @@ class OutgoingEmail:
 
 @final
 class Thread:
+    """A conversation between the company's members and one freelancer."""
+
     @property
     def id(self) -> str: ...
     @property
@@ -388,6 +400,8 @@ class Thread:
 
 @final
 class Message:
+    """A message in a thread."""
+
     @property
     def id(self) -> str: ...
     @property
@@ -404,16 +418,9 @@ class Message:
     __hash__: ClassVar[None]  # type: ignore[assignment]
 
 @final
-class ThreadGrant:
-    @property
-    def thread_id(self) -> str: ...
-    @property
-    def permissions(self) -> List[str]: ...
-    def __eq__(self, other: object, /) -> bool: ...
-    __hash__: ClassVar[None]  # type: ignore[assignment]
-
-@final
 class Participant:
+    """A participant of a thread, with their permissions there."""
+
     @property
     def member_id(self) -> str: ...
     @property
@@ -425,6 +432,8 @@ class Participant:
 
 @final
 class People:
+    """Who is in a thread: the freelancer and the participants (`people`)."""
+
     @property
     def freelancer_id(self) -> str: ...
     @property
@@ -436,6 +445,9 @@ class People:
 
 @final
 class ThreadInviteResult:
+    """What `invite_to_thread` did: `added` an existing member (`participant`),
+    or `invited` an address to the organization (`invitation`)."""
+
     @property
     def kind(self) -> str: ...
     @property
@@ -447,18 +459,50 @@ class ThreadInviteResult:
 
 @final
 class Event:
+    """An entry of the organization's audit log (`events`)."""
+
     @property
     def seq(self) -> int: ...
     @property
     def org_id(self) -> str: ...
     @property
-    def kind(self) -> str: ...
+    def at(self) -> datetime: ...
     @property
     def actor_id(self) -> Optional[str]: ...
     @property
-    def at(self) -> datetime: ...
+    def kind(self) -> str: ...
     @property
     def details(self) -> Dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+# --- End of the result objects written by scripts/gen-interface ---
+
+# --- The draft ------------------------------------------------------------------
+
+@final
+class Draft:
+    @property
+    def email(self) -> str: ...
+    @property
+    def link(self) -> str: ...
+    @property
+    def expires_at(self) -> datetime: ...
+    @property
+    def invitation_id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def team_ids(self) -> List[str]: ...
+    @property
+    def message(self) -> Optional[str]: ...
+    @property
+    def metadata(self) -> Dict[str, Any]: ...
+    @property
+    def private_metadata(self) -> Dict[str, Any]: ...
+    @property
+    def redirect_url(self) -> Optional[str]: ...
+    def preview(self) -> Email: ...
     def __eq__(self, other: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
 

@@ -106,6 +106,11 @@ define_id!(
     /// Identifies an [`OutgoingEmail`](crate::OutgoingEmail) in the outbox.
     EmailId, "email"
 );
+define_id!(
+    /// Identifies a [`JoinRequest`](crate::JoinRequest): someone on a domain
+    /// of the organization's asking to join.
+    JoinRequestId, "join request"
+);
 
 #[cfg(test)]
 mod tests {

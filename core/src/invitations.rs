@@ -162,6 +162,7 @@ pub struct Draft {
     pub(crate) kind: EmailKind,
     pub(crate) content: Email,
     pub(crate) thread_grants: Vec<ThreadGrant>,
+    pub(crate) needs_approval: bool,
 }
 
 impl Draft {
@@ -209,7 +210,17 @@ impl Draft {
     pub fn thread_grants(&self) -> &[ThreadGrant] {
         &self.thread_grants
     }
-    /// The exact email [`send_invitation`](InviteKit::send_invitation) will queue.
+    /// Whether the invitation will await a manager's approval once sent: the
+    /// inviter's role needs approval for its invitations
+    /// ([approvals](crate::rules#approvals)). Its email then goes out when it
+    /// is approved, with a link of its own; the draft's link works only for
+    /// an invitation sent without an email, once approved.
+    pub fn needs_approval(&self) -> bool {
+        self.needs_approval
+    }
+    /// The exact email [`send_invitation`](InviteKit::send_invitation) will
+    /// queue (when the invitation needs approval: the email its approval will
+    /// queue, with a link and an expiry of its own).
     pub fn preview(&self) -> Email {
         self.content.clone()
     }
@@ -223,6 +234,7 @@ impl fmt::Debug for Draft {
             .field("role", &self.role)
             .field("team_ids", &self.team_ids)
             .field("expires_at", &self.expires_at)
+            .field("needs_approval", &self.needs_approval)
             .field("link", &"<secret>")
             .finish()
     }
@@ -299,6 +311,29 @@ struct Checked {
     metadata: JsonObject,
     private_metadata: JsonObject,
     redirect_url: Option<String>,
+    /// The inviter's role needs approval for its invitations (and this is
+    /// not the approval itself).
+    needs_approval: bool,
+}
+
+/// What an invitation's checks are for: a first send, a resend (R13), or the
+/// approval of one that awaited it, which is checked as a send again but
+/// was already counted against the daily limits.
+#[derive(Clone, Copy)]
+enum Sending<'a> {
+    New,
+    Resend(&'a Invitation),
+    Approval(&'a Invitation),
+}
+
+impl<'a> Sending<'a> {
+    /// The invitation this send renews, which is not its own rival.
+    fn renews(self) -> Option<&'a Invitation> {
+        match self {
+            Sending::New => None,
+            Sending::Resend(inv) | Sending::Approval(inv) => Some(inv),
+        }
+    }
 }
 
 /// When a limit of `max` per 24 hours on the sends counted by `key` frees up;
@@ -327,6 +362,20 @@ fn send_keys(inviter: MemberId, email: &EmailAddress, emailed: bool) -> Vec<Send
     keys
 }
 
+/// The longest reason a manager may give for a denial, in characters.
+pub const MAX_REASON_CHARS: usize = 1000;
+
+/// A denial's reason: free text of at most [`MAX_REASON_CHARS`]; blank is none.
+pub(crate) fn decision_reason(reason: Option<&str>) -> Result<Option<String>> {
+    match reason {
+        Some(r) => {
+            let r = input::text("reason", r, 0, MAX_REASON_CHARS)?;
+            Ok((!r.trim().is_empty()).then_some(r))
+        }
+        None => Ok(None),
+    }
+}
+
 /// `url` if it is still on one of `org`'s `redirect_origins`: an origin
 /// removed after the invitation was sent no longer receives its invitees.
 fn still_allowed(url: Option<String>, org: &Organization) -> Option<String> {
@@ -336,9 +385,11 @@ fn still_allowed(url: Option<String>, org: &Organization) -> Option<String> {
 impl<S: Store> InviteKit<S> {
     /// Checks rules R1, R2, R11, the input rules, the allowed domains,
     /// membership, pending invitations and the rate limits, and fails with the
-    /// first that does not hold. A resend (R13) passes the invitation it
-    /// renews as `resending`: it is not its own rival, and it already counts
-    /// among the pending invitations while it is live.
+    /// first that does not hold. A resend (R13) or an approval passes the
+    /// invitation it renews in `sending`: it is not its own rival, and it
+    /// already counts among the pending invitations while it is live. An
+    /// invitation that will await approval emails nobody and makes nothing
+    /// pending yet, so the address's and the pending limits wait for its approval.
     #[allow(clippy::too_many_arguments)]
     fn check_invitation(
         &self,
@@ -347,7 +398,7 @@ impl<S: Store> InviteKit<S> {
         email: &EmailAddress,
         opts: &InviteOptions,
         emailed: bool,
-        resending: Option<&Invitation>,
+        sending: Sending<'_>,
         now: Timestamp,
     ) -> Result<Checked> {
         let inviter = self.active_member(tx, actor)?;
@@ -355,6 +406,10 @@ impl<S: Store> InviteKit<S> {
         if !inviter_role.may_invite() {
             return Err(Error::denied(format!("the role `{}` may not invite coworkers", inviter.role)));
         }
+        // Only a first send waits for approval: a resend renews an invitation
+        // that is already pending (approved, or sent when no approval was needed).
+        let needs_approval = inviter_role.invites_need_approval() && matches!(sending, Sending::New);
+        let emailed = emailed && !needs_approval;
         let org = tx.org(inviter.org_id)?.ok_or(Error::NotFound("organization"))?;
         let message = match &opts.message {
             Some(m) => {
@@ -396,14 +451,15 @@ impl<S: Store> InviteKit<S> {
             }
             self.check_rehire(&inviter, &m)?;
         }
-        let renewing = resending.map(|r| r.id);
+        let renewing = sending.renews().map(|r| r.id);
         if let Some(existing) =
-            tx.invitations_to(org.id, email.key())?.into_iter().find(|i| Some(i.id) != renewing && i.is_live(now))
+            tx.invitations_to(org.id, email.key())?.into_iter().find(|i| Some(i.id) != renewing && i.is_open(now))
         {
             return Err(Error::AlreadyInvited { email: existing.email, invitation_id: existing.id });
         }
-        let new_pending = !resending.is_some_and(|r| r.is_live(now));
-        self.check_rate_limits(tx, &org, Some(inviter.id), new_pending, email, emailed, now)?;
+        let new_pending = !needs_approval && !sending.renews().is_some_and(|r| r.is_live(now));
+        let counted = matches!(sending, Sending::Approval(_));
+        self.check_rate_limits(tx, &org, (!counted).then_some(inviter.id), new_pending, email, emailed, now)?;
         Ok(Checked {
             org,
             inviter,
@@ -414,12 +470,14 @@ impl<S: Store> InviteKit<S> {
             metadata,
             private_metadata,
             redirect_url,
+            needs_approval,
         })
     }
 
     /// The [limits](crate::rules#limits): per inviter and per organization per day (sends,
-    /// when `inviter` is given), emails per address per day (when `emailed`),
-    /// pending invitations at once (when the send makes one more pending).
+    /// when `inviter` is given: an approval was counted when it was asked
+    /// for), emails per address per day (when `emailed`), pending invitations
+    /// at once (when the send makes one more pending).
     #[allow(clippy::too_many_arguments)]
     fn check_rate_limits(
         &self,
@@ -435,16 +493,16 @@ impl<S: Store> InviteKit<S> {
         // later, which is the `retry_at` that `frees_at` reports.
         let since = Timestamp::from_millis(now.plus_secs(-DAY_SECS).as_millis().saturating_add(1));
         let s = &org.settings;
-        if let Some(inviter) = inviter {
-            if new_pending {
-                let (count, earliest) = tx.live_pending(org.id, now)?;
-                if count >= u64::from(s.max_pending_invitations) {
-                    return Err(Error::RateLimited {
-                        reason: format!("the organization has {count} pending invitations, the most it may have"),
-                        retry_at: earliest.unwrap_or(now),
-                    });
-                }
+        if new_pending {
+            let (count, earliest) = tx.live_pending(org.id, now)?;
+            if count >= u64::from(s.max_pending_invitations) {
+                return Err(Error::RateLimited {
+                    reason: format!("the organization has {count} pending invitations, the most it may have"),
+                    retry_at: earliest.unwrap_or(now),
+                });
             }
+        }
+        if let Some(inviter) = inviter {
             if let Some(at) =
                 frees_at(tx, org.id, &SendKey::Inviter(inviter), since, s.max_invitations_per_inviter_per_day)?
             {
@@ -510,6 +568,7 @@ impl<S: Store> InviteKit<S> {
             expires_at: expires_at.human(),
             thread_title,
             freelancer_name,
+            ..EmailContext::default()
         };
         render(kind, custom.as_ref(), &ctx)
     }
@@ -548,7 +607,7 @@ impl<S: Store> InviteKit<S> {
         thread: Option<(String, String)>,
         now: Timestamp,
     ) -> Result<Draft> {
-        let c = self.check_invitation(tx, actor, email, opts, false, None, now)?;
+        let c = self.check_invitation(tx, actor, email, opts, false, Sending::New, now)?;
         for g in &thread_grants {
             self.check_thread_grant(tx, &c.inviter, &c.role, g)?;
         }
@@ -586,6 +645,7 @@ impl<S: Store> InviteKit<S> {
             kind,
             content,
             thread_grants,
+            needs_approval: c.needs_approval,
         })
     }
 
@@ -620,13 +680,14 @@ impl<S: Store> InviteKit<S> {
             private_metadata: Some(Value::Object(draft.private_metadata.clone())),
             redirect_url: draft.redirect_url.clone(),
         };
-        let c = self.check_invitation(&*tx, draft.inviter_id, &draft.email, &opts, deliver, None, now)?;
+        let c = self.check_invitation(&*tx, draft.inviter_id, &draft.email, &opts, deliver, Sending::New, now)?;
         if c.org.id != draft.org_id {
             return Err(Error::Conflict("the inviter changed organization".into()));
         }
         for g in &draft.thread_grants {
             self.check_thread_grant(&*tx, &c.inviter, &c.role, g)?;
         }
+        let needs_approval = c.needs_approval;
         let inv = Invitation {
             id: draft.id,
             org_id: draft.org_id,
@@ -635,7 +696,7 @@ impl<S: Store> InviteKit<S> {
             message: draft.message.clone(),
             team_ids: c.team_ids,
             role: draft.role.clone(),
-            status: InvitationStatus::Pending,
+            status: if needs_approval { InvitationStatus::AwaitingApproval } else { InvitationStatus::Pending },
             created_at: now,
             expires_at: draft.expires_at,
             sent_count: 1,
@@ -647,10 +708,13 @@ impl<S: Store> InviteKit<S> {
             redirect_url: c.redirect_url,
         };
         tx.insert_invitation(&inv, &draft.token.hash())?;
-        if deliver {
+        if needs_approval {
+            self.request_approval(tx, &c.org, &c.inviter, &inv, c.team_names, now)?;
+        } else if deliver {
             enqueue(tx, inv.org_id, draft.kind, Some(inv.id), &draft.content, now)?;
         }
-        record_send(tx, inv.org_id, &send_keys(inv.inviter_id, &draft.email, deliver), now)?;
+        let emailed = deliver && !needs_approval;
+        record_send(tx, inv.org_id, &send_keys(inv.inviter_id, &draft.email, emailed), now)?;
         let grants: Vec<_> = inv
             .thread_grants
             .iter()
@@ -663,9 +727,192 @@ impl<S: Store> InviteKit<S> {
             Some(inv.inviter_id),
             EventKind::InvitationSent,
             json!({"invitation_id": inv.id, "email": inv.email, "role": inv.role, "team_ids": inv.team_ids,
-                   "delivered": deliver, "thread_grants": grants, "redirect_url": inv.redirect_url}),
+                   "delivered": deliver, "thread_grants": grants, "redirect_url": inv.redirect_url,
+                   "awaiting_approval": needs_approval}),
         )?;
         Ok(inv)
+    }
+
+    /// The members who may approve or deny `inv` (R10 for its role), its
+    /// inviter aside: active members of its organization whose role manages
+    /// the organization and may give the invitation's role.
+    fn approvers(&self, tx: &dyn ReadTx, inv: &Invitation) -> Result<Vec<Member>> {
+        Ok(tx
+            .members(inv.org_id)?
+            .into_iter()
+            .filter(|m| m.is_active() && m.id != inv.inviter_id)
+            .filter(|m| self.policy.role(&m.role).is_some_and(|r| r.may_manage_member(&inv.role)))
+            .collect())
+    }
+
+    /// Tells each member who may approve `inv` that it awaits approval (an
+    /// `approval_requested` email each, linked to the invitation so that its
+    /// approval or denial cancels those not yet delivered).
+    fn request_approval(
+        &self,
+        tx: &mut dyn WriteTx,
+        org: &Organization,
+        inviter: &Member,
+        inv: &Invitation,
+        team_names: Vec<String>,
+        now: Timestamp,
+    ) -> Result<()> {
+        let custom = tx.template(org.id, EmailKind::ApprovalRequested)?;
+        for manager in self.approvers(&*tx, inv)? {
+            let ctx = EmailContext {
+                to: manager.email.clone(),
+                inviter_name: inviter.name.clone(),
+                organization_name: org.name.clone(),
+                team_names: team_names.clone(),
+                message: inv.message.clone(),
+                metadata: inv.metadata.clone(),
+                link: org.portal_url.clone(),
+                invitee_email: Some(inv.email.clone()),
+                role: Some(inv.role.clone()),
+                ..EmailContext::default()
+            };
+            let content = render(EmailKind::ApprovalRequested, custom.as_ref(), &ctx)?;
+            enqueue(tx, org.id, EmailKind::ApprovalRequested, Some(inv.id), &content, now)?;
+        }
+        Ok(())
+    }
+
+    /// An invitation that awaits approval, for `actor` to decide: they must
+    /// be active, of its organization (another's is `not_found`), not its
+    /// inviter, and allowed by R10 for its role.
+    fn awaiting(&self, tx: &dyn ReadTx, actor: MemberId, id: InvitationId) -> Result<(Member, Invitation)> {
+        let actor = self.active_member(tx, actor)?;
+        let inv = tx.invitation(id)?.filter(|i| i.org_id == actor.org_id).ok_or(Error::NotFound("invitation"))?;
+        if inv.status != InvitationStatus::AwaitingApproval {
+            return Err(Error::InvitationNotPending { status: inv.status.as_str() });
+        }
+        if inv.inviter_id == actor.id {
+            return Err(Error::denied("nobody approves or denies their own invitation (docs/rules.md#approvals)"));
+        }
+        if !self.role_of(&actor)?.may_manage_member(&inv.role) {
+            return Err(Error::denied(format!(
+                "the role `{}` may not decide an invitation as `{}` (docs/rules.md#r10)",
+                actor.role, inv.role
+            )));
+        }
+        Ok((actor, inv))
+    }
+
+    /// Approves an invitation that awaits approval ([approvals](crate::rules#approvals)):
+    /// the actor must be allowed by R10 for its role, and not be its inviter.
+    /// Everything a send checks is checked again, as for a resend (R13),
+    /// against the inviter's current role and holdings. It becomes pending,
+    /// its expiry starts now, and its email is queued with a new link when it
+    /// is delivered by email; an invitation sent without an email keeps the
+    /// link of its draft, which starts working now. Unsent `approval_requested`
+    /// emails about it are cancelled.
+    pub fn approve_invitation(&self, actor: MemberId, invitation_id: InvitationId) -> Result<Invitation> {
+        let now = self.now();
+        self.store.write(|tx| {
+            let (actor, inv) = self.awaiting(&*tx, actor, invitation_id)?;
+            let email = EmailAddress::parse(&inv.email)?;
+            let opts = InviteOptions::of(&inv);
+            let c = self.check_invitation(
+                &*tx,
+                inv.inviter_id,
+                &email,
+                &opts,
+                inv.delivered,
+                Sending::Approval(&inv),
+                now,
+            )?;
+            for g in &inv.thread_grants {
+                self.check_thread_grant(&*tx, &c.inviter, &c.role, g)?;
+            }
+            let mut approved = inv.clone();
+            approved.status = InvitationStatus::Pending;
+            approved.expires_at = now.plus_secs(c.org.settings.invitation_expiry_secs);
+            approved.last_sent_at = now;
+            let token = if inv.delivered { Some(Token::generate()?) } else { None };
+            let hash = token.as_ref().map(Token::hash);
+            if !tx.update_invitation(&approved, InvitationStatus::AwaitingApproval, hash.as_ref())? {
+                return Err(Error::Conflict("the invitation changed while it was being approved".into()));
+            }
+            cancel_for(tx, inv.id)?;
+            if let Some(token) = token {
+                let link = join_link(&c.org.portal_url, &token)?;
+                let (kind, thread) = self.invitation_email_kind(&*tx, &inv)?;
+                let content = self.render_invitation(
+                    &*tx,
+                    kind,
+                    &c.org,
+                    &c.inviter,
+                    &inv.email,
+                    c.team_names,
+                    inv.message.clone(),
+                    &inv.metadata,
+                    &link,
+                    approved.expires_at,
+                    thread,
+                )?;
+                enqueue(tx, inv.org_id, kind, Some(inv.id), &content, now)?;
+                record_send(tx, inv.org_id, &[SendKey::Address(email.key().to_owned())], now)?;
+            }
+            record(
+                tx,
+                inv.org_id,
+                now,
+                Some(actor.id),
+                EventKind::InvitationApproved,
+                json!({"invitation_id": inv.id, "inviter_id": inv.inviter_id, "email": inv.email, "role": inv.role,
+                       "expires_at": approved.expires_at.to_rfc3339()}),
+            )?;
+            Ok(approved)
+        })
+    }
+
+    /// Denies an invitation that awaits approval: the same members may as
+    /// approve it. It ends as `denied`, its invitee hears nothing, and its
+    /// inviter gets an `invitation_denied` email with `reason` (free text of
+    /// at most 1,000 characters, optional).
+    pub fn deny_invitation(
+        &self,
+        actor: MemberId,
+        invitation_id: InvitationId,
+        reason: Option<&str>,
+    ) -> Result<Invitation> {
+        let reason = decision_reason(reason)?;
+        let now = self.now();
+        self.store.write(|tx| {
+            let (actor, inv) = self.awaiting(&*tx, actor, invitation_id)?;
+            let mut denied = inv.clone();
+            denied.status = InvitationStatus::Denied;
+            if !tx.update_invitation(&denied, InvitationStatus::AwaitingApproval, None)? {
+                return Err(Error::Conflict("the invitation changed while it was being denied".into()));
+            }
+            cancel_for(tx, inv.id)?;
+            let org = tx.org(inv.org_id)?.ok_or(Error::NotFound("organization"))?;
+            if let Some(inviter) = tx.member(inv.inviter_id)?.filter(Member::is_active) {
+                let custom = tx.template(org.id, EmailKind::InvitationDenied)?;
+                let ctx = EmailContext {
+                    to: inviter.email.clone(),
+                    inviter_name: inviter.name.clone(),
+                    organization_name: org.name.clone(),
+                    link: org.portal_url.clone(),
+                    invitee_email: Some(inv.email.clone()),
+                    role: Some(inv.role.clone()),
+                    reason: reason.clone(),
+                    reviewer_name: Some(actor.name.clone()),
+                    ..EmailContext::default()
+                };
+                let content = render(EmailKind::InvitationDenied, custom.as_ref(), &ctx)?;
+                enqueue(tx, org.id, EmailKind::InvitationDenied, Some(inv.id), &content, now)?;
+            }
+            record(
+                tx,
+                inv.org_id,
+                now,
+                Some(actor.id),
+                EventKind::InvitationDenied,
+                json!({"invitation_id": inv.id, "inviter_id": inv.inviter_id, "email": inv.email, "reason": reason}),
+            )?;
+            Ok(denied)
+        })
     }
 
     /// Draft and send in one call, for each of up to 100 addresses, in order.
@@ -868,12 +1115,13 @@ impl<S: Store> InviteKit<S> {
         reason: &str,
         now: Timestamp,
     ) -> Result<Invitation> {
-        if inv.status != InvitationStatus::Pending {
+        let stored = inv.status;
+        if !matches!(stored, InvitationStatus::Pending | InvitationStatus::AwaitingApproval) {
             return Err(Error::InvitationNotPending { status: inv.at(now).status.as_str() });
         }
         let mut revoked = inv;
         revoked.status = InvitationStatus::Revoked;
-        if !tx.update_invitation(&revoked, InvitationStatus::Pending, None)? {
+        if !tx.update_invitation(&revoked, stored, None)? {
             return Err(Error::Conflict("the invitation changed while it was being revoked".into()));
         }
         cancel_for(tx, revoked.id)?;
@@ -911,7 +1159,8 @@ impl<S: Store> InviteKit<S> {
             // organization's current settings.
             let email = EmailAddress::parse(&inv.email)?;
             let opts = InviteOptions::of(&inv);
-            let c = self.check_invitation(&*tx, inv.inviter_id, &email, &opts, inv.delivered, Some(&inv), now)?;
+            let c =
+                self.check_invitation(&*tx, inv.inviter_id, &email, &opts, inv.delivered, Sending::Resend(&inv), now)?;
             for g in &inv.thread_grants {
                 self.check_thread_grant(&*tx, &c.inviter, &c.role, g)?;
             }
@@ -988,54 +1237,6 @@ impl<S: Store> InviteKit<S> {
         })
     }
 
-    /// Joins an organization without an invitation, when the **verified**
-    /// email's domain is one of its `auto_join_domains` (off unless set). The
-    /// new member gets the policy's default role.
-    pub fn join_by_domain(&self, org_id: OrgId, email: &str, name: &str) -> Result<Member> {
-        let email = EmailAddress::parse(email)?;
-        let name = input::name("name", name, input::MAX_NAME_CHARS)?;
-        let role = self.policy.default_role().to_owned();
-        let now = self.now();
-        self.store.write(|tx| {
-            let org = tx.org(org_id)?.ok_or(Error::NotFound("organization"))?;
-            if !org.auto_joins(&email) || !org.allows(&email) {
-                return Err(Error::DomainNotAllowed { domain: email.domain().to_owned() });
-            }
-            let member = match tx.member_by_email(org_id, email.key())? {
-                Some(m) if m.is_active() => return Err(Error::AlreadyMember { email: m.email }),
-                Some(_) => {
-                    return Err(Error::denied(
-                        "the address belongs to a deactivated member, who comes back only when a member \
-                         allowed to reactivates or re-invites them (docs/rules.md#r11)",
-                    ));
-                }
-                None => {
-                    let m = Member {
-                        id: MemberId::new(),
-                        org_id,
-                        email: email.as_str().to_owned(),
-                        name: name.clone(),
-                        role: role.clone(),
-                        team_ids: Vec::new(),
-                        status: MemberStatus::Active,
-                        joined_at: now,
-                    };
-                    tx.insert_member(&m)?;
-                    m
-                }
-            };
-            record(
-                tx,
-                org_id,
-                now,
-                Some(member.id),
-                EventKind::MemberJoinedByDomain,
-                json!({"member_id": member.id, "email": member.email, "role": member.role}),
-            )?;
-            Ok(member)
-        })
-    }
-
     /// R7 for invitations: after `member`'s role changed or they were
     /// deactivated, revoke their pending invitations the new role could not
     /// send, and clamp the team and thread grants of the others.
@@ -1047,7 +1248,13 @@ impl<S: Store> InviteKit<S> {
         now: Timestamp,
     ) -> Result<()> {
         let role = self.policy.role(&member.role);
-        for inv in tx.pending_invitations_by(member.id)? {
+        let mut open = tx.pending_invitations_by(member.id)?;
+        open.extend(
+            tx.invitations(member.org_id, Some(member.id))?
+                .into_iter()
+                .filter(|i| i.status == InvitationStatus::AwaitingApproval),
+        );
+        for inv in open {
             let keep = member.is_active() && role.is_some_and(|r| r.may_invite() && r.may_give_role(&inv.role));
             if !keep {
                 let reason = if member.is_active() { "inviter_role_changed" } else { "inviter_deactivated" };
@@ -1071,7 +1278,7 @@ impl<S: Store> InviteKit<S> {
                 })
                 .filter(|g| !g.permissions.is_empty())
                 .collect();
-            if clamped != inv && !tx.update_invitation(&clamped, InvitationStatus::Pending, None)? {
+            if clamped != inv && !tx.update_invitation(&clamped, inv.status, None)? {
                 return Err(Error::Conflict("an invitation changed while it was being clamped".into()));
             }
         }

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod clock;
+pub mod domains;
 pub mod email;
 pub mod error;
 pub mod events;
@@ -11,6 +12,7 @@ pub mod ids;
 mod input;
 pub mod interface;
 pub mod invitations;
+pub mod joining;
 mod kit;
 pub mod model;
 pub mod org;
@@ -24,11 +26,12 @@ pub mod threads;
 pub mod token;
 
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
+pub use domains::{DomainVerification, FREE_MAIL_DOMAINS, is_free_mail};
 pub use email::EmailAddress;
 pub use error::{Error, GrantCheck, Result};
 pub use events::{Event, EventKind};
 pub use extras::{MAX_METADATA_BYTES, MAX_REDIRECT_ORIGINS, MAX_REDIRECT_URL_BYTES};
-pub use ids::{EmailId, InvitationId, MemberId, MessageId, OrgId, TeamId, ThreadId};
+pub use ids::{EmailId, InvitationId, JoinRequestId, MemberId, MessageId, OrgId, TeamId, ThreadId};
 pub use input::{
     MAX_BODY_CHARS, MAX_EXTERNAL_ID_BYTES, MAX_MESSAGE_CHARS_CEILING, MAX_NAME_CHARS, MAX_QUERY_CHARS, MAX_TITLE_CHARS,
 };
@@ -36,6 +39,7 @@ pub use invitations::{
     Acceptance, Draft, Invitation, InvitationPreview, InvitationStatus, InviteOptions, InviteResult, MAX_TEAMS, Resent,
     ThreadGrant,
 };
+pub use joining::{DomainJoin, JoinKind, JoinRequest, JoinRequestStatus, JoinResult};
 pub use kit::{InviteKit, InviteKitBuilder};
 pub use model::JsonObject;
 pub use org::{Member, MemberStatus, OrgSettings, Organization, SettingsUpdate, Team};

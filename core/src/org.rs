@@ -14,6 +14,7 @@ use crate::error::{Error, Result, sanitize};
 use crate::events::{EventKind, record};
 use crate::ids::{MemberId, OrgId, TeamId};
 use crate::input;
+use crate::model::DomainJoin;
 pub use crate::model::{Member, MemberStatus, OrgSettings, Organization, Team};
 use crate::policy::Role;
 use crate::store::{Store, WriteTx};
@@ -56,6 +57,8 @@ pub struct SettingsUpdate {
     pub allow_subdomains: Option<bool>,
     /// See [`OrgSettings::auto_join_domains`].
     pub auto_join_domains: Option<Vec<String>>,
+    /// See [`OrgSettings::domain_join`].
+    pub domain_join: Option<DomainJoin>,
     /// See [`Organization::allowed_domains`].
     pub allowed_domains: Option<Vec<String>>,
     /// See [`OrgSettings::redirect_origins`].
@@ -125,6 +128,15 @@ impl SettingsUpdate {
         }
         if let Some(v) = &self.auto_join_domains {
             s.auto_join_domains = domains("auto_join_domains", v)?;
+            if let Some(free) = s.auto_join_domains.iter().find(|d| crate::domains::is_free_mail(d)) {
+                return Err(Error::invalid(format!(
+                    "`auto_join_domains`: `{free}` is a free mail domain, which no organization owns \
+                     (docs/rules.md#verified-domains)"
+                )));
+            }
+        }
+        if let Some(v) = self.domain_join {
+            s.domain_join = v;
         }
         if let Some(v) = &self.allowed_domains {
             allowed = domains("allowed_domains", v)?;
@@ -447,6 +459,11 @@ impl<S: Store> InviteKit<S> {
             expires_at: Timestamp::from_millis(0).human(),
             thread_title: Some("Sample conversation".into()),
             freelancer_name: Some("Sample Freelancer".into()),
+            invitee_email: Some("invitee@example.com".into()),
+            role: Some("member".into()),
+            reason: Some("Sample reason".into()),
+            reviewer_name: Some("Sample Manager".into()),
+            requester_name: Some("Sample Requester".into()),
         };
         render(kind, Some(template), &sample)?;
         self.store.write(|tx| {

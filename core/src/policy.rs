@@ -279,6 +279,7 @@ pub struct Role {
     may_invite: bool,
     may_assign_team: bool,
     manages_organization: bool,
+    invites_need_approval: bool,
     thread_ceiling: PermissionSet,
     grantable_presets: Vec<String>,
     grantable_permissions: PermissionSet,
@@ -309,6 +310,13 @@ impl Role {
     /// invitations and the audit log, revoke anyone's invitation. `full` only by default.
     pub fn manages_organization(&self) -> bool {
         self.manages_organization
+    }
+
+    /// Whether this role's invitations wait for a manager's approval before
+    /// they are sent ([approvals](crate::rules#approvals)): false for the
+    /// default roles.
+    pub fn invites_need_approval(&self) -> bool {
+        self.invites_need_approval
     }
 
     /// The most a member with this role may hold in a thread; who starts a thread holds all
@@ -414,6 +422,7 @@ impl Default for Policy {
                 may_invite: true,
                 may_assign_team: true,
                 manages_organization: true,
+                invites_need_approval: false,
                 thread_ceiling: PermissionSet::ALL,
                 grantable: vec![0, 1, 2, 3, 4],
                 invitable: Invitable::Any,
@@ -423,6 +432,7 @@ impl Default for Policy {
                 may_invite: true,
                 may_assign_team: true,
                 manages_organization: false,
+                invites_need_approval: false,
                 thread_ceiling: PermissionSet::ALL,
                 grantable: vec![0, 1, 2, 3],
                 invitable: Invitable::Listed(vec![2, 3]),
@@ -432,6 +442,7 @@ impl Default for Policy {
                 may_invite: true,
                 may_assign_team: false,
                 manages_organization: false,
+                invites_need_approval: false,
                 thread_ceiling: set(&[Read, Write, Interview, ManagePeople]),
                 grantable: vec![0, 1, 2],
                 invitable: Invitable::Listed(vec![3]),
@@ -441,6 +452,7 @@ impl Default for Policy {
                 may_invite: true,
                 may_assign_team: false,
                 manages_organization: false,
+                invites_need_approval: false,
                 thread_ceiling: set(&[Read, Write]),
                 grantable: vec![],
                 invitable: Invitable::Listed(vec![3]),
@@ -456,7 +468,8 @@ impl Policy {
     /// The document has `presets` (each a `name` and its `permissions`),
     /// `roles` (each with `name`, `may_invite`, `may_assign_team`,
     /// `manages_organization`, `invitable_roles` — `"*"` or a list of role names —,
-    /// `thread_ceiling` and `grantable_presets`) and `default_role`; no other field.
+    /// `thread_ceiling`, `grantable_presets` and, optionally,
+    /// `invites_need_approval`, false when absent) and `default_role`; no other field.
     /// Every problem is `invalid_input` naming the culprit: malformed JSON (with
     /// its line and column), an unknown permission, preset or role, a duplicate,
     /// a badly formed name (`[a-z][a-z0-9_]{0,63}`), a preset with no
@@ -512,6 +525,7 @@ impl Policy {
                     may_invite: r.may_invite,
                     may_assign_team: r.may_assign_team,
                     manages_organization: r.manages_organization,
+                    invites_need_approval: r.invites_need_approval,
                     invitable_roles: if r.invites_any_role {
                         RawInvitable::Any
                     } else {
@@ -525,6 +539,34 @@ impl Policy {
         };
         // Plain strings, booleans and lists serialize into a String without fail.
         serde_json::to_string_pretty(&raw).unwrap_or_default()
+    }
+
+    /// This policy, but the invitations of each role named in `roles` wait
+    /// for a manager's approval ([approvals](crate::rules#approvals)). An
+    /// unknown role is `invalid_input`, and so is a result that the policy's
+    /// rules refuse (a role needing approval that may invite one that does
+    /// not: mark that one too).
+    ///
+    /// # Examples
+    /// ```
+    /// let policy = invitekit::Policy::default().with_invites_needing_approval(&["member"])?;
+    /// assert!(policy.require_role("member")?.invites_need_approval());
+    /// assert!(!policy.require_role("recruiter")?.invites_need_approval());
+    /// // A recruiter needing approval could invite a member who does not.
+    /// let refused = invitekit::Policy::default().with_invites_needing_approval(&["recruiter"]);
+    /// assert_eq!(refused.unwrap_err().code(), "invalid_input");
+    /// # Ok::<(), invitekit::Error>(())
+    /// ```
+    pub fn with_invites_needing_approval(mut self, roles: &[&str]) -> Result<Policy> {
+        for name in roles {
+            let i =
+                *self.role_index.get(*name).ok_or_else(|| Error::invalid(format!("unknown role `{}`", quote(name))))?;
+            if let Some(role) = self.roles.get_mut(i) {
+                role.invites_need_approval = true;
+            }
+        }
+        validate(&self)?;
+        Ok(self)
     }
 
     /// The role with exactly this name.
@@ -559,8 +601,9 @@ impl Policy {
 
     /// Whether role `lower` can do nothing that role `upper` cannot: its thread
     /// ceiling, grantable permissions and invitable roles are within `upper`'s,
-    /// and each of its flags (invite, assign teams, manage the organization)
-    /// is one `upper` has too. Roles are only partly ordered: two roles may
+    /// each of its flags (invite, assign teams, manage the organization) is
+    /// one `upper` has too, and its invitations need approval if `upper`'s do.
+    /// Roles are only partly ordered: two roles may
     /// each be able to do something the other cannot.
     ///
     /// # Examples
@@ -780,9 +823,15 @@ struct RawRole {
     may_invite: bool,
     may_assign_team: bool,
     manages_organization: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    invites_need_approval: bool,
     invitable_roles: RawInvitable,
     thread_ceiling: Vec<String>,
     grantable_presets: Vec<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 // `"*"` or a list of role names; a hand-written visitor because an untagged
@@ -843,6 +892,7 @@ struct RoleSpec<'a> {
     may_invite: bool,
     may_assign_team: bool,
     manages_organization: bool,
+    invites_need_approval: bool,
     thread_ceiling: PermissionSet,
     grantable: Vec<usize>,
     invitable: Invitable,
@@ -946,6 +996,7 @@ fn resolve(raw: RawPolicy) -> Result<Policy> {
             may_invite: r.may_invite,
             may_assign_team: r.may_assign_team,
             manages_organization: r.manages_organization,
+            invites_need_approval: r.invites_need_approval,
             thread_ceiling,
             grantable,
             invitable,
@@ -977,6 +1028,7 @@ fn assemble(presets: Vec<(&str, PermissionSet)>, specs: Vec<RoleSpec<'_>>, defau
                 may_invite: s.may_invite,
                 may_assign_team: s.may_assign_team,
                 manages_organization: s.manages_organization,
+                invites_need_approval: s.invites_need_approval,
                 thread_ceiling: s.thread_ceiling,
                 grantable_presets: grantable.iter().map(|p| p.name.clone()).collect(),
                 grantable_permissions: grantable.iter().fold(PermissionSet::EMPTY, |acc, p| acc.union(p.permissions)),
@@ -1072,6 +1124,11 @@ fn more_powerful(invitee: &Role, inviter: &Role, policy: &Policy) -> Option<Stri
     }
     if invitee.manages_organization && !inviter.manages_organization {
         return Some("it manages the organization".to_owned());
+    }
+    // Else a role whose invitations wait for approval could send, without
+    // it, a role whose invitations do not (an escalation by proxy).
+    if !invitee.invites_need_approval && inviter.invites_need_approval {
+        return Some("its invitations need no approval".to_owned());
     }
     let extra = invitee.invitable_mask & !inviter.invitable_mask;
     if extra != 0 {

@@ -35,7 +35,7 @@ const FUEL_PER_RENDER: u64 = 100_000;
 
 /// The variables every template can use; each one is always defined (as
 /// `none` when absent), so that strict undefined handling only catches typos.
-const VARIABLES: [&str; 11] = [
+const VARIABLES: [&str; 16] = [
     "to",
     "inviter_name",
     "organization_name",
@@ -47,9 +47,15 @@ const VARIABLES: [&str; 11] = [
     "expires_at",
     "thread_title",
     "freelancer_name",
+    "invitee_email",
+    "role",
+    "reason",
+    "reviewer_name",
+    "requester_name",
 ];
 
-/// Which email: the company invitation, or the invitation that also names a conversation.
+/// Which email: the company invitation, the invitation that also names a
+/// conversation, or one of the emails of [approvals](crate::rules#approvals).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EmailKind {
     /// An invitation to join the organization ([invitations](crate::rules#invitations)).
@@ -58,18 +64,49 @@ pub enum EmailKind {
     /// into a conversation with a freelancer (`invite_to_thread`; see
     /// [conversations](crate::rules#threads)).
     ThreadInvitation,
+    /// To a manager: an invitation awaits their approval. `link` is the
+    /// organization's portal, where the host shows the request.
+    ApprovalRequested,
+    /// To the inviter: a manager denied their invitation, with the reason if given.
+    InvitationDenied,
+    /// To a manager: someone on an auto-join domain asks to join.
+    JoinRequested,
+    /// To the person who asked to join: a manager let them in.
+    JoinApproved,
+    /// To the person who asked to join: a manager refused, with the reason if given.
+    JoinDenied,
 }
 
 impl EmailKind {
     /// Every kind, in a stable order.
-    pub const ALL: [EmailKind; 2] = [EmailKind::Invitation, EmailKind::ThreadInvitation];
+    pub const ALL: [EmailKind; 7] = [
+        EmailKind::Invitation,
+        EmailKind::ThreadInvitation,
+        EmailKind::ApprovalRequested,
+        EmailKind::InvitationDenied,
+        EmailKind::JoinRequested,
+        EmailKind::JoinApproved,
+        EmailKind::JoinDenied,
+    ];
 
-    /// The stable name of the kind: `invitation` or `thread_invitation`.
+    /// The stable name of the kind: `invitation`, `thread_invitation`,
+    /// `approval_requested`, `invitation_denied`, `join_requested`,
+    /// `join_approved` or `join_denied`.
     pub fn as_str(self) -> &'static str {
         match self {
             EmailKind::Invitation => "invitation",
             EmailKind::ThreadInvitation => "thread_invitation",
+            EmailKind::ApprovalRequested => "approval_requested",
+            EmailKind::InvitationDenied => "invitation_denied",
+            EmailKind::JoinRequested => "join_requested",
+            EmailKind::JoinApproved => "join_approved",
+            EmailKind::JoinDenied => "join_denied",
         }
+    }
+
+    /// Whether it carries an invitation's join link (a secret) and expiry.
+    pub fn is_invitation(self) -> bool {
+        matches!(self, EmailKind::Invitation | EmailKind::ThreadInvitation)
     }
 
     /// The kind named by [`as_str`](Self::as_str); anything else is `invalid_input`.
@@ -120,8 +157,13 @@ impl fmt::Debug for Email {
 ///
 /// Variables: `to`, `inviter_name`, `organization_name`, `team_name`,
 /// `team_names`, `metadata`, `message`, `link`, `expires_at`, `thread_title`,
-/// `freelancer_name`; the optional ones are `none` when absent, so test them
-/// with `{% if team_name %}`. `team_name` is the teams' names in one phrase
+/// `freelancer_name`, and for the emails of approvals `invitee_email` (the
+/// invited or asking address), `role`, `reason` (a denial's), `reviewer_name`
+/// (the manager who decided) and `requester_name` (who asks to join); the
+/// optional ones are `none` when absent, so test them with
+/// `{% if team_name %}`. In the emails of approvals `link` is the
+/// organization's portal, not a join link, and `inviter_name` and
+/// `expires_at` are empty where no invitation is involved. `team_name` is the teams' names in one phrase
 /// (`Design`, `Design and Ops`, `Design, Ops and Sales`); `team_names` is the
 /// list; `metadata` is the invitation's metadata shown to the invitee (an
 /// empty object when none; test a key with `{% if metadata.plan is defined %}`).
@@ -146,7 +188,7 @@ pub struct TemplateSource {
 /// contain HTML, newlines, and template-like `{{ }}` sequences (rendered as data, never evaluated).
 ///
 /// Debug never shows `link`, which carries the invitation's secret token.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone, Default, serde::Serialize)]
 pub struct EmailContext {
     /// The recipient's address.
     pub to: String,
@@ -168,6 +210,17 @@ pub struct EmailContext {
     pub thread_title: Option<String>,
     /// The freelancer in the conversation; required for [`EmailKind::ThreadInvitation`].
     pub freelancer_name: Option<String>,
+    /// The invited address, or the address asking to join; required for the
+    /// emails of approvals but [`EmailKind::JoinApproved`] and [`EmailKind::JoinDenied`].
+    pub invitee_email: Option<String>,
+    /// The role the invitation gives or the request asks for.
+    pub role: Option<String>,
+    /// Why a manager denied (free text, as `message`).
+    pub reason: Option<String>,
+    /// The manager who approved or denied.
+    pub reviewer_name: Option<String>,
+    /// The name of the person asking to join; required for [`EmailKind::JoinRequested`].
+    pub requester_name: Option<String>,
 }
 
 impl fmt::Debug for EmailContext {
@@ -182,6 +235,11 @@ impl fmt::Debug for EmailContext {
             .field("expires_at", &self.expires_at)
             .field("thread_title", &self.thread_title)
             .field("freelancer_name", &self.freelancer_name)
+            .field("invitee_email", &self.invitee_email)
+            .field("role", &self.role)
+            .field("reason", &self.reason)
+            .field("reviewer_name", &self.reviewer_name)
+            .field("requester_name", &self.requester_name)
             .finish()
     }
 }
@@ -248,13 +306,25 @@ impl Part {
     /// The template's name: it appears in error messages, and its extension
     /// decides auto-escaping.
     fn template_name(self, kind: EmailKind) -> &'static str {
-        match (kind, self) {
-            (EmailKind::Invitation, Part::Subject) => "invitation.subject",
-            (EmailKind::Invitation, Part::Text) => "invitation.text",
-            (EmailKind::Invitation, Part::Html) => "invitation.html",
-            (EmailKind::ThreadInvitation, Part::Subject) => "thread_invitation.subject",
-            (EmailKind::ThreadInvitation, Part::Text) => "thread_invitation.text",
-            (EmailKind::ThreadInvitation, Part::Html) => "thread_invitation.html",
+        macro_rules! names {
+            ($($kind:ident => $name:literal),* $(,)?) => {
+                match (kind, self) {
+                    $(
+                        (EmailKind::$kind, Part::Subject) => concat!($name, ".subject"),
+                        (EmailKind::$kind, Part::Text) => concat!($name, ".text"),
+                        (EmailKind::$kind, Part::Html) => concat!($name, ".html"),
+                    )*
+                }
+            };
+        }
+        names! {
+            Invitation => "invitation",
+            ThreadInvitation => "thread_invitation",
+            ApprovalRequested => "approval_requested",
+            InvitationDenied => "invitation_denied",
+            JoinRequested => "join_requested",
+            JoinApproved => "join_approved",
+            JoinDenied => "join_denied",
         }
     }
 
@@ -378,6 +448,14 @@ fn check_context(kind: EmailKind, ctx: &EmailContext) -> Result<()> {
     if kind == EmailKind::ThreadInvitation && (ctx.thread_title.is_none() || ctx.freelancer_name.is_none()) {
         return Err(Error::invalid("a `thread_invitation` email needs a conversation title and a freelancer name"));
     }
+    let needs_invitee =
+        matches!(kind, EmailKind::ApprovalRequested | EmailKind::InvitationDenied | EmailKind::JoinRequested);
+    if needs_invitee && ctx.invitee_email.is_none() {
+        return Err(Error::invalid(format!("a `{kind}` email needs the invited or asking address")));
+    }
+    if kind == EmailKind::JoinRequested && ctx.requester_name.is_none() {
+        return Err(Error::invalid("a `join_requested` email needs the name of the person asking"));
+    }
     Ok(())
 }
 
@@ -415,6 +493,11 @@ fn template_context(ctx: &EmailContext) -> Value {
         expires_at => ctx.expires_at.as_str(),
         thread_title => ctx.thread_title.as_deref(),
         freelancer_name => ctx.freelancer_name.as_deref(),
+        invitee_email => ctx.invitee_email.as_deref(),
+        role => ctx.role.as_deref(),
+        reason => ctx.reason.as_deref().and_then(clean_message),
+        reviewer_name => ctx.reviewer_name.as_deref(),
+        requester_name => ctx.requester_name.as_deref(),
     }
 }
 
@@ -526,8 +609,165 @@ fn builtin_part(kind: EmailKind, part: Part) -> &'static str {
         (EmailKind::ThreadInvitation, Part::Subject) => THREAD_INVITATION_SUBJECT,
         (EmailKind::ThreadInvitation, Part::Text) => THREAD_INVITATION_TEXT,
         (EmailKind::ThreadInvitation, Part::Html) => THREAD_INVITATION_HTML,
+        (EmailKind::ApprovalRequested, Part::Subject) => APPROVAL_REQUESTED_SUBJECT,
+        (EmailKind::ApprovalRequested, Part::Text) => APPROVAL_REQUESTED_TEXT,
+        (EmailKind::ApprovalRequested, Part::Html) => APPROVAL_REQUESTED_HTML,
+        (EmailKind::InvitationDenied, Part::Subject) => INVITATION_DENIED_SUBJECT,
+        (EmailKind::InvitationDenied, Part::Text) => INVITATION_DENIED_TEXT,
+        (EmailKind::InvitationDenied, Part::Html) => INVITATION_DENIED_HTML,
+        (EmailKind::JoinRequested, Part::Subject) => JOIN_REQUESTED_SUBJECT,
+        (EmailKind::JoinRequested, Part::Text) => JOIN_REQUESTED_TEXT,
+        (EmailKind::JoinRequested, Part::Html) => JOIN_REQUESTED_HTML,
+        (EmailKind::JoinApproved, Part::Subject) => JOIN_APPROVED_SUBJECT,
+        (EmailKind::JoinApproved, Part::Text) => JOIN_APPROVED_TEXT,
+        (EmailKind::JoinApproved, Part::Html) => JOIN_APPROVED_HTML,
+        (EmailKind::JoinDenied, Part::Subject) => JOIN_DENIED_SUBJECT,
+        (EmailKind::JoinDenied, Part::Text) => JOIN_DENIED_TEXT,
+        (EmailKind::JoinDenied, Part::Html) => JOIN_DENIED_HTML,
     }
 }
+
+/// The page around the body of the built-in emails of approvals: `{title}`
+/// and `{body}` are replaced when the templates are made (at compile time).
+macro_rules! notice_html {
+    ($title:literal, $body:literal) => {
+        concat!(
+            r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>"#,
+            $title,
+            r#"</title>
+</head>
+<body style="margin:0;padding:0;background-color:#f4f5f7;">
+<div style="max-width:560px;margin:0 auto;padding:32px 16px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;color:#1f2328;">
+<div style="background-color:#ffffff;border:1px solid #e1e4e8;border-radius:8px;padding:32px;">
+"#,
+            $body,
+            r#"
+</div>
+</div>
+</body>
+</html>
+"#
+        )
+    };
+}
+
+const APPROVAL_REQUESTED_SUBJECT: &str =
+    "{{ inviter_name }} asks to invite {{ invitee_email }} to {{ organization_name }}";
+
+const APPROVAL_REQUESTED_TEXT: &str = r#"Hi,
+
+{{ inviter_name }} would like to invite {{ invitee_email }} to {{ organization_name }} as {{ role }}.{% if team_name %} They would join the {{ team_name }} team{% if team_names|length > 1 %}s{% endif %}.{% endif +%}
+
+{% if message %}
+The invitation says:
+
+{% for line in message|lines %}
+{{ ("> " ~ line)|trim }}
+{% endfor %}
+
+{% endif %}
+The invitation waits for a manager's approval. Approve or deny it here:
+{{ link }}
+"#;
+
+const APPROVAL_REQUESTED_HTML: &str = notice_html!(
+    "{{ inviter_name }} asks to invite {{ invitee_email }} to {{ organization_name }}",
+    r#"<h1 style="margin:0 0 16px;font-size:20px;line-height:1.3;">An invitation awaits your approval</h1>
+<p style="margin:0 0 16px;"><strong>{{ inviter_name }}</strong> would like to invite <strong>{{ invitee_email }}</strong> to <strong>{{ organization_name }}</strong> as <strong>{{ role }}</strong>.{% if team_name %} They would join the <strong>{{ team_name }}</strong> team{% if team_names|length > 1 %}s{% endif %}.{% endif %}</p>
+{% if message %}
+<p style="margin:0 0 8px;">The invitation says:</p>
+<blockquote style="margin:0 0 16px;padding:12px 16px;border-left:4px solid #d0d7de;background-color:#f6f8fa;color:#424a53;">{{ message|nl2br }}</blockquote>
+{% endif %}
+<p style="margin:24px 0 0;"><a href="{{ link }}" style="display:inline-block;padding:12px 24px;background-color:#1f6feb;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600;">Review the invitation</a></p>"#
+);
+
+const INVITATION_DENIED_SUBJECT: &str =
+    "Your invitation of {{ invitee_email }} to {{ organization_name }} was not approved";
+
+const INVITATION_DENIED_TEXT: &str = r#"Hi,
+
+{% if reviewer_name %}{{ reviewer_name }}{% else %}A manager{% endif %} did not approve your invitation of {{ invitee_email }} to {{ organization_name }}. No email was sent to them.
+{% if reason %}
+
+The reason given:
+
+{% for line in reason|lines %}
+{{ ("> " ~ line)|trim }}
+{% endfor %}
+{% endif %}
+"#;
+
+const INVITATION_DENIED_HTML: &str = notice_html!(
+    "Your invitation of {{ invitee_email }} to {{ organization_name }} was not approved",
+    r#"<h1 style="margin:0 0 16px;font-size:20px;line-height:1.3;">Invitation not approved</h1>
+<p style="margin:0 0 16px;">{% if reviewer_name %}<strong>{{ reviewer_name }}</strong>{% else %}A manager{% endif %} did not approve your invitation of <strong>{{ invitee_email }}</strong> to <strong>{{ organization_name }}</strong>. No email was sent to them.</p>
+{% if reason %}
+<p style="margin:0 0 8px;">The reason given:</p>
+<blockquote style="margin:0;padding:12px 16px;border-left:4px solid #d0d7de;background-color:#f6f8fa;color:#424a53;">{{ reason|nl2br }}</blockquote>
+{% endif %}"#
+);
+
+const JOIN_REQUESTED_SUBJECT: &str = "{{ requester_name }} asks to join {{ organization_name }}";
+
+const JOIN_REQUESTED_TEXT: &str = r#"Hi,
+
+{{ requester_name }} ({{ invitee_email }}) asks to join {{ organization_name }}{% if role %} as {{ role }}{% endif %}.
+
+Approve or deny the request here:
+{{ link }}
+"#;
+
+const JOIN_REQUESTED_HTML: &str = notice_html!(
+    "{{ requester_name }} asks to join {{ organization_name }}",
+    r#"<h1 style="margin:0 0 16px;font-size:20px;line-height:1.3;">A request to join</h1>
+<p style="margin:0 0 16px;"><strong>{{ requester_name }}</strong> ({{ invitee_email }}) asks to join <strong>{{ organization_name }}</strong>{% if role %} as <strong>{{ role }}</strong>{% endif %}.</p>
+<p style="margin:24px 0 0;"><a href="{{ link }}" style="display:inline-block;padding:12px 24px;background-color:#1f6feb;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600;">Review the request</a></p>"#
+);
+
+const JOIN_APPROVED_SUBJECT: &str = "Welcome to {{ organization_name }}";
+
+const JOIN_APPROVED_TEXT: &str = r#"Hi{% if requester_name %} {{ requester_name }}{% endif %},
+
+Your request to join {{ organization_name }} was approved. Sign in here:
+{{ link }}
+"#;
+
+const JOIN_APPROVED_HTML: &str = notice_html!(
+    "Welcome to {{ organization_name }}",
+    r#"<h1 style="margin:0 0 16px;font-size:20px;line-height:1.3;">Welcome to {{ organization_name }}</h1>
+<p style="margin:0 0 16px;">Your request to join <strong>{{ organization_name }}</strong> was approved.</p>
+<p style="margin:24px 0 0;"><a href="{{ link }}" style="display:inline-block;padding:12px 24px;background-color:#1f6feb;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600;">Sign in</a></p>"#
+);
+
+const JOIN_DENIED_SUBJECT: &str = "Your request to join {{ organization_name }}";
+
+const JOIN_DENIED_TEXT: &str = r#"Hi{% if requester_name %} {{ requester_name }}{% endif %},
+
+Your request to join {{ organization_name }} was not approved.
+{% if reason %}
+
+The reason given:
+
+{% for line in reason|lines %}
+{{ ("> " ~ line)|trim }}
+{% endfor %}
+{% endif %}
+"#;
+
+const JOIN_DENIED_HTML: &str = notice_html!(
+    "Your request to join {{ organization_name }}",
+    r#"<h1 style="margin:0 0 16px;font-size:20px;line-height:1.3;">Your request to join {{ organization_name }}</h1>
+<p style="margin:0 0 16px;">Your request to join <strong>{{ organization_name }}</strong> was not approved.</p>
+{% if reason %}
+<p style="margin:0 0 8px;">The reason given:</p>
+<blockquote style="margin:0;padding:12px 16px;border-left:4px solid #d0d7de;background-color:#f6f8fa;color:#424a53;">{{ reason|nl2br }}</blockquote>
+{% endif %}"#
+);
 
 const INVITATION_SUBJECT: &str = "{{ inviter_name }} invited you to join {{ organization_name }}";
 
@@ -644,6 +884,8 @@ mod tests {
 
     const LINK: &str = "https://acme.example.com/portal/join/ikinv_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd";
     const HOSTILE: &str = "<script>alert(1)</script>\"'&<>";
+    /// The kinds that carry an invitation's join link and expiry.
+    const INVITATIONS: [EmailKind; 2] = [EmailKind::Invitation, EmailKind::ThreadInvitation];
     const HOSTILE_ESCAPED: &str = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;&lt;&gt;";
 
     fn ctx() -> EmailContext {
@@ -658,6 +900,56 @@ mod tests {
             expires_at: "January 8, 2026 at 00:00 UTC".into(),
             thread_title: None,
             freelancer_name: None,
+            ..EmailContext::default()
+        }
+    }
+
+    /// A context every kind renders with: the approvals' values too.
+    fn full_ctx() -> EmailContext {
+        EmailContext {
+            thread_title: Some("Logo redesign".into()),
+            freelancer_name: Some("José Pérez".into()),
+            invitee_email: Some("bob@acme.com".into()),
+            role: Some("member".into()),
+            reason: Some("Not now".into()),
+            reviewer_name: Some("Alice Smith".into()),
+            requester_name: Some("Bob Jones".into()),
+            ..ctx()
+        }
+    }
+
+    #[test]
+    fn every_built_in_template_renders_and_escapes_every_value() {
+        for kind in EmailKind::ALL {
+            let email = render(kind, None, &full_ctx()).unwrap();
+            assert!(!email.subject.is_empty() && !email.subject.contains('\n'), "{kind}: {}", email.subject);
+            assert!(email.html.starts_with("<!doctype html>"), "{kind}");
+            let hostile = EmailContext {
+                inviter_name: HOSTILE.into(),
+                organization_name: HOSTILE.into(),
+                message: Some(HOSTILE.into()),
+                reason: Some(HOSTILE.into()),
+                reviewer_name: Some(HOSTILE.into()),
+                requester_name: Some(HOSTILE.into()),
+                ..full_ctx()
+            };
+            let email = render(kind, None, &hostile).unwrap();
+            assert!(!email.html.contains("<script>"), "{kind}: {}", email.html);
+            assert!(email.html.contains(HOSTILE_ESCAPED), "{kind}: {}", email.html);
+            assert_eq!(kind.is_invitation(), INVITATIONS.contains(&kind));
+        }
+    }
+
+    #[test]
+    fn the_emails_of_approvals_need_their_values() {
+        for kind in [EmailKind::ApprovalRequested, EmailKind::InvitationDenied, EmailKind::JoinRequested] {
+            let err = render(kind, None, &ctx()).unwrap_err();
+            assert_eq!(err.code(), "invalid_input", "{kind}");
+        }
+        let no_name = EmailContext { requester_name: None, ..full_ctx() };
+        assert_eq!(render(EmailKind::JoinRequested, None, &no_name).unwrap_err().code(), "invalid_input");
+        for kind in [EmailKind::JoinApproved, EmailKind::JoinDenied] {
+            render(kind, None, &ctx()).unwrap();
         }
     }
 
@@ -800,7 +1092,7 @@ mod tests {
             freelancer_name: Some(format!("Free {HOSTILE}")),
             ..ctx()
         };
-        for kind in EmailKind::ALL {
+        for kind in INVITATIONS {
             let email = render(kind, None, &c).unwrap();
             assert!(!email.html.contains("<script"), "{kind}: {}", email.html);
             assert!(!email.html.contains("alert(1)</"), "{kind}");
@@ -822,7 +1114,7 @@ mod tests {
     fn template_syntax_in_message_is_printed_literally() {
         let message = "Here: {{ link }} {% for x in range(3) %}x{% endfor %} {# c #}";
         let c = EmailContext { message: Some(message.into()), ..ctx() };
-        for kind in EmailKind::ALL {
+        for kind in INVITATIONS {
             let c = EmailContext { message: Some(message.into()), ..thread_ctx() };
             let email = render(kind, None, &c).unwrap();
             assert!(email.text.contains(&format!("> {message}")), "{kind}");
@@ -903,7 +1195,7 @@ mod tests {
     fn link_appears_in_text_and_html_escaped() {
         let link = "https://acme.example.com/portal/join/ikinv_abc?x=1&y=2";
         let c = EmailContext { link: link.into(), ..ctx() };
-        for kind in EmailKind::ALL {
+        for kind in INVITATIONS {
             let c = EmailContext { link: link.into(), ..thread_ctx() };
             let email = render(kind, None, &c).unwrap();
             assert!(email.text.contains(link));

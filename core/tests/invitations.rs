@@ -498,7 +498,11 @@ fn names_and_messages_with_bidi_overrides_or_isolates_are_invalid_input() {
     let fx = setup();
     let (o, a) = (fx.org.id, fx.alice.id);
     let (d, inv) = fx.invite(a, "bob@acme.com");
-    fx.settings(SettingsUpdate { auto_join_domains: Some(vec!["acme.com".into()]), ..Default::default() });
+    fx.settings(SettingsUpdate {
+        auto_join_domains: Some(vec!["acme.com".into()]),
+        domain_join: Some(DomainJoin::Automatic),
+        ..Default::default()
+    });
     for c in BIDI_OVERRIDES {
         // Shows as "Eve Admin.exe"-style text reversed after the override.
         let name = format!("Eve {c}nimdA");
@@ -1486,29 +1490,40 @@ fn invitations_for_email_across_organizations() {
 }
 
 #[test]
-fn join_by_domain_is_off_by_default_and_on_with_auto_join_domains() {
+fn join_by_domain_is_off_by_default_and_on_with_a_mode_and_verified_auto_join_domains() {
     let fx = setup();
-    fx.fails("domain_not_allowed", || fx.kit.join_by_domain(fx.org.id, "bob@acme.com", "Bob Jones"));
+    let join = |email: &str, name: &str| fx.kit.join_by_domain(fx.org.id, email, name).map(|r| r.member.unwrap());
+    fx.fails("domain_not_allowed", || join("bob@acme.com", "Bob Jones"));
     fx.settings(SettingsUpdate {
         auto_join_domains: Some(vec!["acme.com".into(), "partner.io".into()]),
         ..Default::default()
     });
+    // Listed, but the mode is off (the default) and the domain is not verified.
+    fx.fails("domain_not_allowed", || join("bob@acme.com", "Bob Jones"));
+    fx.settings(SettingsUpdate { domain_join: Some(DomainJoin::Automatic), ..Default::default() });
+    fx.fails("domain_not_allowed", || join("bob@acme.com", "Bob Jones"));
+    let record = fx.kit.start_domain_verification(fx.alice.id, fx.org.id, "acme.com").unwrap();
+    fx.fails("domain_not_allowed", || join("bob@acme.com", "Bob Jones"));
+    fx.kit.verify_domain(fx.alice.id, fx.org.id, "acme.com", &[record.record_value.as_str()]).unwrap();
     let seq0 = fx.last_seq();
-    let bob = fx.kit.join_by_domain(fx.org.id, "Bob@acme.com", "Bob Jones").unwrap();
+    let bob = join("Bob@acme.com", "Bob Jones").unwrap();
     assert_eq!(bob.role, "member");
     assert!(bob.team_ids.is_empty());
     assert_eq!(bob.org_id, fx.org.id);
     let evs = fx.events_after(seq0);
     assert_eq!(kinds(&evs), ["member_joined_by_domain"]);
     assert_eq!(evs[0].details["member_id"], id_json(bob.id));
-    fx.fails("already_member", || fx.kit.join_by_domain(fx.org.id, "bob@acme.com", "Bob Again"));
+    fx.fails("already_member", || join("bob@acme.com", "Bob Again"));
     // Outside the allowed domains, even if listed for auto-join; and no loose matching.
     for address in ["x@partner.io", "x@evilacme.com", "x@acme.com.evil.io", "x@eng.acme.com", "x@аcme.com"] {
-        fx.fails("domain_not_allowed", || fx.kit.join_by_domain(fx.org.id, address, "X"));
+        fx.fails("domain_not_allowed", || join(address, "X"));
     }
     fx.fails("not_found", || fx.kit.join_by_domain(OrgId::new(), "x@acme.com", "X"));
     fx.settings(SettingsUpdate { allow_subdomains: Some(true), ..Default::default() });
-    assert_eq!(fx.kit.join_by_domain(fx.org.id, "x@eng.acme.com", "Xavier").unwrap().role, "member");
+    assert_eq!(join("x@eng.acme.com", "Xavier").unwrap().role, "member");
+    // Off again: nobody joins, verified or not.
+    fx.settings(SettingsUpdate { domain_join: Some(DomainJoin::Off), ..Default::default() });
+    fx.fails("domain_not_allowed", || join("yan@acme.com", "Yan"));
 }
 
 // ---------------------------------------------------------------------------

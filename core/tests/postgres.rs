@@ -187,6 +187,71 @@ fn a_database_from_a_newer_invitekit_is_refused() {
 }
 
 #[test]
+fn a_database_of_schema_version_2_gets_join_requests_and_domains_and_keeps_its_data() {
+    let Some(url) = fresh_database() else { return };
+    let clock = ManualClock::new();
+    let (kit, org, alice) = acme(&url, &clock);
+    let draft = kit.draft_invitation(alice.id, "bo@acme.com", InviteOptions::new()).unwrap();
+    kit.send_invitation(&draft, false).unwrap();
+    let members = kit.list_members(org.id).unwrap();
+    let invitations = kit.list_invitations(alice.id, None).unwrap();
+    let events = all_events(&kit, alice.id);
+    drop(kit);
+    // Back to version 2's shape: no requests to join, no domain verifications.
+    let mut c = common::postgres_client(&url);
+    c.batch_execute(
+        "DROP TABLE join_requests; DROP TABLE domain_verifications; UPDATE invitekit_schema SET version = 2;",
+    )
+    .unwrap();
+    drop(c);
+
+    let kit = open_kit(&url, &clock);
+    assert_eq!(kit.list_members(org.id).unwrap(), members);
+    assert_eq!(kit.list_invitations(alice.id, None).unwrap(), invitations);
+    assert_eq!(all_events(&kit, alice.id), events);
+    let request = JoinRequest {
+        id: JoinRequestId::new(),
+        org_id: org.id,
+        email: "Cy@Acme.com".into(),
+        name: "Cy Diaz".into(),
+        role: "member".into(),
+        status: JoinRequestStatus::Pending,
+        created_at: clock.now(),
+        decided_by: None,
+        decided_at: None,
+        reason: None,
+    };
+    let domain = DomainVerification {
+        org_id: org.id,
+        domain: "acme.com".into(),
+        record_name: "_invitekit-challenge.acme.com".into(),
+        record_value: "invitekit-verification=abc".into(),
+        created_at: clock.now(),
+        verified_at: Some(clock.now().plus_secs(60)),
+    };
+    kit.store()
+        .write(|tx| {
+            tx.insert_join_request(&request)?;
+            tx.put_domain_verification(&domain)
+        })
+        .unwrap();
+    drop(kit);
+
+    let kit = open_kit(&url, &clock);
+    let (requests, domains) = kit
+        .store()
+        .read(|tx| Ok((tx.join_requests_from(org.id, "cy@acme.com")?, tx.domain_verifications(org.id)?)))
+        .unwrap();
+    assert_eq!(requests, [request]);
+    assert_eq!(domains, [domain]);
+    assert!(kit.accept_invitation(draft.link(), "bo@acme.com", "Bo").is_ok(), "the kept invitation is accepted");
+    let mut c = common::postgres_client(&url);
+    let version: i32 = c.query_one("SELECT version FROM invitekit_schema", &[]).unwrap().get(0);
+    assert_eq!(version as u32, PostgresStore::SCHEMA_VERSION);
+    integrity(&url);
+}
+
+#[test]
 fn every_table_is_keyed_by_organization_first() {
     let Some(url) = fresh_database() else { return };
     drop(PostgresStore::open(&url).unwrap());
@@ -201,7 +266,7 @@ fn every_table_is_keyed_by_organization_first() {
             &[&schema],
         )
         .unwrap();
-    assert!(keys.len() >= 14, "{} primary keys", keys.len());
+    assert!(keys.len() >= 16, "{} primary keys", keys.len());
     for row in keys {
         let (table, first): (String, String) = (row.get(0), row.get(1));
         assert_eq!(first, "org_id", "the primary key of {table}");

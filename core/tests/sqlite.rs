@@ -357,8 +357,12 @@ fn a_write_does_not_wait_for_a_read_in_progress_and_the_read_keeps_its_snapshot(
     assert_eq!(all_events(&kit, alice.id).len(), before + 1, "a new read sees the write");
 }
 
-/// Back to version 3's shape: one team per invitation, no metadata or
-/// redirect columns. Every test that goes further back starts here.
+/// Back to version 4's shape: no requests to join, no domain verifications.
+/// Every test that goes further back starts here.
+const UNDO_VERSION_5: &str = "DROP TABLE join_requests; DROP TABLE domain_verifications; PRAGMA user_version = 4;";
+
+/// Back to version 3's shape, from version 4's: one team per invitation, no
+/// metadata or redirect columns.
 const UNDO_VERSION_4: &str = "ALTER TABLE invitations DROP COLUMN team_ids; \
      ALTER TABLE invitations DROP COLUMN metadata; ALTER TABLE invitations DROP COLUMN private_metadata; \
      ALTER TABLE invitations DROP COLUMN redirect_url; \
@@ -374,6 +378,7 @@ fn a_file_of_schema_version_1_is_migrated_with_its_data() {
     drop(kit);
     // Back to version 1's shape: the shared full-text table, no word index.
     let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(UNDO_VERSION_5).unwrap();
     conn.execute_batch(UNDO_VERSION_4).unwrap();
     conn.execute_batch(
         "DROP INDEX thread_words_by_word; \
@@ -412,6 +417,7 @@ fn a_file_of_schema_version_2_keeps_its_queued_emails() {
     drop(kit);
     // Back to version 2's shape: emails keyed by organization and id, without rowid.
     let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(UNDO_VERSION_5).unwrap();
     conn.execute_batch(UNDO_VERSION_4).unwrap();
     conn.execute_batch(
         "CREATE TABLE emails_v2 (org_id BLOB NOT NULL, id BLOB NOT NULL UNIQUE, kind TEXT NOT NULL, \
@@ -458,6 +464,7 @@ fn a_file_of_schema_version_3_keeps_the_team_of_each_pending_invitation() {
     drop(kit);
     // Version 3 kept the one team in `team_id`.
     let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(UNDO_VERSION_5).unwrap();
     conn.execute_batch(UNDO_VERSION_4).unwrap();
     conn.execute(
         "UPDATE invitations SET team_id = ?1 WHERE id = ?2",
@@ -476,6 +483,67 @@ fn a_file_of_schema_version_3_keeps_the_team_of_each_pending_invitation() {
     let bo = kit.accept_invitation(with_team.link(), "bo@acme.com", "Bo").unwrap().member;
     assert_eq!(bo.team_ids, [design.id], "the migrated team is still joined on acceptance");
     assert_eq!(bo.org_id, org.id);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, SqliteStore::SCHEMA_VERSION);
+    integrity(&path);
+}
+
+#[test]
+fn a_file_of_schema_version_4_gets_join_requests_and_domains_and_keeps_its_data() {
+    let path = common::temp_db_path();
+    let clock = ManualClock::new();
+    let (kit, org, alice) = acme(&path, &clock);
+    let draft = kit.draft_invitation(alice.id, "bo@acme.com", InviteOptions::new()).unwrap();
+    kit.send_invitation(&draft, false).unwrap();
+    let members = kit.list_members(org.id).unwrap();
+    let invitations = kit.list_invitations(alice.id, None).unwrap();
+    let events = all_events(&kit, alice.id);
+    drop(kit);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(UNDO_VERSION_5).unwrap();
+    drop(conn);
+
+    let kit = open_kit(&path, &clock);
+    assert_eq!(kit.list_members(org.id).unwrap(), members);
+    assert_eq!(kit.list_invitations(alice.id, None).unwrap(), invitations);
+    assert_eq!(all_events(&kit, alice.id), events);
+    let request = JoinRequest {
+        id: JoinRequestId::new(),
+        org_id: org.id,
+        email: "Cy@Acme.com".into(),
+        name: "Cy Diaz".into(),
+        role: "member".into(),
+        status: JoinRequestStatus::Pending,
+        created_at: clock.now(),
+        decided_by: None,
+        decided_at: None,
+        reason: None,
+    };
+    let domain = DomainVerification {
+        org_id: org.id,
+        domain: "acme.com".into(),
+        record_name: "_invitekit-challenge.acme.com".into(),
+        record_value: "invitekit-verification=abc".into(),
+        created_at: clock.now(),
+        verified_at: Some(clock.now().plus_secs(60)),
+    };
+    kit.store()
+        .write(|tx| {
+            tx.insert_join_request(&request)?;
+            tx.put_domain_verification(&domain)
+        })
+        .unwrap();
+    drop(kit);
+
+    let kit = open_kit(&path, &clock);
+    let (requests, domains) = kit
+        .store()
+        .read(|tx| Ok((tx.join_requests_from(org.id, "cy@acme.com")?, tx.domain_verifications(org.id)?)))
+        .unwrap();
+    assert_eq!(requests, [request]);
+    assert_eq!(domains, [domain]);
+    assert!(kit.accept_invitation(draft.link(), "bo@acme.com", "Bo").is_ok(), "the kept invitation is accepted");
     let conn = rusqlite::Connection::open(&path).unwrap();
     let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, SqliteStore::SCHEMA_VERSION);

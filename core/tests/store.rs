@@ -10,7 +10,10 @@
 //!   `already_member`, a participant already there is `already_participant`,
 //!   and the refused write changes nothing;
 //! - updates: of a missing row `not_found`; the conditional invitation update
-//!   writes only over the expected status and moves the token;
+//!   writes only over the expected status and moves the token; the
+//!   conditional join request update writes only over the expected status, in
+//!   the request's organization, and keeps the stored address; a domain
+//!   verification put again for its organization and domain replaces it;
 //! - reads: every field comes back as written, in the orders the trait
 //!   documents, and an organization never sees another's rows;
 //! - transactions: a write closure that fails or panics leaves nothing behind
@@ -143,10 +146,11 @@ type Check<S> = (&'static str, fn(&S));
 
 /// The checks that fail on stores from `open`, each with its message.
 fn failed_checks<S: Store>(store_name: &str, open: impl Fn() -> S) -> Vec<String> {
-    let checks: [Check<S>; 12] = [
+    let checks: [Check<S>; 13] = [
         ("a_taken_id_or_key_is_refused", a_taken_id_or_key_is_refused),
         ("updates_of_missing_rows_are_not_found", updates_of_missing_rows_are_not_found),
         ("invitation_updates_are_conditional", invitation_updates_are_conditional),
+        ("join_request_updates_are_conditional", join_request_updates_are_conditional),
         ("reads_return_what_was_written", reads_return_what_was_written),
         ("reads_come_in_the_documented_order", reads_come_in_the_documented_order),
         ("cancelling_an_invitations_emails", cancelling_an_invitations_emails),
@@ -286,6 +290,32 @@ fn new_message(thread: &Thread, body: &str, sent: Timestamp) -> Message {
     }
 }
 
+fn new_join_request(org: &Organization, email: &str, created: Timestamp) -> JoinRequest {
+    JoinRequest {
+        id: JoinRequestId::new(),
+        org_id: org.id,
+        email: email.into(),
+        name: format!("Someone at {email}"),
+        role: "member".into(),
+        status: JoinRequestStatus::Pending,
+        created_at: created,
+        decided_by: None,
+        decided_at: None,
+        reason: None,
+    }
+}
+
+fn new_domain(org: &Organization, domain: &str, created: Timestamp) -> DomainVerification {
+    DomainVerification {
+        org_id: org.id,
+        domain: domain.into(),
+        record_name: format!("_invitekit-challenge.{domain}"),
+        record_value: format!("invitekit-verification={}-{}", org.slug, domain.len()),
+        created_at: created,
+        verified_at: None,
+    }
+}
+
 fn new_event(org: &Organization, when: Timestamp, kind: EventKind, details: serde_json::Value) -> NewEvent {
     NewEvent { org_id: org.id, at: when, actor_id: None, kind, details }
 }
@@ -354,10 +384,12 @@ impl Rng {
 // Inserts and updates
 // ---------------------------------------------------------------------------
 
-/// Every insert whose id is taken is `conflict`; a taken key is `conflict`
-/// (slug, team name in any case, token hash), `already_member` (an email key
-/// in the organization) or `already_participant`; the same keys are free in
-/// another organization; and what was refused changed nothing.
+/// Every insert whose id is taken is `conflict` (a join request's, in its
+/// organization or another); a taken key is `conflict` (slug, team name in
+/// any case, token hash), `already_member` (an email key in the
+/// organization) or `already_participant`; the same keys are free in another
+/// organization (a domain verified by two); and what was refused changed
+/// nothing.
 fn a_taken_id_or_key_is_refused<S: Store>(store: &S) {
     let acme = new_org("acme");
     let beta = new_org("beta");
@@ -368,6 +400,8 @@ fn a_taken_id_or_key_is_refused<S: Store>(store: &S) {
     let thread = new_thread(&acme, &ann, "Logo", at(20));
     let place = seat(&thread, &ann, PermissionSet::ALL);
     let message = new_message(&thread, "Hello there", at(21));
+    let request = new_join_request(&acme, "di@acme.com", at(22));
+    let domain = new_domain(&acme, "acme.com", at(23));
     write_ok(store, |tx| {
         tx.insert_org(&acme)?;
         tx.insert_org(&beta)?;
@@ -377,7 +411,9 @@ fn a_taken_id_or_key_is_refused<S: Store>(store: &S) {
         tx.insert_email(&email)?;
         tx.insert_thread(&thread)?;
         tx.insert_participant(&place)?;
-        tx.insert_message(&message)
+        tx.insert_message(&message)?;
+        tx.insert_join_request(&request)?;
+        tx.put_domain_verification(&domain)
     });
 
     let org_same_id = Organization { slug: "acme-2".into(), name: "Other".into(), ..acme.clone() };
@@ -394,6 +430,14 @@ fn a_taken_id_or_key_is_refused<S: Store>(store: &S) {
     let thread_same_id = Thread { title: "Other".into(), ..thread.clone() };
     let place_again = seat(&thread, &ann, read_only());
     let message_same_id = Message { body: "Something else".into(), sent_at: at(30), ..message.clone() };
+    let request_same_id =
+        JoinRequest { email: "ed@acme.com".into(), status: JoinRequestStatus::Denied, ..request.clone() };
+    let request_same_id_elsewhere = JoinRequest { org_id: beta.id, ..request_same_id.clone() };
+    let request_same_address = new_join_request(&acme, "DI@acme.com", at(24));
+    let domain_elsewhere = DomainVerification {
+        record_value: "invitekit-verification=beta".into(),
+        ..new_domain(&beta, "acme.com", at(25))
+    };
 
     let attempt = |f: &dyn Fn(&mut dyn WriteTx) -> Result<()>| answer(store.write(|tx| f(tx)));
     let answers = vec![
@@ -409,8 +453,12 @@ fn a_taken_id_or_key_is_refused<S: Store>(store: &S) {
         ("thread, same id", attempt(&|tx| tx.insert_thread(&thread_same_id))),
         ("message, same id", attempt(&|tx| tx.insert_message(&message_same_id))),
         ("participant, already there", attempt(&|tx| tx.insert_participant(&place_again))),
+        ("join request, same id", attempt(&|tx| tx.insert_join_request(&request_same_id))),
+        ("join request, same id in another org", attempt(&|tx| tx.insert_join_request(&request_same_id_elsewhere))),
         ("member, same email in another org", attempt(&|tx| tx.insert_member(&member_elsewhere))),
         ("team, same name in another org", attempt(&|tx| tx.insert_team(&team_elsewhere))),
+        ("join request, same address again", attempt(&|tx| tx.insert_join_request(&request_same_address))),
+        ("domain, same domain in another org", attempt(&|tx| tx.put_domain_verification(&domain_elsewhere))),
     ];
     let expected = [
         "conflict",
@@ -425,6 +473,10 @@ fn a_taken_id_or_key_is_refused<S: Store>(store: &S) {
         "conflict",
         "conflict",
         "already_participant",
+        "conflict",
+        "conflict",
+        "ok ()",
+        "ok ()",
         "ok ()",
         "ok ()",
     ];
@@ -447,6 +499,16 @@ fn a_taken_id_or_key_is_refused<S: Store>(store: &S) {
         assert_eq!(tx.email(email.id)?, Some(email.clone()), "email");
         assert_eq!(tx.thread(thread.id)?.map(|t| t.last_activity_at), Some(at(21)), "thread moved by its message only");
         assert_eq!(tx.participants(thread.id)?, vec![place.clone()], "participants");
+        assert_eq!(tx.join_request(request.id)?, Some(request.clone()), "join request");
+        assert_eq!(
+            tx.join_requests(acme.id)?,
+            vec![request_same_address.clone(), request.clone()],
+            "join requests: an address may ask again (the operations decide)"
+        );
+        assert_eq!(tx.join_requests(beta.id)?, vec![], "join requests of the org of the refused one");
+        assert_eq!(tx.join_requests_from(acme.id, "ed@acme.com")?, vec![], "join requests from the refused address");
+        assert_eq!(tx.domain_verifications(acme.id)?, vec![domain.clone()], "domain");
+        assert_eq!(tx.domain_verifications(beta.id)?, vec![domain_elsewhere.clone()], "the same domain in another org");
         Ok(())
     });
 }
@@ -606,11 +668,79 @@ fn invitation_updates_are_conditional<S: Store>(store: &S) {
     });
 }
 
+/// `update_join_request` writes only over the expected status and in the
+/// request's organization (`Ok(false)` and nothing changed otherwise, as for
+/// a request that is not there); it writes every other field, and keeps the
+/// stored address, which is a key.
+fn join_request_updates_are_conditional<S: Store>(store: &S) {
+    let acme = new_org("acme");
+    let beta = new_org("beta");
+    let ann = new_member(&acme, "ann@acme.com", "Ann Lee");
+    let req = new_join_request(&acme, "Bo@Acme.com", at(10));
+    let other = new_join_request(&acme, "cy@acme.com", at(11));
+    write_ok(store, |tx| {
+        tx.insert_org(&acme)?;
+        tx.insert_org(&beta)?;
+        tx.insert_member(&ann)?;
+        tx.insert_join_request(&req)?;
+        tx.insert_join_request(&other)
+    });
+    let update =
+        |r: &JoinRequest, expected: JoinRequestStatus| answer(store.write(|tx| tx.update_join_request(r, expected)));
+    let stored = |id: JoinRequestId| read_ok(store, |tx| tx.join_request(id));
+
+    let approved = JoinRequest {
+        status: JoinRequestStatus::Approved,
+        decided_by: Some(ann.id),
+        decided_at: Some(at(5_001)),
+        ..req.clone()
+    };
+    assert_eq!(update(&approved, JoinRequestStatus::Denied), "ok false", "another status is expected");
+    assert_eq!(update(&approved, JoinRequestStatus::Approved), "ok false", "the new status is not the stored one");
+    assert_eq!(stored(req.id), Some(req.clone()), "a refused update changes nothing");
+    let elsewhere = JoinRequest { org_id: beta.id, ..approved.clone() };
+    assert_eq!(update(&elsewhere, JoinRequestStatus::Pending), "ok false", "in another organization");
+    assert_eq!(stored(req.id), Some(req.clone()), "a request of another organization is not written");
+    let ghost = new_join_request(&acme, "ghost@acme.com", at(12));
+    assert_eq!(update(&ghost, JoinRequestStatus::Pending), "ok false", "a request that is not there");
+    assert_eq!(stored(ghost.id), None, "is not written either");
+
+    let denied = JoinRequest {
+        name: "Bo Díaz — 🎉".into(),
+        role: "admin".into(),
+        status: JoinRequestStatus::Denied,
+        created_at: at(13),
+        decided_by: Some(ann.id),
+        decided_at: Some(at(6_001)),
+        reason: Some("Not on the team — yet\nsecond line".into()),
+        ..req.clone()
+    };
+    let readdressed = JoinRequest { email: "someone.else@acme.com".into(), ..denied.clone() };
+    assert_eq!(update(&readdressed, JoinRequestStatus::Pending), "ok true", "pending, as expected");
+    assert_eq!(stored(req.id), Some(denied.clone()), "every field written but the address, which stays");
+    assert_eq!(update(&approved, JoinRequestStatus::Pending), "ok false", "it is no longer pending");
+    assert_eq!(stored(req.id), Some(denied.clone()), "and stays denied");
+
+    let cleared = JoinRequest { decided_by: None, decided_at: None, reason: None, ..denied.clone() };
+    assert_eq!(update(&cleared, JoinRequestStatus::Denied), "ok true", "the optional fields cleared");
+    assert_eq!(stored(req.id), Some(cleared.clone()));
+    read_ok(store, |tx| {
+        assert_eq!(tx.join_requests(acme.id)?, vec![other.clone(), cleared.clone()], "join requests");
+        assert_eq!(tx.join_requests_from(acme.id, "bo@acme.com")?, vec![cleared.clone()], "by the kept address");
+        assert_eq!(tx.join_requests_from(acme.id, "someone.else@acme.com")?, vec![], "not by the refused one");
+        assert_eq!(tx.join_request(other.id)?, Some(other.clone()), "another request is untouched");
+        assert_eq!(tx.join_requests(beta.id)?, vec![], "nor moved to another organization");
+        Ok(())
+    });
+}
+
 // ---------------------------------------------------------------------------
 // Reads
 // ---------------------------------------------------------------------------
 
-/// Every record comes back field for field, after inserts and after updates.
+/// Every record comes back field for field, after inserts and after updates
+/// (a domain verification put again for its organization and domain replaces
+/// the old one, field for field).
 fn reads_return_what_was_written<S: Store>(store: &S) {
     let mut acme = new_org("acme");
     acme.name = "Acme Corp — Zürich".into();
@@ -625,6 +755,7 @@ fn reads_return_what_was_written<S: Store>(store: &S) {
         max_message_chars: 0,
         allow_subdomains: true,
         auto_join_domains: vec!["acme.com".into()],
+        domain_join: DomainJoin::Request,
         redirect_origins: vec!["https://app.acme.com".into(), "http://localhost:3000".into()],
     };
     acme.created_at = at(1_234);
@@ -682,6 +813,18 @@ fn reads_return_what_was_written<S: Store>(store: &S) {
         text: "Hi {{ name }},\n{{ link }}\n".into(),
         html: "<p>Hi {{ name }}</p>".into(),
     };
+    let decided = JoinRequest {
+        name: "Élodie Ünal — 🎉".into(),
+        role: "admin".into(),
+        status: JoinRequestStatus::Denied,
+        decided_by: Some(ann.id),
+        decided_at: Some(at(8_001)),
+        reason: Some("Not this quarter — sorry\nsecond line".into()),
+        ..new_join_request(&acme, "Elodie.Unal@Acme.com", at(8_000))
+    };
+    let asking = new_join_request(&acme, "ed@acme.com", at(8_002));
+    let verified = DomainVerification { verified_at: Some(at(8_101)), ..new_domain(&acme, "acme.com", at(8_100)) };
+    let unverified = new_domain(&acme, "xn--bcher-kva.example", at(8_102));
 
     let seqs = write_ok(store, |tx| {
         tx.insert_org(&acme)?;
@@ -698,6 +841,10 @@ fn reads_return_what_was_written<S: Store>(store: &S) {
         tx.insert_participant(&ann_seat)?;
         tx.insert_participant(&bo_seat)?;
         tx.put_template(acme.id, EmailKind::Invitation, &template)?;
+        tx.insert_join_request(&decided)?;
+        tx.insert_join_request(&asking)?;
+        tx.put_domain_verification(&verified)?;
+        tx.put_domain_verification(&unverified)?;
         Ok(vec![tx.append_event(e1.clone())?, tx.append_event(e2.clone())?, tx.append_event(e3.clone())?])
     });
     assert_eq!(seqs, [1, 2, 3], "event seqs");
@@ -735,6 +882,20 @@ fn reads_return_what_was_written<S: Store>(store: &S) {
         assert_eq!(tx.participant(t1.id, bo.id)?, Some(bo_seat.clone()), "participant");
         assert_eq!(tx.participants(t1.id)?, vec![ann_seat.clone(), bo_seat.clone()], "participants");
         assert_eq!(tx.threads_of(ann.id)?, vec![t1.id], "threads_of");
+        assert_eq!(tx.join_request(decided.id)?, Some(decided.clone()), "join request with everything");
+        assert_eq!(tx.join_request(asking.id)?, Some(asking.clone()), "join request with nothing optional");
+        assert_eq!(tx.join_request(JoinRequestId::new())?, None, "join request that is not there");
+        assert_eq!(tx.join_requests(acme.id)?, vec![asking.clone(), decided.clone()], "join requests");
+        assert_eq!(
+            tx.join_requests_from(acme.id, "elodie.unal@acme.com")?,
+            vec![decided.clone()],
+            "join requests by email key"
+        );
+        assert_eq!(
+            tx.domain_verifications(acme.id)?,
+            vec![verified.clone(), unverified.clone()],
+            "domain verifications, verified and not"
+        );
         Ok(())
     });
 
@@ -769,6 +930,15 @@ fn reads_return_what_was_written<S: Store>(store: &S) {
         ..bo_seat.clone()
     };
     let template2 = TemplateSource { subject: "Welcome".into(), ..template.clone() };
+    // Put again: the verified domain restarted, the other one verified.
+    let verified2 = DomainVerification {
+        record_name: "_invitekit-challenge-2.acme.com".into(),
+        record_value: "invitekit-verification=again".into(),
+        created_at: at(9_100),
+        verified_at: None,
+        ..verified.clone()
+    };
+    let unverified2 = DomainVerification { verified_at: Some(at(9_101)), ..unverified.clone() };
     write_ok(store, |tx| {
         tx.update_org(&acme2)?;
         tx.update_member(&ann2)?;
@@ -776,6 +946,8 @@ fn reads_return_what_was_written<S: Store>(store: &S) {
         tx.update_email(&sent2)?;
         tx.update_email(&plain2)?;
         tx.update_participant(&bo_seat2)?;
+        tx.put_domain_verification(&verified2)?;
+        tx.put_domain_verification(&unverified2)?;
         tx.put_template(acme.id, EmailKind::Invitation, &template2)
     });
     read_ok(store, |tx| {
@@ -788,6 +960,11 @@ fn reads_return_what_was_written<S: Store>(store: &S) {
         assert_eq!(tx.email(plain_email.id)?, Some(plain2.clone()), "updated email");
         assert_eq!(tx.participants(t1.id)?, vec![ann_seat.clone(), bo_seat2.clone()], "updated participant");
         assert_eq!(tx.template(acme.id, EmailKind::Invitation)?, Some(template2.clone()), "replaced template");
+        assert_eq!(
+            tx.domain_verifications(acme.id)?,
+            vec![verified2.clone(), unverified2.clone()],
+            "replaced domain verifications, one row per domain"
+        );
         let terms = |q: &str| coworker_terms(q);
         assert_eq!(find(tx, acme.id, &terms("bob"), 10)?, vec![bo2.clone()], "found by the new name");
         assert_eq!(find(tx, acme.id, &terms("díaz"), 10)?, vec![], "not by the old name");
@@ -837,7 +1014,8 @@ fn reads_return_what_was_written<S: Store>(store: &S) {
 
 /// Members oldest first, invitations newest first, participants in the
 /// order added, threads newest activity first, due emails earliest first,
-/// events in order after a seq; each with its limit.
+/// events in order after a seq, each with its limit; join requests newest
+/// first (all, or from one address), domain verifications by domain name.
 fn reads_come_in_the_documented_order<S: Store>(store: &S) {
     let acme = new_org("acme");
     let beta = new_org("beta");
@@ -1006,6 +1184,60 @@ fn reads_come_in_the_documented_order<S: Store>(store: &S) {
     let details: Vec<serde_json::Value> =
         read_ok(store, |tx| tx.events(acme.id, 5, 10)).into_iter().map(|e| e.details).collect();
     assert_eq!(details, [serde_json::json!({"i": 5}), serde_json::json!({"i": 6})], "in order");
+
+    // Join requests, newest first, in three transactions with another org's in between.
+    let requests = [
+        new_join_request(&acme, "cy@acme.com", at(10)),
+        new_join_request(&acme, "di@acme.com", at(11)),
+        new_join_request(&beta, "cy@acme.com", at(12)),
+        new_join_request(&acme, "CY@Acme.com", at(13)),
+        new_join_request(&acme, "ed@acme.com", at(14)),
+        new_join_request(&acme, "cy@acme.com", at(15)),
+    ];
+    write_ok(store, |tx| {
+        tx.insert_join_request(&requests[0])?;
+        tx.insert_join_request(&requests[1])
+    });
+    write_ok(store, |tx| tx.insert_join_request(&requests[2]));
+    write_ok(store, |tx| {
+        for r in &requests[3..] {
+            tx.insert_join_request(r)?;
+        }
+        Ok(())
+    });
+    let pick = |idx: &[usize]| idx.iter().map(|&i| requests[i].clone()).collect::<Vec<_>>();
+    read_ok(store, |tx| {
+        assert_eq!(tx.join_requests(acme.id)?, pick(&[5, 4, 3, 1, 0]), "join requests, newest first");
+        assert_eq!(tx.join_requests(beta.id)?, pick(&[2]), "another org's");
+        assert_eq!(tx.join_requests_from(acme.id, "cy@acme.com")?, pick(&[5, 3, 0]), "from one address, any case");
+        assert_eq!(tx.join_requests_from(acme.id, "di@acme.com")?, pick(&[1]), "from another");
+        assert_eq!(tx.join_requests_from(beta.id, "cy@acme.com")?, pick(&[2]), "from the address, in another org");
+        assert_eq!(tx.join_requests_from(acme.id, "CY@Acme.com")?, vec![], "by the key only");
+        assert_eq!(tx.join_requests_from(acme.id, "zed@acme.com")?, vec![], "from an address that never asked");
+        Ok(())
+    });
+
+    // Domain verifications, by domain name (code point order, whatever the
+    // database's locale), put out of order, another org's in between.
+    let names = ["b.example", "ab.example", "a-c.example", "a.example", "xn--bcher-kva.example", "a.example.org"];
+    write_ok(store, |tx| {
+        for (i, d) in names.iter().enumerate() {
+            tx.put_domain_verification(&new_domain(&acme, d, at(20 + i as i64)))?;
+            if i == 2 {
+                tx.put_domain_verification(&new_domain(&beta, "aa.example", at(30)))?;
+            }
+        }
+        Ok(())
+    });
+    let domains = |org: &Organization| -> Vec<String> {
+        read_ok(store, |tx| tx.domain_verifications(org.id)).into_iter().map(|d| d.domain).collect()
+    };
+    assert_eq!(
+        domains(&acme),
+        ["a-c.example", "a.example", "a.example.org", "ab.example", "b.example", "xn--bcher-kva.example"],
+        "domain verifications, by domain name"
+    );
+    assert_eq!(domains(&beta), ["aa.example"], "another org's");
 }
 
 /// Cancelling an invitation's emails cancels its pending ones and clears
@@ -1066,9 +1298,17 @@ fn another_organizations_rows_are_not_seen<S: Store>(store: &S) {
     let ev_a = new_event(&acme, at(20), EventKind::MemberAdded, serde_json::json!({"org": "acme"}));
     let ev_b = new_event(&beta, at(21), EventKind::MemberAdded, serde_json::json!({"org": "beta"}));
     let template = TemplateSource { subject: "s".into(), text: "t".into(), html: "h".into() };
+    let req_a = new_join_request(&acme, "cy@acme.com", at(12));
+    let req_b = new_join_request(&beta, "cy@acme.com", at(13));
+    let domain_a = new_domain(&acme, "acme.com", at(14));
+    let domain_b = DomainVerification { verified_at: Some(at(16)), ..new_domain(&beta, "acme.com", at(15)) };
     let seqs = write_ok(store, |tx| {
         tx.insert_org(&acme)?;
         tx.insert_org(&beta)?;
+        tx.insert_join_request(&req_a)?;
+        tx.insert_join_request(&req_b)?;
+        tx.put_domain_verification(&domain_a)?;
+        tx.put_domain_verification(&domain_b)?;
         tx.insert_member(&ann_a)?;
         tx.insert_member(&ann_b)?;
         tx.insert_team(&design_a)?;
@@ -1113,6 +1353,16 @@ fn another_organizations_rows_are_not_seen<S: Store>(store: &S) {
         assert_eq!(find(tx, acme.id, &coworker_terms("ann"), 10)?, vec![ann_a.clone()], "find");
         assert_eq!(find(tx, nobody, &coworker_terms("ann"), 10)?, vec![], "find in no such org");
         assert_eq!(tx.template(beta.id, EmailKind::Invitation)?, None, "template");
+        assert_eq!(tx.join_requests(acme.id)?, vec![req_a.clone()], "join requests, acme");
+        assert_eq!(tx.join_requests(beta.id)?, vec![req_b.clone()], "join requests, beta");
+        assert_eq!(tx.join_requests(nobody)?, vec![], "join requests of no such org");
+        assert_eq!(tx.join_requests_from(acme.id, "cy@acme.com")?, vec![req_a.clone()], "join requests from, acme");
+        assert_eq!(tx.join_requests_from(beta.id, "cy@acme.com")?, vec![req_b.clone()], "join requests from, beta");
+        assert_eq!(tx.join_requests_from(nobody, "cy@acme.com")?, vec![], "join requests from, no such org");
+        assert_eq!(tx.join_request(req_b.id)?, Some(req_b.clone()), "a join request by id, in its own org");
+        assert_eq!(tx.domain_verifications(acme.id)?, vec![domain_a.clone()], "domains, acme");
+        assert_eq!(tx.domain_verifications(beta.id)?, vec![domain_b.clone()], "domains, beta: verified there only");
+        assert_eq!(tx.domain_verifications(nobody)?, vec![], "domains of no such org");
         for key in [SendKey::Org, SendKey::Inviter(ann_a.id), SendKey::Address("cy@acme.com".into())] {
             assert_eq!(nth_latest(tx, acme.id, &key, at(0), 1)?, Some(at(30)), "latest send {key:?}");
             assert_eq!(nth_latest(tx, acme.id, &key, at(0), 2)?, None, "second latest send {key:?}");
@@ -1135,6 +1385,8 @@ struct World {
     inv: Invitation,
     email: OutgoingEmail,
     thread: Thread,
+    request: JoinRequest,
+    domain: DomainVerification,
 }
 
 /// Rows for a write that touches every table.
@@ -1146,6 +1398,8 @@ struct Changes {
     email: OutgoingEmail,
     thread: Thread,
     message: Message,
+    request: JoinRequest,
+    domain: DomainVerification,
 }
 
 fn world<S: Store>(store: &S) -> World {
@@ -1155,7 +1409,9 @@ fn world<S: Store>(store: &S) -> World {
     let inv = new_invitation(&acme, &ann, "cy@acme.com", at(10));
     let email = new_email(&acme, Some(inv.id), "cy@acme.com", at(11));
     let thread = new_thread(&acme, &ann, "Logo", at(20));
-    let w = World { acme, ann, design, inv, email, thread };
+    let request = new_join_request(&acme, "di@acme.com", at(21));
+    let domain = new_domain(&acme, "acme.com", at(22));
+    let w = World { acme, ann, design, inv, email, thread, request, domain };
     write_ok(store, |tx| {
         tx.insert_org(&w.acme)?;
         tx.insert_member(&w.ann)?;
@@ -1164,6 +1420,8 @@ fn world<S: Store>(store: &S) -> World {
         tx.insert_email(&w.email)?;
         tx.insert_thread(&w.thread)?;
         tx.insert_participant(&seat(&w.thread, &w.ann, PermissionSet::ALL))?;
+        tx.insert_join_request(&w.request)?;
+        tx.put_domain_verification(&w.domain)?;
         tx.append_event(new_event(&w.acme, at(30), EventKind::OrganizationCreated, serde_json::json!({})))?;
         record(tx, w.acme.id, &[SendKey::Org], at(40))
     });
@@ -1179,6 +1437,8 @@ fn changes(w: &World) -> Changes {
         email: new_email(&w.acme, None, "di@acme.com", at(51)),
         thread: new_thread(&w.acme, &bo, "Portfolio", at(52)),
         message: new_message(&w.thread, "portfolio attached", at(60)),
+        request: new_join_request(&w.acme, "DI@acme.com", at(63)),
+        domain: new_domain(&w.acme, "acme.example", at(64)),
         bo,
     }
 }
@@ -1204,6 +1464,16 @@ fn apply(tx: &mut dyn WriteTx, w: &World, c: &Changes) -> Result<()> {
     tx.insert_participant(&seat(&c.thread, &w.ann, read_only()))?;
     assert!(tx.remove_participant(c.thread.id, w.ann.id)?);
     record(tx, w.acme.id, &[SendKey::Org, SendKey::Inviter(c.bo.id)], at(62))?;
+    tx.insert_join_request(&c.request)?;
+    let approved = JoinRequest {
+        status: JoinRequestStatus::Approved,
+        decided_by: Some(w.ann.id),
+        decided_at: Some(at(65)),
+        ..w.request.clone()
+    };
+    assert!(tx.update_join_request(&approved, JoinRequestStatus::Pending)?);
+    tx.put_domain_verification(&DomainVerification { verified_at: Some(at(66)), ..w.domain.clone() })?;
+    tx.put_domain_verification(&c.domain)?;
     let template = TemplateSource { subject: "s".into(), text: "t".into(), html: "h".into() };
     tx.put_template(w.acme.id, EmailKind::Invitation, &template)
 }
@@ -1245,6 +1515,11 @@ fn snapshot(tx: &dyn ReadTx, w: &World, c: &Changes) -> Result<Vec<String>> {
             (times(tx, org, &SendKey::Org, at(0))?, nth_latest(tx, org, &SendKey::Inviter(c.bo.id), at(0), 1)?)
         ),
         format!("template: {:?}", tx.template(org, EmailKind::Invitation)?),
+        format!(
+            "join requests: {:?}",
+            (tx.join_requests(org)?, tx.join_request(c.request.id)?, tx.join_requests_from(org, "di@acme.com")?)
+        ),
+        format!("domains: {:?}", tx.domain_verifications(org)?),
     ])
 }
 

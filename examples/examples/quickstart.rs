@@ -8,7 +8,7 @@
 //! `sqlite3`. `cargo run --example quickstart -- URL` runs it on another store
 //! (`memory:`, `sqlite:PATH`, or an empty `postgres://...` database).
 
-use invitekit::{Grant, InviteKit, InviteOptions, ManualClock, Result};
+use invitekit::{Grant, InviteKit, InviteOptions, ManualClock, Policy, Result, SettingsUpdate};
 
 fn main() {
     if let Err(e) = run() {
@@ -41,7 +41,10 @@ fn run() -> Result<()> {
         }
     };
     let clock = ManualClock::new();
-    let kit = InviteKit::builder().clock(clock.clone()).open(&url)?;
+    // The default policy, except that a `member`'s invitations wait for a
+    // manager's approval (section 6).
+    let policy = Policy::default().with_invites_needing_approval(&["member"])?;
+    let kit = InviteKit::builder().clock(clock.clone()).policy(policy).open(&url)?;
     println!("Store: {url}");
 
     let org = kit.create_organization("Acme Corp", "acme", "https://acme.example.com/portal", &["acme.com"])?;
@@ -124,6 +127,52 @@ fn run() -> Result<()> {
     }
     let people = kit.people(alice.id, thread.id)?;
     println!("People now: {}", names(&people));
+
+    rule("6. Beyond the help article: a redirect and an approval");
+    // After accepting, the host sends the new member where the invitation
+    // says, but only to an origin the organization listed.
+    let origins = SettingsUpdate { redirect_origins: Some(vec!["https://app.acme.com".into()]), ..Default::default() };
+    kit.set_organization_settings(alice.id, org.id, &origins)?;
+    let draft = kit.draft_invitation(
+        alice.id,
+        "erin@acme.com",
+        InviteOptions::new().redirect_url("https://app.acme.com/onboarding?step=1"),
+    )?;
+    kit.send_invitation(&draft, false)?;
+    println!("Erin's landing page sends her on to {:?}", kit.peek_invitation(draft.link())?.redirect_url);
+    let erin = kit.accept_invitation(draft.link(), "erin@acme.com", "Erin Ito")?;
+    println!("Erin accepted; the host redirects her to {:?}", erin.redirect_url);
+    let evil = kit.draft_invitation(alice.id, "x@acme.com", InviteOptions::new().redirect_url("https://evil.example/"));
+    println!(
+        "A redirect to another origin: {}",
+        evil.map(|_| "accepted?!".to_owned()).unwrap_or_else(|e| e.code().to_owned())
+    );
+
+    // Carol is a `member`: her invitations wait for a manager.
+    let carol = kit.list_members(org.id)?.into_iter().find(|m| m.email == "carol@acme.com");
+    if let Some(carol) = carol {
+        let draft = kit.draft_invitation(carol.id, "dan@acme.com", InviteOptions::new().message("Dan knows logos."))?;
+        let inv = kit.send_invitation(&draft, true)?;
+        println!(
+            "Carol invites dan@acme.com: the invitation is {} (needs approval: {})",
+            inv.status.as_str(),
+            draft.needs_approval()
+        );
+        for out in kit.outbox_pending(10)? {
+            println!("Outbox -> \"{}\" to {}", out.subject, out.to);
+            kit.outbox_ack(out.id)?;
+        }
+        let approved = kit.approve_invitation(alice.id, inv.id)?;
+        println!(
+            "Alice approves: the invitation is {} until {}",
+            approved.status.as_str(),
+            approved.expires_at.human()
+        );
+        for out in kit.outbox_pending(10)? {
+            println!("Outbox -> \"{}\" to {}", out.subject, out.to);
+            kit.outbox_ack(out.id)?;
+        }
+    }
 
     rule("Audit log");
     for e in kit.events(alice.id, None, 100)? {

@@ -46,6 +46,20 @@ pub enum EventKind {
     ParticipantLeft,
     /// Organization settings changed.
     SettingsChanged,
+    /// A manager approved an invitation that awaited approval; it is pending now.
+    InvitationApproved,
+    /// A manager denied an invitation that awaited approval.
+    InvitationDenied,
+    /// Someone on an auto-join domain asked to join (the `request` mode).
+    JoinRequested,
+    /// A manager approved a request to join; the requester is a member now.
+    JoinRequestApproved,
+    /// A manager denied a request to join.
+    JoinRequestDenied,
+    /// A manager started verifying a domain: its DNS challenge was made.
+    DomainVerificationStarted,
+    /// A domain's DNS challenge was found: the organization owns it.
+    DomainVerified,
 }
 
 impl EventKind {
@@ -70,11 +84,18 @@ impl EventKind {
             EventKind::ParticipantRemoved => "participant_removed",
             EventKind::ParticipantLeft => "participant_left",
             EventKind::SettingsChanged => "settings_changed",
+            EventKind::InvitationApproved => "invitation_approved",
+            EventKind::InvitationDenied => "invitation_denied",
+            EventKind::JoinRequested => "join_requested",
+            EventKind::JoinRequestApproved => "join_request_approved",
+            EventKind::JoinRequestDenied => "join_request_denied",
+            EventKind::DomainVerificationStarted => "domain_verification_started",
+            EventKind::DomainVerified => "domain_verified",
         }
     }
 
     /// Every kind, in the order [the rules](crate::rules#events) list them.
-    pub const ALL: [EventKind; 18] = [
+    pub const ALL: [EventKind; 25] = [
         EventKind::OrganizationCreated,
         EventKind::MemberAdded,
         EventKind::MemberRoleChanged,
@@ -93,6 +114,13 @@ impl EventKind {
         EventKind::ParticipantRemoved,
         EventKind::ParticipantLeft,
         EventKind::SettingsChanged,
+        EventKind::InvitationApproved,
+        EventKind::InvitationDenied,
+        EventKind::JoinRequested,
+        EventKind::JoinRequestApproved,
+        EventKind::JoinRequestDenied,
+        EventKind::DomainVerificationStarted,
+        EventKind::DomainVerified,
     ];
 
     /// Parses a snake_case name.

@@ -22,6 +22,12 @@ pub enum InvitationStatus {
     Declined,
     /// Pending past its expiry.
     Expired,
+    /// Sent by a role whose invitations need approval: it waits for a manager
+    /// to approve it (then it is pending) or deny it. Its link answers
+    /// `invitation_not_pending` ([approvals](crate::rules#approvals)).
+    AwaitingApproval,
+    /// A manager denied it while it awaited approval.
+    Denied,
 }
 
 impl InvitationStatus {
@@ -33,6 +39,8 @@ impl InvitationStatus {
             InvitationStatus::Revoked => "revoked",
             InvitationStatus::Declined => "declined",
             InvitationStatus::Expired => "expired",
+            InvitationStatus::AwaitingApproval => "awaiting_approval",
+            InvitationStatus::Denied => "denied",
         }
     }
 
@@ -44,6 +52,8 @@ impl InvitationStatus {
             "revoked" => Ok(InvitationStatus::Revoked),
             "declined" => Ok(InvitationStatus::Declined),
             "expired" => Ok(InvitationStatus::Expired),
+            "awaiting_approval" => Ok(InvitationStatus::AwaitingApproval),
+            "denied" => Ok(InvitationStatus::Denied),
             other => Err(Error::invalid(format!("unknown invitation status `{}`", crate::error::quote(other)))),
         }
     }
@@ -127,5 +137,11 @@ impl Invitation {
     /// Whether it can still be accepted at `now`.
     pub fn is_live(&self, now: Timestamp) -> bool {
         self.status == InvitationStatus::Pending && self.expires_at > now
+    }
+
+    /// Whether it stands in the way of another invitation to the same
+    /// address at `now`: it is live, or it awaits approval.
+    pub fn is_open(&self, now: Timestamp) -> bool {
+        self.is_live(now) || self.status == InvitationStatus::AwaitingApproval
     }
 }

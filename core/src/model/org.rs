@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Timestamp;
 use crate::email::{EmailAddress, domain_matches};
 use crate::ids::{MemberId, OrgId, TeamId};
+use crate::model::DomainJoin;
 
 /// A company using the host product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -32,14 +33,6 @@ impl Organization {
         self.allowed_domains.is_empty()
             || self.allowed_domains.iter().any(|d| domain_matches(email.domain(), d, self.settings.allow_subdomains))
     }
-
-    /// Whether `email` may join without an invitation ([join by domain](crate::rules#lifecycle)).
-    pub fn auto_joins(&self, email: &EmailAddress) -> bool {
-        self.settings
-            .auto_join_domains
-            .iter()
-            .any(|d| domain_matches(email.domain(), d, self.settings.allow_subdomains))
-    }
 }
 
 /// An organization's limits and options, each with its default ([limits](crate::rules#limits)).
@@ -65,8 +58,14 @@ pub struct OrgSettings {
     pub max_message_chars: u32,
     /// Whether a subdomain of an allowed (or auto-join) domain matches it. Default false.
     pub allow_subdomains: bool,
-    /// Domains whose verified addresses may join without an invitation. Default none.
+    /// Domains whose people may join without an invitation, each only once
+    /// the organization has verified it ([verified
+    /// domains](crate::rules#verified-domains)); never a free mail domain.
+    /// Default none.
     pub auto_join_domains: Vec<String>,
+    /// How joining by domain works: `off` (the default), `automatic` or
+    /// `request` ([joining by domain](crate::rules#joining-by-domain)).
+    pub domain_join: DomainJoin,
     /// Origins (`scheme://host[:port]`) an invitation's `redirect_url` may
     /// point to, at most 20. Default none: no redirect URL is accepted.
     pub redirect_origins: Vec<String>,
@@ -84,8 +83,27 @@ impl Default for OrgSettings {
             max_message_chars: 1000,
             allow_subdomains: false,
             auto_join_domains: Vec::new(),
+            domain_join: DomainJoin::Off,
             redirect_origins: Vec::new(),
         }
+    }
+}
+
+impl OrgSettings {
+    /// Settings as a store keeps them (JSON). A setting missing from what
+    /// was written before it existed takes its default, but for
+    /// `domain_join`: settings written before it existed that list auto-join
+    /// domains joined automatically then, so they read as `automatic`
+    /// (those domains still join only once verified).
+    pub fn from_stored_json(json: &str) -> Result<OrgSettings, serde_json::Error> {
+        let value: serde_json::Value = serde_json::from_str(json)?;
+        let legacy_auto_join = value.get("domain_join").is_none()
+            && value.get("auto_join_domains").and_then(|d| d.as_array()).is_some_and(|d| !d.is_empty());
+        let mut settings: OrgSettings = serde_json::from_value(value)?;
+        if legacy_auto_join {
+            settings.domain_join = DomainJoin::Automatic;
+        }
+        Ok(settings)
     }
 }
 

@@ -17,7 +17,8 @@ use uuid::Uuid;
 use super::{ReadTx, SendKey, Store, WriteTx};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result, quote};
-use crate::ids::{EmailId, InvitationId, MemberId, MessageId, OrgId, TeamId, ThreadId};
+use crate::ids::{EmailId, InvitationId, JoinRequestId, MemberId, MessageId, OrgId, TeamId, ThreadId};
+use crate::model::{DomainVerification, JoinRequest, JoinRequestStatus};
 use crate::model::{Event, NewEvent};
 use crate::model::{Invitation, InvitationStatus};
 use crate::model::{Member, Organization, Team};
@@ -219,7 +220,7 @@ macro_rules! uuid_bounds {
         }
     )*};
 }
-uuid_bounds!(OrgId, MemberId, InvitationId, ThreadId, EmailId);
+uuid_bounds!(OrgId, MemberId, InvitationId, ThreadId, EmailId, JoinRequestId);
 
 const T_MIN: Timestamp = Timestamp::from_millis(i64::MIN);
 const T_MAX: Timestamp = Timestamp::from_millis(i64::MAX);
@@ -266,6 +267,11 @@ state! {
     pending_by_org: Index<(OrgId, Timestamp, InvitationId)>,
     sends: SendLog,
     templates: Table<(OrgId, EmailKind), TemplateSource>,
+    domains: Table<(OrgId, String), DomainVerification>,
+    org_domains: Index<(OrgId, String)>,
+    join_requests: Table<JoinRequestId, JoinRequest>,
+    join_requests_by_org: Index<(OrgId, Reverse<JoinRequestId>)>,
+    join_requests_by_email: Index<(OrgId, String, Reverse<JoinRequestId>)>,
     emails: Table<EmailId, OutgoingEmail>,
     due: Index<(Timestamp, EmailId)>,
     emails_by_invitation: Index<(InvitationId, EmailId)>,
@@ -507,6 +513,35 @@ impl ReadTx for State {
         Ok(self.templates.get(&(org, kind)).cloned())
     }
 
+    fn domain_verifications(&self, org: OrgId) -> Result<Vec<DomainVerification>> {
+        Ok(self
+            .org_domains
+            .range((org, String::new()), (org, String::from(char::MAX)))
+            .filter_map(|(o, d)| self.domains.get(&(*o, d.clone())).cloned())
+            .collect())
+    }
+
+    fn join_request(&self, id: JoinRequestId) -> Result<Option<JoinRequest>> {
+        Ok(self.join_requests.get(&id).cloned())
+    }
+
+    fn join_requests(&self, org: OrgId) -> Result<Vec<JoinRequest>> {
+        Ok(self
+            .join_requests_by_org
+            .range((org, Reverse(max_uuid())), (org, Reverse(min_uuid())))
+            .filter_map(|(_, Reverse(id))| self.join_requests.get(id).cloned())
+            .collect())
+    }
+
+    fn join_requests_from(&self, org: OrgId, email_key: &str) -> Result<Vec<JoinRequest>> {
+        let key = email_key.to_owned();
+        Ok(self
+            .join_requests_by_email
+            .range((org, key.clone(), Reverse(max_uuid())), (org, key, Reverse(min_uuid())))
+            .filter_map(|(_, _, Reverse(id))| self.join_requests.get(id).cloned())
+            .collect())
+    }
+
     fn email(&self, id: EmailId) -> Result<Option<OutgoingEmail>> {
         Ok(self.emails.get(&id).cloned())
     }
@@ -725,6 +760,35 @@ impl WriteTx for State {
     fn put_template(&mut self, org: OrgId, kind: EmailKind, src: &TemplateSource) -> Result<()> {
         self.templates.put((org, kind), src.clone());
         Ok(())
+    }
+
+    fn put_domain_verification(&mut self, v: &DomainVerification) -> Result<()> {
+        self.org_domains.add((v.org_id, v.domain.clone()));
+        self.domains.put((v.org_id, v.domain.clone()), v.clone());
+        Ok(())
+    }
+
+    fn insert_join_request(&mut self, r: &JoinRequest) -> Result<()> {
+        if self.join_requests.contains(&r.id) {
+            return Err(Error::Conflict("the join request exists".into()));
+        }
+        self.join_requests_by_org.add((r.org_id, Reverse(r.id)));
+        self.join_requests_by_email.add((r.org_id, r.email_key(), Reverse(r.id)));
+        self.join_requests.put(r.id, r.clone());
+        Ok(())
+    }
+
+    fn update_join_request(&mut self, r: &JoinRequest, expected: JoinRequestStatus) -> Result<bool> {
+        match self.join_requests.get(&r.id) {
+            Some(old) if old.status == expected && old.org_id == r.org_id => {
+                // The address and organization are keys: the stored ones stay.
+                let mut new = r.clone();
+                new.email = old.email.clone();
+                self.join_requests.put(r.id, new);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     fn insert_email(&mut self, e: &OutgoingEmail) -> Result<()> {

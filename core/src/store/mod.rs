@@ -26,8 +26,9 @@ pub use sqlite::SqliteStore;
 
 use crate::clock::Timestamp;
 use crate::error::Result;
-use crate::ids::{EmailId, InvitationId, MemberId, OrgId, TeamId, ThreadId};
+use crate::ids::{EmailId, InvitationId, JoinRequestId, MemberId, OrgId, TeamId, ThreadId};
 use crate::model::OutgoingEmail;
+use crate::model::{DomainVerification, JoinRequest, JoinRequestStatus};
 use crate::model::{Event, NewEvent};
 use crate::model::{Invitation, InvitationStatus};
 use crate::model::{Member, Organization, Team};
@@ -110,6 +111,14 @@ pub trait ReadTx {
     }
     /// The host's template for `kind` in `org`, if registered.
     fn template(&self, org: OrgId, kind: EmailKind) -> Result<Option<TemplateSource>>;
+    /// The domains `org` is verifying or has verified, by domain name.
+    fn domain_verifications(&self, org: OrgId) -> Result<Vec<DomainVerification>>;
+    /// A request to join by id.
+    fn join_request(&self, id: JoinRequestId) -> Result<Option<JoinRequest>>;
+    /// The requests to join `org`, newest first.
+    fn join_requests(&self, org: OrgId) -> Result<Vec<JoinRequest>>;
+    /// The requests to join `org` from an address (by key), newest first.
+    fn join_requests_from(&self, org: OrgId, email_key: &str) -> Result<Vec<JoinRequest>>;
     /// An outbox email by id.
     fn email(&self, id: EmailId) -> Result<Option<OutgoingEmail>>;
     /// The pending outbox emails of an invitation, oldest first.
@@ -179,6 +188,14 @@ pub trait WriteTx: ReadTx {
     fn record_send(&mut self, org: OrgId, keys: &[SendKey], at: Timestamp, forget_before: Timestamp) -> Result<()>;
     /// Registers (or replaces) the host's template for `kind` in `org`.
     fn put_template(&mut self, org: OrgId, kind: EmailKind, src: &TemplateSource) -> Result<()>;
+    /// Adds, or replaces, the verification of one domain of an organization
+    /// (keyed by the organization and the domain).
+    fn put_domain_verification(&mut self, v: &DomainVerification) -> Result<()>;
+    /// Adds a request to join; a used id is `conflict`.
+    fn insert_join_request(&mut self, r: &JoinRequest) -> Result<()>;
+    /// Replaces a request's row only if its stored status is still
+    /// `expected`. Returns whether it was written.
+    fn update_join_request(&mut self, r: &JoinRequest, expected: JoinRequestStatus) -> Result<bool>;
     /// Queues an email; a used id is `conflict`.
     fn insert_email(&mut self, email: &OutgoingEmail) -> Result<()>;
     /// Replaces an email's row.

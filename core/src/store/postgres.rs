@@ -89,6 +89,7 @@ const MIGRATION_LOCK: i64 = 0x696e_7669_7465_6b69;
 const MIGRATIONS: &[&str] = &[
     include_str!("sql/postgres/0001_initial.sql"),
     include_str!("sql/postgres/0002_invitation_teams_metadata_redirect.sql"),
+    include_str!("sql/postgres/0003_join_requests_and_domains.sql"),
 ];
 
 /// The PostgreSQL [`Store`]: a pool of connections to one database, shared

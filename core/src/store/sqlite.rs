@@ -84,6 +84,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/sqlite/0002_words_per_organization.sql"),
     include_str!("sql/sqlite/0003_emails_in_one_page.sql"),
     include_str!("sql/sqlite/0004_invitation_teams_metadata_redirect.sql"),
+    include_str!("sql/sqlite/0005_join_requests_and_domains.sql"),
 ];
 
 /// The SQLite [`Store`]: one file in WAL mode, or one in-memory database.

@@ -24,10 +24,11 @@ use uuid::Uuid;
 use super::{ReadTx, SendKey, WriteTx};
 use crate::clock::Timestamp;
 use crate::error::{Error, Result, quote};
-use crate::ids::{EmailId, InvitationId, MemberId, MessageId, OrgId, TeamId, ThreadId};
+use crate::ids::{EmailId, InvitationId, JoinRequestId, MemberId, MessageId, OrgId, TeamId, ThreadId};
 use crate::model::{
-    Author, Event, EventKind, Invitation, InvitationStatus, Member, MemberStatus, Message, NewEvent, Organization,
-    OutboxStatus, OutgoingEmail, Participant, Team, Thread, ThreadCursor, ThreadGrant,
+    Author, DomainVerification, Event, EventKind, Invitation, InvitationStatus, JoinRequest, JoinRequestStatus, Member,
+    MemberStatus, Message, NewEvent, OrgSettings, Organization, OutboxStatus, OutgoingEmail, Participant, Team, Thread,
+    ThreadCursor, ThreadGrant,
 };
 use crate::policy::PermissionSet;
 use crate::templates::{EmailKind, TemplateSource};
@@ -193,7 +194,7 @@ macro_rules! keys {
         }
     )*};
 }
-keys!(OrgId, MemberId, TeamId, InvitationId, ThreadId, MessageId, EmailId);
+keys!(OrgId, MemberId, TeamId, InvitationId, ThreadId, MessageId, EmailId, JoinRequestId);
 
 /// An id parameter.
 pub(crate) fn id<'a>(id: impl Key) -> Value<'a> {
@@ -263,6 +264,16 @@ fn get_opt_id<T: Key>(r: &dyn SqlRow, col: &str) -> Result<Option<T>> {
     Ok(r.uuid(col)?.map(T::from_uuid))
 }
 
+/// An optional time parameter, in milliseconds.
+fn opt_ts<'a>(t: Option<Timestamp>) -> Value<'a> {
+    Value::Int(t.map(Timestamp::as_millis))
+}
+
+/// An optional time column.
+fn get_opt_ts(r: &dyn SqlRow, col: &str) -> Result<Option<Timestamp>> {
+    Ok(r.int(col)?.map(Timestamp::from_millis))
+}
+
 /// A required text column.
 pub(crate) fn get_text(r: &dyn SqlRow, col: &str) -> Result<String> {
     required(r.text(col)?, col)
@@ -312,7 +323,8 @@ fn org(r: &dyn SqlRow) -> Result<Organization> {
         slug: get_text(r, "slug")?,
         portal_url: get_text(r, "portal_url")?,
         allowed_domains: get_json(r, "allowed_domains")?,
-        settings: get_json(r, "settings")?,
+        settings: OrgSettings::from_stored_json(&get_text(r, "settings")?)
+            .map_err(|e| bad("settings", format!("invalid JSON: {e}")))?,
         created_at: get_ts(r, "created_at")?,
     })
 }
@@ -432,6 +444,37 @@ fn email(r: &dyn SqlRow) -> Result<OutgoingEmail> {
             .ok_or_else(|| bad("status", format!("unknown email status `{}`", quote(&status))))?,
         next_attempt_at: get_ts(r, "next_attempt_at")?,
         last_error: r.text("last_error")?,
+    })
+}
+
+const JOIN_REQUEST_COLS: &str = "id, org_id, email, name, role, status, created_at, decided_by, decided_at, reason";
+
+fn join_request(r: &dyn SqlRow) -> Result<JoinRequest> {
+    let status = get_text(r, "status")?;
+    Ok(JoinRequest {
+        id: get_id(r, "id")?,
+        org_id: get_id(r, "org_id")?,
+        email: get_text(r, "email")?,
+        name: get_text(r, "name")?,
+        role: get_text(r, "role")?,
+        status: JoinRequestStatus::parse(&status).map_err(|e| bad("status", e))?,
+        created_at: get_ts(r, "created_at")?,
+        decided_by: get_opt_id(r, "decided_by")?,
+        decided_at: get_opt_ts(r, "decided_at")?,
+        reason: r.text("reason")?,
+    })
+}
+
+const DOMAIN_VERIFICATION_COLS: &str = "org_id, domain, record_name, record_value, created_at, verified_at";
+
+fn domain_verification(r: &dyn SqlRow) -> Result<DomainVerification> {
+    Ok(DomainVerification {
+        org_id: get_id(r, "org_id")?,
+        domain: get_text(r, "domain")?,
+        record_name: get_text(r, "record_name")?,
+        record_value: get_text(r, "record_value")?,
+        created_at: get_ts(r, "created_at")?,
+        verified_at: get_opt_ts(r, "verified_at")?,
     })
 }
 
@@ -747,6 +790,46 @@ impl<B: Backend + ?Sized> ReadTx for SqlTx<'_, B> {
                     html: get_text(r, "html")?,
                 })
             },
+        )
+    }
+
+    fn domain_verifications(&self, org: OrgId) -> Result<Vec<DomainVerification>> {
+        all(
+            self.0,
+            &format!("SELECT {DOMAIN_VERIFICATION_COLS} FROM domain_verifications WHERE org_id = ?1 ORDER BY domain"),
+            &[id(org)],
+            domain_verification,
+        )
+    }
+
+    fn join_request(&self, id: JoinRequestId) -> Result<Option<JoinRequest>> {
+        one(
+            self.0,
+            &format!("SELECT {JOIN_REQUEST_COLS} FROM join_requests WHERE id = ?1"),
+            &[self::id(id)],
+            join_request,
+        )
+    }
+
+    fn join_requests(&self, org: OrgId) -> Result<Vec<JoinRequest>> {
+        all(
+            self.0,
+            &format!("SELECT {JOIN_REQUEST_COLS} FROM join_requests WHERE org_id = ?1 ORDER BY id DESC"),
+            &[id(org)],
+            join_request,
+        )
+    }
+
+    fn join_requests_from(&self, org: OrgId, email_key: &str) -> Result<Vec<JoinRequest>> {
+        all(
+            self.0,
+            &format!(
+                "SELECT {JOIN_REQUEST_COLS} FROM join_requests {} WHERE org_id = ?1 AND email_key = ?2 \
+                 ORDER BY id DESC",
+                indexed_by(self.0, "join_requests_by_email")
+            ),
+            &[id(org), text(email_key)],
+            join_request,
         )
     }
 
@@ -1118,6 +1201,74 @@ impl<B: Backend + ?Sized> WriteTx for SqlTx<'_, B> {
             &[id(org), text(kind.as_str()), text(&src.subject), text(&src.text), text(&src.html)],
         )?;
         Ok(())
+    }
+
+    fn put_domain_verification(&mut self, v: &DomainVerification) -> Result<()> {
+        self.0.exec(
+            &format!(
+                "INSERT INTO domain_verifications ({DOMAIN_VERIFICATION_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 ON CONFLICT (org_id, domain) DO UPDATE SET record_name = excluded.record_name, \
+                 record_value = excluded.record_value, created_at = excluded.created_at, \
+                 verified_at = excluded.verified_at"
+            ),
+            &[
+                id(v.org_id),
+                text(&v.domain),
+                text(&v.record_name),
+                text(&v.record_value),
+                ts(v.created_at),
+                opt_ts(v.verified_at),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn insert_join_request(&mut self, r: &JoinRequest) -> Result<()> {
+        if exists(self.0, "SELECT 1 FROM join_requests WHERE id = ?1", &[id(r.id)])? {
+            return Err(Error::Conflict("the join request exists".into()));
+        }
+        self.0.exec(
+            &format!(
+                "INSERT INTO join_requests ({JOIN_REQUEST_COLS}, email_key) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            ),
+            &[
+                id(r.id),
+                id(r.org_id),
+                text(&r.email),
+                text(&r.name),
+                text(&r.role),
+                text(r.status.as_str()),
+                ts(r.created_at),
+                opt_id(r.decided_by),
+                opt_ts(r.decided_at),
+                Value::Text(r.reason.as_deref()),
+                text(&r.email_key()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn update_join_request(&mut self, r: &JoinRequest, expected: JoinRequestStatus) -> Result<bool> {
+        // The address and the organization are keys: the stored ones stay.
+        // The expected status is checked by the statement itself.
+        let n = self.0.exec(
+            "UPDATE join_requests SET name = ?4, role = ?5, status = ?6, created_at = ?7, decided_by = ?8, \
+             decided_at = ?9, reason = ?10 WHERE org_id = ?1 AND id = ?2 AND status = ?3",
+            &[
+                id(r.org_id),
+                id(r.id),
+                text(expected.as_str()),
+                text(&r.name),
+                text(&r.role),
+                text(r.status.as_str()),
+                ts(r.created_at),
+                opt_id(r.decided_by),
+                opt_ts(r.decided_at),
+                Value::Text(r.reason.as_deref()),
+            ],
+        )?;
+        Ok(n > 0)
     }
 
     fn insert_email(&mut self, e: &OutgoingEmail) -> Result<()> {

@@ -35,7 +35,16 @@ export declare class Draft {
   get redirectUrl(): string | null
   /** The personal message, as it will appear. */
   get message(): string | null
-  /** The exact email `sendInvitation` will queue. */
+  /**
+   * Whether the invitation will await a manager's approval once sent (the
+   * inviter's role needs it): its email then goes out when it is approved,
+   * with a link of its own.
+   */
+  get needsApproval(): boolean
+  /**
+   * The exact email `sendInvitation` will queue (when the invitation needs
+   * approval: the email its approval will queue, with its own link and expiry).
+   */
   preview(): Email
 }
 
@@ -130,8 +139,54 @@ export declare class InviteKit {
   invitationsForEmail(email: string): Promise<Array<Invitation>>
   /** Invites up to 100 addresses; one result per address, in order. */
   inviteMany(actor: string, emails: Array<string>, options?: InviteOptions | undefined | null): Promise<Array<InviteResult>>
-  /** Joins an organization whose `autoJoinDomains` include the **verified** email's domain. */
-  joinByDomain(orgId: string, email: string, name: string): Promise<Member>
+  /**
+   * Approves an invitation that awaits approval (its inviter's role needs
+   * it): it becomes pending and its email is queued. The actor must be
+   * allowed to give its role (R10) and not be its inviter.
+   */
+  approveInvitation(actor: string, invitationId: string): Promise<Invitation>
+  /**
+   * Denies an invitation that awaits approval: it ends as `denied`, and its
+   * inviter is emailed with `{ reason }` (optional, at most 1,000 characters).
+   */
+  denyInvitation(actor: string, invitationId: string, options?: DenyOptions | undefined | null): Promise<Invitation>
+  /**
+   * Joins an organization without an invitation, with the **verified**
+   * email: it must be on one of the organization's verified auto-join
+   * domains, and the `domainJoin` setting decides: `automatic` makes a
+   * member (`kind: 'joined'`), `request` a request to join for a manager to
+   * decide (`kind: 'requested'`), `off` (the default) refuses.
+   */
+  joinByDomain(orgId: string, email: string, name: string): Promise<JoinResult>
+  /**
+   * The requests to join the actor's organization, newest first, optionally
+   * only those with `{ status }`; for members who manage the organization.
+   */
+  listJoinRequests(actor: string, options?: ListJoinRequestsOptions | undefined | null): Promise<Array<JoinRequest>>
+  /**
+   * Approves a pending request to join: the person becomes a member with
+   * the role they asked as, and is emailed. The actor is held to R10.
+   */
+  approveJoinRequest(actor: string, requestId: string): Promise<Member>
+  /**
+   * Denies a pending request to join; the person is emailed with `{ reason }`
+   * (optional, at most 1,000 characters).
+   */
+  denyJoinRequest(actor: string, requestId: string, options?: DenyOptions | undefined | null): Promise<JoinRequest>
+  /**
+   * Starts verifying that the organization owns `domain`: resolves to the
+   * DNS TXT record to publish (`recordName`, `recordValue`). Asking again
+   * gives the same record. A free mail domain is `INVALID_INPUT`.
+   */
+  startDomainVerification(actor: string, orgId: string, domain: string): Promise<DomainVerification>
+  /**
+   * Checks the TXT strings your resolver found at the record's name
+   * (InviteKit does no DNS itself) and marks the domain verified when one
+   * of them is the challenge; none is `PERMISSION_DENIED`.
+   */
+  verifyDomain(actor: string, orgId: string, domain: string, txtValues: Array<string>): Promise<DomainVerification>
+  /** The domains the organization is verifying or has verified. */
+  listDomains(actor: string, orgId: string): Promise<Array<DomainVerification>>
   /** Starts a conversation with a freelancer; the actor holds their role's whole thread ceiling in it. */
   startThread(actor: string, freelancerId: string, freelancerName: string, title: string): Promise<Thread>
   /** Posts a message (needs `write` in the thread). */
@@ -203,6 +258,12 @@ export declare class Policy {
   static fromJson(json: string): Policy
   /** The policy as JSON, in the format `fromJson` reads back to an equal policy. */
   toJson(): string
+  /**
+   * This policy, but the invitations of each role named in `roles` wait for
+   * a manager's approval (docs/rules.md#approvals). An unknown role, or a
+   * result the policy's rules refuse, throws `INVALID_INPUT`.
+   */
+  withInvitesNeedingApproval(roles: Array<string>): Policy
   /** Whether `other` is the same policy. */
   equals(other: Policy): boolean
   /** The role names, in policy order. */
@@ -248,6 +309,37 @@ export interface Acceptance {
 export interface CreateOrganizationOptions {
   /** The email domains invitations may go to (default: any). */
   allowedDomains?: Array<string>
+}
+
+/** Options of `denyInvitation` and `denyJoinRequest`. */
+export interface DenyOptions {
+  /**
+   * Why, for the email that tells the inviter or the requester: at most
+   * 1,000 characters (default: none).
+   */
+  reason?: string
+}
+
+/**
+ * A domain an organization is proving it owns with a DNS TXT record
+ * (`startDomainVerification`, then `verifyDomain`).
+ */
+export interface DomainVerification {
+  /** The organization's id. */
+  orgId: string
+  /** The domain, in its ASCII form. */
+  domain: string
+  /** The name of the TXT record to publish: `_invitekit-challenge.<domain>`. */
+  recordName: string
+  /**
+   * The value of the TXT record: `invitekit-verification=<random>`, this
+   * organization's challenge for this domain.
+   */
+  recordValue: string
+  /** When the verification was started. */
+  createdAt: Date
+  /** When the record was found, if it was: the domain is verified from then on. */
+  verifiedAt: Date | null
 }
 
 /**
@@ -313,7 +405,11 @@ export interface Invitation {
   teamIds: Array<string>
   /** The role the invitee will have. */
   role: string
-  /** `pending`, `accepted`, `revoked`, `declined` or `expired`. */
+  /**
+   * `pending`, `accepted`, `revoked`, `declined`, `expired`, or, when its
+   * inviter's role needs approval, `awaiting_approval` (until a manager
+   * approves it: then it is `pending`) or `denied`.
+   */
   status: string
   /** When it was first sent. */
   createdAt: Date
@@ -402,6 +498,47 @@ export interface InviteResult {
   errorMessage: string | null
 }
 
+/**
+ * Someone on a verified auto-join domain asking to join an organization
+ * whose `domainJoin` mode is `request` (`joinByDomain`); a manager
+ * approves or denies it.
+ */
+export interface JoinRequest {
+  /** The request's id. */
+  id: string
+  /** The organization's id. */
+  orgId: string
+  /** The verified address that asks, normalized. */
+  email: string
+  /** The name the person gave. */
+  name: string
+  /** The role they will get if approved: the policy's default role when they asked. */
+  role: string
+  /** `pending`, `approved` or `denied`. */
+  status: string
+  /** When it was made. */
+  createdAt: Date
+  /** The id of the member who approved or denied it, if one did. */
+  decidedBy: string | null
+  /** When it was approved or denied, if it was. */
+  decidedAt: Date | null
+  /** The reason given for a denial, if any. */
+  reason: string | null
+}
+
+/**
+ * What `joinByDomain` did: `joined` (`member`, the `automatic` mode) or
+ * `requested` (`request`, the `request` mode).
+ */
+export interface JoinResult {
+  /** `joined` or `requested`. */
+  kind: string
+  /** The new member, when joined. */
+  member: Member | null
+  /** The request to join, when requested. */
+  request: JoinRequest | null
+}
+
 /** Options of `InviteKit.inMemory` and `InviteKit.open`. */
 export interface KitOptions {
   /** The policy: a `Policy`, its JSON text, or the parsed object (default: docs/rules.md#default-policy). */
@@ -425,7 +562,16 @@ export interface LimitOptions {
 
 /** Options of `listInvitations`. */
 export interface ListInvitationsOptions {
-  /** Only invitations with this status: `pending`, `accepted`, `revoked`, `declined` or `expired` (default: all). */
+  /**
+   * Only invitations with this status: `pending`, `accepted`, `revoked`, `declined`, `expired`,
+   * `awaiting_approval` or `denied` (default: all).
+   */
+  status?: string
+}
+
+/** Options of `listJoinRequests`. */
+export interface ListJoinRequestsOptions {
+  /** Only requests with this status: `pending`, `approved` or `denied` (default: all). */
   status?: string
 }
 
@@ -501,8 +647,16 @@ export interface OrganizationSettings {
   maxMessageChars: number
   /** Whether subdomains of the allowed domains are allowed too. */
   allowSubdomains: boolean
-  /** Domains whose verified users may join by domain (empty: off). */
+  /**
+   * Domains whose people may join by domain, each only once the
+   * organization has verified it (`verifyDomain`); never a free mail domain.
+   */
   autoJoinDomains: Array<string>
+  /**
+   * How joining by domain works: `off` (the default), `automatic` (the
+   * person becomes a member) or `request` (a manager approves or denies a request to join).
+   */
+  domainJoin: string
   /** Origins (`scheme://host[:port]`) an invitation's redirect URL may point to (empty: none). */
   redirectOrigins: Array<string>
 }
@@ -530,8 +684,10 @@ export interface OrganizationSettingsUpdate {
   maxMessageChars?: number
   /** Whether subdomains of the allowed domains are allowed too. */
   allowSubdomains?: boolean
-  /** Domains whose verified users may `joinByDomain`. */
+  /** Domains whose people may `joinByDomain`, each once verified (`verifyDomain`); never a free mail domain. */
   autoJoinDomains?: Array<string>
+  /** How joining by domain works: `off` (the default), `automatic` or `request`. */
+  domainJoin?: string
   /** The email domains invitations may go to. */
   allowedDomains?: Array<string>
   /** Origins (`scheme://host[:port]`) an invitation's `redirectUrl` may point to, at most 20. */
@@ -547,7 +703,10 @@ export interface OutgoingEmail {
   id: string
   /** The organization's id. */
   orgId: string
-  /** `invitation` or `thread_invitation`. */
+  /**
+   * `invitation`, `thread_invitation`, `approval_requested`,
+   * `invitation_denied`, `join_requested`, `join_approved` or `join_denied`.
+   */
   kind: string
   /** The invitation it was sent for, if any. */
   invitationId: string | null

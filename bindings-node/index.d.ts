@@ -38,6 +38,6 @@ export declare class InviteKitError extends Error {
   readonly check?: string
   /** `DOMAIN_NOT_ALLOWED`: the refused domain, in its ASCII form. */
   readonly domain?: string
-  /** `INVITATION_NOT_PENDING`: the invitation's status (`accepted`, `declined` or `revoked`). */
+  /** `INVITATION_NOT_PENDING`: the invitation's status (`accepted`, `declined`, `revoked`, `denied` or `awaiting_approval`). */
   readonly status?: string
 }

@@ -117,10 +117,16 @@ test('flow 1: several at once, and joining by domain', async () => {
   assert.equal(results[1].invitation, null)
 
   await rejectsWith(kit.joinByDomain(org.id, 'gil@acme.com', 'Gil'), 'DOMAIN_NOT_ALLOWED') // off until set
-  const updated = await kit.setOrganizationSettings(alice.id, org.id, { autoJoinDomains: ['acme.com'] })
+  const updated = await kit.setOrganizationSettings(alice.id, org.id, { autoJoinDomains: ['acme.com'], domainJoin: 'automatic' })
   assert.deepEqual(updated.settings.autoJoinDomains, ['acme.com'])
-  const gil = await kit.joinByDomain(org.id, 'gil@acme.com', 'Gil')
-  assert.equal(gil.role, 'member')
+  assert.equal(updated.settings.domainJoin, 'automatic')
+  await rejectsWith(kit.joinByDomain(org.id, 'gil@acme.com', 'Gil'), 'DOMAIN_NOT_ALLOWED') // not verified yet
+  const record = await kit.startDomainVerification(alice.id, org.id, 'acme.com')
+  await kit.verifyDomain(alice.id, org.id, 'acme.com', [record.recordValue])
+  const joined = await kit.joinByDomain(org.id, 'gil@acme.com', 'Gil')
+  assert.equal(joined.kind, 'joined')
+  assert.equal(joined.request, null)
+  assert.equal(joined.member?.role, 'member')
   assert.equal((await kit.listMembers(org.id)).length, 2)
 })
 
@@ -269,6 +275,8 @@ test('a policy and a clock are the options of inMemory', async () => {
 test('the quickstart example runs', async () => {
   const example = fileURLToPath(new URL('../../examples/node/quickstart.mjs', import.meta.url))
   const { stdout } = await promisify(execFile)(process.execPath, [example])
+  assert.match(stdout, /redirect to https:\/\/app\.acme\.example\.com\/onboarding/)
+  assert.match(stdout, /dan@acme\.com: awaiting_approval, then pending once Alice approved it/)
   assert.match(stdout, /quickstart: both flows done/)
   assert.ok(!/ikinv_[A-Za-z0-9]/.test(stdout), 'the example prints no token')
 })

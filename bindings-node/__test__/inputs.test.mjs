@@ -128,6 +128,11 @@ test('NUL in any text is INVALID_INPUT (addresses and links keep their codes)', 
   await rejectsWith(kit.createTeam(org.id, 'Ops\u0000'), 'INVALID_INPUT')
   await rejectsWith(kit.addMember(org.id, 'n\u0000@acme.com', 'N', 'member'), 'INVALID_EMAIL')
   await rejectsWith(kit.peekInvitation('ikinv_\u0000'), 'INVALID_TOKEN')
+  await rejectsWith(kit.startDomainVerification(alice.id, org.id, 'acme\u0000.com'), 'INVALID_INPUT')
+  await kit.startDomainVerification(alice.id, org.id, 'acme.com')
+  await rejectsWith(kit.verifyDomain(alice.id, org.id, 'acme.com', ['invitekit-verification=\u0000']), 'INVALID_INPUT')
+  await rejectsWith(kit.denyInvitation(alice.id, mail.invitationId ?? '', { reason: 'no\u0000' }), 'INVALID_INPUT')
+  await rejectsWith(kit.joinByDomain(org.id, 'jo@acme.com', 'Jo\u0000'), 'INVALID_INPUT')
 })
 
 test('bidi overrides are INVALID_INPUT and error messages escape them', async () => {
@@ -187,6 +192,9 @@ test('an options argument that is not a plain object, or has an unknown key, is 
     () => call(kit, 'changePermissions', [alice.id, thread.id, alice.id, opts]),
     () => call(kit, 'inviteToThread', [alice.id, thread.id, 'cy@acme.com', opts]),
     () => call(kit, 'createOrganization', ['Beta', 'beta', 'https://beta.example.com', opts]),
+    () => call(kit, 'denyInvitation', [alice.id, draft.invitationId, opts]),
+    () => call(kit, 'listJoinRequests', [alice.id, opts]),
+    () => call(kit, 'denyJoinRequest', [alice.id, draft.invitationId, opts]),
     () => call(InviteKit, 'open', ['memory:', opts]),
   ]
   for (const opts of [...bad, { mesage: 'hi' }, { limit: 1, nope: true }, { after_seq: 1 }, { 'allowed-domains': [] }]) {

@@ -1,7 +1,7 @@
 // @ts-check
 // Shared set-up for the tests: Acme Corp with Alice (`full`) and a Design team.
 import assert from 'node:assert/strict'
-import { InviteKit, ManualClock } from 'invitekit'
+import { InviteKit, ManualClock, Policy } from 'invitekit'
 
 /** The error codes (docs/rules.md#errors), as JavaScript sees them. */
 export const CODES = [
@@ -44,4 +44,23 @@ export async function rejectsWith(promise, code, type = Error) {
     return err
   }
   assert.fail(`expected a rejection with ${code}`)
+}
+
+/**
+ * Lets people on `domain` join by domain: an auto-join domain of the
+ * organization, verified with its DNS challenge, in `mode` (`domainJoin`).
+ * @param {InviteKit} kit @param {string} orgId @param {string} actor @param {string} domain
+ * @param {'off' | 'automatic' | 'request'} mode
+ */
+export async function verifyDomain(kit, orgId, actor, domain, mode) {
+  await kit.setOrganizationSettings(actor, orgId, { autoJoinDomains: [domain], domainJoin: mode })
+  const record = await kit.startDomainVerification(actor, orgId, domain)
+  return kit.verifyDomain(actor, orgId, domain, [record.recordValue])
+}
+
+/** The default policy's document, but a `member`'s invitations wait for a manager's approval. */
+export function approvalsPolicy() {
+  const doc = JSON.parse(Policy.default().toJson())
+  for (const role of doc.roles) if (role.name === 'member') role.invites_need_approval = true
+  return doc
 }

@@ -77,7 +77,16 @@ impl Draft {
         self.inner.message().map(str::to_owned)
     }
 
-    /// The exact email `sendInvitation` will queue.
+    /// Whether the invitation will await a manager's approval once sent (the
+    /// inviter's role needs it): its email then goes out when it is approved,
+    /// with a link of its own.
+    #[napi(getter)]
+    pub fn needs_approval(&self) -> bool {
+        self.inner.needs_approval()
+    }
+
+    /// The exact email `sendInvitation` will queue (when the invitation needs
+    /// approval: the email its approval will queue, with its own link and expiry).
     #[napi(catch_unwind)]
     pub fn preview(&self) -> Email {
         self.inner.preview().into()

@@ -9,19 +9,23 @@ use napi::Env;
 use napi::bindgen_prelude::PromiseRaw;
 use napi_derive::napi;
 
-use invitekit::{EmailId, Grant, InvitationId, InvitationStatus, MemberId, OrgId, SettingsUpdate, ThreadId};
+use invitekit::{
+    EmailId, Grant, InvitationId, InvitationStatus, JoinRequestId, JoinRequestStatus, MemberId, OrgId, SettingsUpdate,
+    ThreadId,
+};
 
 use crate::args::{JsString, Json, Opts, PolicyArg, StringList, given, opt_count, opt_parse, opt_text, opt_texts};
 use crate::draft::Draft;
 use crate::error::{Failure, to_js};
 use crate::options::{
-    CreateOrganizationOptions, EventsOptions, GrantOptions, InviteOptions, KitOptions, LimitOptions,
-    ListInvitationsOptions, SearchOptions, SendOptions, ThreadInviteOptions,
+    CreateOrganizationOptions, DenyOptions, EventsOptions, GrantOptions, InviteOptions, KitOptions, LimitOptions,
+    ListInvitationsOptions, ListJoinRequestsOptions, SearchOptions, SendOptions, ThreadInviteOptions,
 };
 use crate::task::settle;
 use crate::types::{
-    Acceptance, Event, Invitation, InvitationPreview, InviteResult, Member, Message, Organization, OutgoingEmail,
-    Participant, People, Resent, Team, Thread, ThreadInviteResult, ThreadPage, all,
+    Acceptance, DomainVerification, Event, Invitation, InvitationPreview, InviteResult, JoinRequest, JoinResult,
+    Member, Message, Organization, OutgoingEmail, Participant, People, Resent, Team, Thread, ThreadInviteResult,
+    ThreadPage, all,
 };
 
 /// The core facade the class wraps, on whichever store `open` chose.
@@ -557,7 +561,51 @@ impl InviteKit {
         })
     }
 
-    /// Joins an organization whose `autoJoinDomains` include the **verified** email's domain.
+    /// Approves an invitation that awaits approval (its inviter's role needs
+    /// it): it becomes pending and its email is queued. The actor must be
+    /// allowed to give its role (R10) and not be its inviter.
+    #[napi(catch_unwind)]
+    pub fn approve_invitation(
+        &self,
+        env: Env,
+        actor: JsString,
+        invitation_id: JsString,
+    ) -> napi::Result<PromiseRaw<'static, Invitation>> {
+        let kit = self.kit();
+        settle(&env, self.pooled, move || {
+            let kit = kit?;
+            let (actor, id) = (actor.parse("actor")?, invitation_id.parse::<InvitationId>("invitationId")?);
+            Ok(kit.approve_invitation(actor, id)?.into())
+        })
+    }
+
+    /// Denies an invitation that awaits approval: it ends as `denied`, and its
+    /// inviter is emailed with `{ reason }` (optional, at most 1,000 characters).
+    #[napi(catch_unwind)]
+    pub fn deny_invitation(
+        &self,
+        env: Env,
+        actor: JsString,
+        invitation_id: JsString,
+        #[napi(ts_arg_type = "DenyOptions | undefined | null")] options: Option<Opts<DenyOptions>>,
+    ) -> napi::Result<PromiseRaw<'static, Invitation>> {
+        let kit = self.kit();
+        settle(&env, self.pooled, move || {
+            let kit = kit?;
+            let options = given(options)?;
+            let (actor, id) = (actor.parse("actor")?, invitation_id.parse::<InvitationId>("invitationId")?);
+            let reason = opt_text(options.and_then(|o| o.reason), "reason")?;
+            Ok(kit.deny_invitation(actor, id, reason.as_deref())?.into())
+        })
+    }
+
+    // ---- joining by domain, and verified domains (docs/rules.md#verified-domains) ----
+
+    /// Joins an organization without an invitation, with the **verified**
+    /// email: it must be on one of the organization's verified auto-join
+    /// domains, and the `domainJoin` setting decides: `automatic` makes a
+    /// member (`kind: 'joined'`), `request` a request to join for a manager to
+    /// decide (`kind: 'requested'`), `off` (the default) refuses.
     #[napi(catch_unwind)]
     pub fn join_by_domain(
         &self,
@@ -565,12 +613,126 @@ impl InviteKit {
         org_id: JsString,
         email: JsString,
         name: JsString,
-    ) -> napi::Result<PromiseRaw<'static, Member>> {
+    ) -> napi::Result<PromiseRaw<'static, JoinResult>> {
         let kit = self.kit();
         settle(&env, self.pooled, move || {
             let kit = kit?;
             let org_id = org_id.parse::<OrgId>("orgId")?;
             Ok(kit.join_by_domain(org_id, &email.text("email")?, &name.text("name")?)?.into())
+        })
+    }
+
+    /// The requests to join the actor's organization, newest first, optionally
+    /// only those with `{ status }`; for members who manage the organization.
+    #[napi(catch_unwind)]
+    pub fn list_join_requests(
+        &self,
+        env: Env,
+        actor: JsString,
+        #[napi(ts_arg_type = "ListJoinRequestsOptions | undefined | null")] options: Option<
+            Opts<ListJoinRequestsOptions>,
+        >,
+    ) -> napi::Result<PromiseRaw<'static, Vec<JoinRequest>>> {
+        let kit = self.kit();
+        settle(&env, self.pooled, move || {
+            let kit = kit?;
+            let options = given(options)?;
+            let actor = actor.parse("actor")?;
+            let status = opt_text(options.and_then(|o| o.status), "status")?;
+            let status = status.map(|s| JoinRequestStatus::parse(&s)).transpose()?;
+            Ok(all(kit.list_join_requests(actor, status)?))
+        })
+    }
+
+    /// Approves a pending request to join: the person becomes a member with
+    /// the role they asked as, and is emailed. The actor is held to R10.
+    #[napi(catch_unwind)]
+    pub fn approve_join_request(
+        &self,
+        env: Env,
+        actor: JsString,
+        request_id: JsString,
+    ) -> napi::Result<PromiseRaw<'static, Member>> {
+        let kit = self.kit();
+        settle(&env, self.pooled, move || {
+            let kit = kit?;
+            let (actor, id) = (actor.parse("actor")?, request_id.parse::<JoinRequestId>("requestId")?);
+            Ok(kit.approve_join_request(actor, id)?.into())
+        })
+    }
+
+    /// Denies a pending request to join; the person is emailed with `{ reason }`
+    /// (optional, at most 1,000 characters).
+    #[napi(catch_unwind)]
+    pub fn deny_join_request(
+        &self,
+        env: Env,
+        actor: JsString,
+        request_id: JsString,
+        #[napi(ts_arg_type = "DenyOptions | undefined | null")] options: Option<Opts<DenyOptions>>,
+    ) -> napi::Result<PromiseRaw<'static, JoinRequest>> {
+        let kit = self.kit();
+        settle(&env, self.pooled, move || {
+            let kit = kit?;
+            let options = given(options)?;
+            let (actor, id) = (actor.parse("actor")?, request_id.parse::<JoinRequestId>("requestId")?);
+            let reason = opt_text(options.and_then(|o| o.reason), "reason")?;
+            Ok(kit.deny_join_request(actor, id, reason.as_deref())?.into())
+        })
+    }
+
+    /// Starts verifying that the organization owns `domain`: resolves to the
+    /// DNS TXT record to publish (`recordName`, `recordValue`). Asking again
+    /// gives the same record. A free mail domain is `INVALID_INPUT`.
+    #[napi(catch_unwind)]
+    pub fn start_domain_verification(
+        &self,
+        env: Env,
+        actor: JsString,
+        org_id: JsString,
+        domain: JsString,
+    ) -> napi::Result<PromiseRaw<'static, DomainVerification>> {
+        let kit = self.kit();
+        settle(&env, self.pooled, move || {
+            let kit = kit?;
+            let (actor, org_id) = (actor.parse::<MemberId>("actor")?, org_id.parse::<OrgId>("orgId")?);
+            Ok(kit.start_domain_verification(actor, org_id, &domain.text("domain")?)?.into())
+        })
+    }
+
+    /// Checks the TXT strings your resolver found at the record's name
+    /// (InviteKit does no DNS itself) and marks the domain verified when one
+    /// of them is the challenge; none is `PERMISSION_DENIED`.
+    #[napi(catch_unwind, ts_args_type = "actor: string, orgId: string, domain: string, txtValues: Array<string>")]
+    pub fn verify_domain(
+        &self,
+        env: Env,
+        actor: JsString,
+        org_id: JsString,
+        domain: JsString,
+        txt_values: StringList,
+    ) -> napi::Result<PromiseRaw<'static, DomainVerification>> {
+        let kit = self.kit();
+        settle(&env, self.pooled, move || {
+            let kit = kit?;
+            let (actor, org_id) = (actor.parse::<MemberId>("actor")?, org_id.parse::<OrgId>("orgId")?);
+            let (domain, values) = (domain.text("domain")?, txt_values.texts("txtValues")?);
+            Ok(kit.verify_domain(actor, org_id, &domain, &values)?.into())
+        })
+    }
+
+    /// The domains the organization is verifying or has verified.
+    #[napi(catch_unwind)]
+    pub fn list_domains(
+        &self,
+        env: Env,
+        actor: JsString,
+        org_id: JsString,
+    ) -> napi::Result<PromiseRaw<'static, Vec<DomainVerification>>> {
+        let kit = self.kit();
+        settle(&env, self.pooled, move || {
+            let kit = kit?;
+            Ok(all(kit.list_domains(actor.parse("actor")?, org_id.parse("orgId")?)?))
         })
     }
 

@@ -68,7 +68,23 @@ pub struct SendOptions {
 /// Options of `listInvitations`.
 #[napi(object, object_to_js = false)]
 pub struct ListInvitationsOptions {
-    /// Only invitations with this status: `pending`, `accepted`, `revoked`, `declined` or `expired` (default: all).
+    /// Only invitations with this status: `pending`, `accepted`, `revoked`, `declined`, `expired`,
+    /// `awaiting_approval` or `denied` (default: all).
+    pub status: Option<JsString>,
+}
+
+/// Options of `denyInvitation` and `denyJoinRequest`.
+#[napi(object, object_to_js = false)]
+pub struct DenyOptions {
+    /// Why, for the email that tells the inviter or the requester: at most
+    /// 1,000 characters (default: none).
+    pub reason: Option<JsString>,
+}
+
+/// Options of `listJoinRequests`.
+#[napi(object, object_to_js = false)]
+pub struct ListJoinRequestsOptions {
+    /// Only requests with this status: `pending`, `approved` or `denied` (default: all).
     pub status: Option<JsString>,
 }
 
@@ -150,8 +166,10 @@ pub struct OrganizationSettingsUpdate {
     pub max_message_chars: Option<u32>,
     /// Whether subdomains of the allowed domains are allowed too.
     pub allow_subdomains: Option<bool>,
-    /// Domains whose verified users may `joinByDomain`.
+    /// Domains whose people may `joinByDomain`, each once verified (`verifyDomain`); never a free mail domain.
     pub auto_join_domains: Option<Vec<String>>,
+    /// How joining by domain works: `off` (the default), `automatic` or `request`.
+    pub domain_join: Option<String>,
     /// The email domains invitations may go to.
     pub allowed_domains: Option<Vec<String>>,
     /// Origins (`scheme://host[:port]`) an invitation's `redirectUrl` may point to, at most 20.
@@ -164,6 +182,8 @@ fields! {
     InviteOptions { message, team, role, teams, metadata, private_metadata, redirect_url }
     SendOptions { deliver }
     ListInvitationsOptions { status }
+    DenyOptions { reason }
+    ListJoinRequestsOptions { status }
     SearchOptions { limit, cursor }
     LimitOptions { limit }
     EventsOptions { after_seq, limit }

@@ -4,7 +4,7 @@
 use napi::Env;
 use napi_derive::napi;
 
-use crate::args::{Instance, JsString};
+use crate::args::{Instance, JsString, StringList};
 use crate::error::to_js;
 
 /// Roles, thread permissions, presets and who may grant what
@@ -38,6 +38,17 @@ impl Policy {
     #[napi(catch_unwind)]
     pub fn to_json(&self) -> String {
         self.inner.to_json()
+    }
+
+    /// This policy, but the invitations of each role named in `roles` wait for
+    /// a manager's approval (docs/rules.md#approvals). An unknown role, or a
+    /// result the policy's rules refuse, throws `INVALID_INPUT`.
+    #[napi(catch_unwind, ts_args_type = "roles: Array<string>")]
+    pub fn with_invites_needing_approval(&self, env: Env, roles: StringList) -> napi::Result<Policy> {
+        let roles = roles.texts("roles").map_err(|f| to_js(&env, f))?;
+        let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
+        let inner = self.inner.clone().with_invites_needing_approval(&roles).map_err(|e| to_js(&env, e.into()))?;
+        Ok(Policy { inner })
     }
 
     /// Whether `other` is the same policy.

@@ -64,8 +64,12 @@ pub struct OrganizationSettings {
     pub max_message_chars: u32,
     /// Whether subdomains of the allowed domains are allowed too.
     pub allow_subdomains: bool,
-    /// Domains whose verified users may join by domain (empty: off).
+    /// Domains whose people may join by domain, each only once the
+    /// organization has verified it (`verifyDomain`); never a free mail domain.
     pub auto_join_domains: Vec<String>,
+    /// How joining by domain works: `off` (the default), `automatic` (the
+    /// person becomes a member) or `request` (a manager approves or denies a request to join).
+    pub domain_join: String,
     /// Origins (`scheme://host[:port]`) an invitation's redirect URL may point to (empty: none).
     pub redirect_origins: Vec<String>,
 }
@@ -82,6 +86,7 @@ impl From<invitekit::OrgSettings> for OrganizationSettings {
             max_message_chars: r.max_message_chars,
             allow_subdomains: r.allow_subdomains,
             auto_join_domains: r.auto_join_domains,
+            domain_join: r.domain_join.as_str().to_owned(),
             redirect_origins: r.redirect_origins,
         }
     }
@@ -194,7 +199,9 @@ pub struct Invitation {
     pub team_ids: Vec<String>,
     /// The role the invitee will have.
     pub role: String,
-    /// `pending`, `accepted`, `revoked`, `declined` or `expired`.
+    /// `pending`, `accepted`, `revoked`, `declined`, `expired`, or, when its
+    /// inviter's role needs approval, `awaiting_approval` (until a manager
+    /// approves it: then it is `pending`) or `denied`.
     pub status: String,
     /// When it was first sent.
     pub created_at: DateTime<Utc>,
@@ -366,7 +373,8 @@ pub struct OutgoingEmail {
     pub id: String,
     /// The organization's id.
     pub org_id: String,
-    /// `invitation` or `thread_invitation`.
+    /// `invitation`, `thread_invitation`, `approval_requested`,
+    /// `invitation_denied`, `join_requested`, `join_approved` or `join_denied`.
     pub kind: String,
     /// The invitation it was sent for, if any.
     pub invitation_id: Option<String>,
@@ -543,6 +551,104 @@ impl From<invitekit::ThreadInviteResult> for ThreadInviteResult {
             kind: r.kind.as_str().to_owned(),
             participant: r.participant.map(Into::into),
             invitation: r.invitation.map(Into::into),
+        }
+    }
+}
+
+/// Someone on a verified auto-join domain asking to join an organization
+/// whose `domainJoin` mode is `request` (`joinByDomain`); a manager
+/// approves or denies it.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct JoinRequest {
+    /// The request's id.
+    pub id: String,
+    /// The organization's id.
+    pub org_id: String,
+    /// The verified address that asks, normalized.
+    pub email: String,
+    /// The name the person gave.
+    pub name: String,
+    /// The role they will get if approved: the policy's default role when they asked.
+    pub role: String,
+    /// `pending`, `approved` or `denied`.
+    pub status: String,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// The id of the member who approved or denied it, if one did.
+    pub decided_by: Option<String>,
+    /// When it was approved or denied, if it was.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The reason given for a denial, if any.
+    pub reason: Option<String>,
+}
+
+impl From<invitekit::JoinRequest> for JoinRequest {
+    fn from(r: invitekit::JoinRequest) -> Self {
+        JoinRequest {
+            id: r.id.to_string(),
+            org_id: r.org_id.to_string(),
+            email: r.email,
+            name: r.name,
+            role: r.role,
+            status: r.status.as_str().to_owned(),
+            created_at: date(r.created_at),
+            decided_by: r.decided_by.map(|i| i.to_string()),
+            decided_at: r.decided_at.map(date),
+            reason: r.reason,
+        }
+    }
+}
+
+/// A domain an organization is proving it owns with a DNS TXT record
+/// (`startDomainVerification`, then `verifyDomain`).
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct DomainVerification {
+    /// The organization's id.
+    pub org_id: String,
+    /// The domain, in its ASCII form.
+    pub domain: String,
+    /// The name of the TXT record to publish: `_invitekit-challenge.<domain>`.
+    pub record_name: String,
+    /// The value of the TXT record: `invitekit-verification=<random>`, this
+    /// organization's challenge for this domain.
+    pub record_value: String,
+    /// When the verification was started.
+    pub created_at: DateTime<Utc>,
+    /// When the record was found, if it was: the domain is verified from then on.
+    pub verified_at: Option<DateTime<Utc>>,
+}
+
+impl From<invitekit::DomainVerification> for DomainVerification {
+    fn from(r: invitekit::DomainVerification) -> Self {
+        DomainVerification {
+            org_id: r.org_id.to_string(),
+            domain: r.domain,
+            record_name: r.record_name,
+            record_value: r.record_value,
+            created_at: date(r.created_at),
+            verified_at: r.verified_at.map(date),
+        }
+    }
+}
+
+/// What `joinByDomain` did: `joined` (`member`, the `automatic` mode) or
+/// `requested` (`request`, the `request` mode).
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct JoinResult {
+    /// `joined` or `requested`.
+    pub kind: String,
+    /// The new member, when joined.
+    pub member: Option<Member>,
+    /// The request to join, when requested.
+    pub request: Option<JoinRequest>,
+}
+
+impl From<invitekit::JoinResult> for JoinResult {
+    fn from(r: invitekit::JoinResult) -> Self {
+        JoinResult {
+            kind: r.kind.as_str().to_owned(),
+            member: r.member.map(Into::into),
+            request: r.request.map(Into::into),
         }
     }
 }

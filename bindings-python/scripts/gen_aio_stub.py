@@ -27,11 +27,14 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from invitekit._native import (
     Acceptance,
+    DomainVerification,
     Draft,
     Event,
     Invitation,
     InvitationPreview,
     InviteResult,
+    JoinRequest,
+    JoinResult,
     ManualClock,
     Member,
     Message,

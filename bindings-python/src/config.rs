@@ -4,7 +4,7 @@
 use invitekit as core;
 use pyo3::prelude::*;
 
-use crate::convert::{Text, datetime, invalid, repr_list, timestamp};
+use crate::convert::{List, Text, datetime, invalid, repr_list, strs, timestamp};
 
 /// A clock that moves only when told to, for tests (docs/rules.md#stores). It starts at
 /// 2026-01-01T00:00:00Z, or at `start` (a timezone-aware `datetime`).
@@ -78,6 +78,14 @@ impl Policy {
     /// The policy as JSON, in the format `from_json` reads back to an equal policy.
     fn to_json(&self) -> String {
         self.0.to_json()
+    }
+
+    /// This policy, but the invitations of each role named in `roles` wait for
+    /// a manager's approval (docs/rules.md#approvals). An unknown role, or a
+    /// result the policy's rules refuse, is `InvalidInput`.
+    fn with_invites_needing_approval(&self, py: Python<'_>, roles: List<Text>) -> PyResult<Self> {
+        let roles = strs(roles.items());
+        self.0.clone().with_invites_needing_approval(&roles).map(Policy).map_err(|e| crate::error::to_py(py, e))
     }
 
     /// The role names, in policy order.

@@ -12,7 +12,10 @@ use invitekit::Timestamp;
 use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyBytesMethods, PyDateTime, PyDelta, PyDict, PyFloat, PyInt, PyList, PyString, PyTzInfo};
+use pyo3::types::{
+    PyBool, PyBytes, PyBytesMethods, PyDateTime, PyDelta, PyDict, PyFloat, PyInt, PyList, PySequence, PyString,
+    PyTzInfo,
+};
 
 use crate::error;
 
@@ -58,6 +61,37 @@ impl Text {
 /// The `&str`s of a list of [`Text`].
 pub(crate) fn strs(list: &[Text]) -> Vec<&str> {
     list.iter().map(Text::as_str).collect()
+}
+
+/// A list argument: a `list`, a `tuple` or another sequence, each item a `T`.
+/// A `str` or `bytes` (which Python would read as a list of characters) and
+/// anything that is not a sequence are a wrong type, as a wrong item is:
+/// `TypeError` and `InvalidInput`, naming the argument.
+pub(crate) struct List<T>(pub Vec<T>);
+
+impl<'a, 'py, T> FromPyObject<'a, 'py> for List<T>
+where
+    T: for<'b> FromPyObject<'b, 'py, Error = PyErr>,
+{
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
+            return Err(expected(&obj, "a list"));
+        }
+        let seq = obj.cast::<PySequence>().map_err(|_| expected(&obj, "a list"))?;
+        let mut items = Vec::with_capacity(seq.len().unwrap_or(0));
+        for item in seq.try_iter()? {
+            items.push(item?.extract::<T>()?);
+        }
+        Ok(List(items))
+    }
+}
+
+impl<T> List<T> {
+    pub(crate) fn items(&self) -> &[T] {
+        &self.0
+    }
 }
 
 /// An id given as a `str`, parsed by the core (a malformed one is its `invalid_input`).

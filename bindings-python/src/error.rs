@@ -43,7 +43,7 @@ exceptions! {
     "already_participant" => AlreadyParticipant: "The member already takes part in the thread.",
     "invalid_token" => InvalidToken: "The invitation token is not valid (wrong, malformed, replaced or foreign: never says which).",
     "invitation_expired" => InvitationExpired: "The invitation has expired.",
-    "invitation_not_pending" => InvitationNotPending: "The invitation was already accepted, declined or revoked (`status`).",
+    "invitation_not_pending" => InvitationNotPending: "The invitation is not pending: accepted, declined, revoked, denied or awaiting approval (`status`).",
     "email_mismatch" => EmailMismatch: "The verified email of the accepting user is not the invited address.",
     "rate_limited" => RateLimited: "A rate limit or cap was reached and nothing was sent; `retry_at` is when it frees up.",
     "conflict" => Conflict: "The state changed under the operation (a lost race, a draft sent twice, a name taken).",

@@ -4,16 +4,16 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use invitekit as core;
-use invitekit::{EmailId, InvitationId, MemberId, OrgId, TeamId, ThreadId};
+use invitekit::{EmailId, InvitationId, JoinRequestId, MemberId, OrgId, TeamId, ThreadId};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::config::{ManualClock, Policy};
-use crate::convert::{Bool, Id, Int, Text, py_to_json, strs};
+use crate::convert::{Bool, Id, Int, List, Text, py_to_json, strs};
 use crate::objects::{
-    Acceptance, Draft, Event, Invitation, InvitationPreview, InviteResult, Member, Message, Organization,
-    OutgoingEmail, Participant, People, Resent, Team, Thread, ThreadInviteResult,
+    Acceptance, DomainVerification, Draft, Event, Invitation, InvitationPreview, InviteResult, JoinRequest, JoinResult,
+    Member, Message, Organization, OutgoingEmail, Participant, People, Resent, Team, Thread, ThreadInviteResult,
 };
 use crate::unlocked;
 
@@ -39,7 +39,7 @@ fn options(
     py: Python<'_>,
     message: Option<Text>,
     team: Option<Id<TeamId>>,
-    teams: Option<Vec<Id<TeamId>>>,
+    teams: Option<List<Id<TeamId>>>,
     role: Option<Text>,
     metadata: Option<&Bound<'_, PyAny>>,
     private_metadata: Option<&Bound<'_, PyAny>>,
@@ -49,7 +49,7 @@ fn options(
     Ok(core::InviteOptions {
         message: message.map(|t| t.0),
         team: team.map(|t| t.get()),
-        teams: teams.unwrap_or_default().iter().map(Id::get).collect(),
+        teams: teams.map(|t| t.items().iter().map(Id::get).collect()).unwrap_or_default(),
         role: role.map(|t| t.0),
         metadata: json(metadata, "metadata")?,
         private_metadata: json(private_metadata, "private_metadata")?,
@@ -57,8 +57,8 @@ fn options(
     })
 }
 
-fn grant(preset: Option<&Text>, permissions: Option<&[Text]>) -> core::Result<core::Grant> {
-    let permissions = permissions.map(strs);
+fn grant(preset: Option<&Text>, permissions: Option<&List<Text>>) -> core::Result<core::Grant> {
+    let permissions = permissions.map(|p| strs(p.items()));
     core::Grant::from_options(preset.map(Text::as_str), permissions.as_deref())
 }
 
@@ -193,9 +193,9 @@ impl InviteKit {
         name: Text,
         slug: Text,
         portal_url: Text,
-        allowed_domains: Option<Vec<Text>>,
+        allowed_domains: Option<List<Text>>,
     ) -> PyResult<Organization> {
-        let domains = allowed_domains.unwrap_or_default();
+        let domains = allowed_domains.map(|d| d.0).unwrap_or_default();
         unlocked(py, || {
             self.kit()?.create_organization(name.as_str(), slug.as_str(), portal_url.as_str(), &strs(&domains))
         })
@@ -211,8 +211,8 @@ impl InviteKit {
     /// change: `invitation_expiry_secs`, `resend_cooldown_secs`,
     /// `max_invitations_per_inviter_per_day`, `max_invitations_per_org_per_day`,
     /// `max_emails_per_address_per_day`, `max_pending_invitations`,
-    /// `max_message_chars`, `allow_subdomains`, `auto_join_domains`, `allowed_domains`,
-    /// `redirect_origins`.
+    /// `max_message_chars`, `allow_subdomains`, `auto_join_domains`, `domain_join`
+    /// (`"off"`, `"automatic"` or `"request"`), `allowed_domains`, `redirect_origins`.
     /// An unknown setting or a value out of range is `InvalidInput`.
     #[pyo3(signature = (actor, org_id, **settings))]
     fn set_organization_settings(
@@ -304,7 +304,7 @@ impl InviteKit {
         message: Option<Text>,
         team: Option<Id<TeamId>>,
         role: Option<Text>,
-        teams: Option<Vec<Id<TeamId>>>,
+        teams: Option<List<Id<TeamId>>>,
         metadata: Option<&Bound<'_, PyAny>>,
         private_metadata: Option<&Bound<'_, PyAny>>,
         redirect_url: Option<Text>,
@@ -333,17 +333,17 @@ impl InviteKit {
         &self,
         py: Python<'_>,
         actor: Id<MemberId>,
-        emails: Vec<Text>,
+        emails: List<Text>,
         message: Option<Text>,
         team: Option<Id<TeamId>>,
         role: Option<Text>,
-        teams: Option<Vec<Id<TeamId>>>,
+        teams: Option<List<Id<TeamId>>>,
         metadata: Option<&Bound<'_, PyAny>>,
         private_metadata: Option<&Bound<'_, PyAny>>,
         redirect_url: Option<Text>,
     ) -> PyResult<Vec<InviteResult>> {
         let opts = options(py, message, team, teams, role, metadata, private_metadata, redirect_url)?;
-        unlocked(py, || self.kit()?.invite_many(actor.get(), &strs(&emails), opts))
+        unlocked(py, || self.kit()?.invite_many(actor.get(), &strs(emails.items()), opts))
             .map(|v| v.into_iter().map(InviteResult).collect())
     }
 
@@ -403,10 +403,127 @@ impl InviteKit {
             .map(|v| v.into_iter().map(Invitation).collect())
     }
 
-    /// Joins an organization whose `auto_join_domains` include the verified
-    /// email's domain, as the default role.
-    fn join_by_domain(&self, py: Python<'_>, org_id: Id<OrgId>, email: Text, name: Text) -> PyResult<Member> {
-        unlocked(py, || self.kit()?.join_by_domain(org_id.get(), email.as_str(), name.as_str())).map(Member)
+    /// Approves an invitation that awaits approval (its inviter's role needs
+    /// it): it becomes pending and its email is queued. The actor must be
+    /// allowed to give its role (R10) and not be its inviter.
+    fn approve_invitation(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        invitation_id: Id<InvitationId>,
+    ) -> PyResult<Invitation> {
+        unlocked(py, || self.kit()?.approve_invitation(actor.get(), invitation_id.get())).map(Invitation)
+    }
+
+    /// Denies an invitation that awaits approval: it ends as `denied`, and its
+    /// inviter is emailed with `reason` (optional, at most 1,000 characters).
+    #[pyo3(signature = (actor, invitation_id, reason=None))]
+    fn deny_invitation(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        invitation_id: Id<InvitationId>,
+        reason: Option<Text>,
+    ) -> PyResult<Invitation> {
+        unlocked(py, || {
+            self.kit()?.deny_invitation(actor.get(), invitation_id.get(), reason.as_ref().map(Text::as_str))
+        })
+        .map(Invitation)
+    }
+
+    /// Joins an organization without an invitation, with the **verified**
+    /// email: it must be on one of the organization's verified auto-join
+    /// domains, and the `domain_join` setting decides: `"automatic"` makes a
+    /// member (`kind == "joined"`), `"request"` a request to join for a manager
+    /// to decide (`kind == "requested"`), `"off"` (the default) refuses.
+    fn join_by_domain(&self, py: Python<'_>, org_id: Id<OrgId>, email: Text, name: Text) -> PyResult<JoinResult> {
+        unlocked(py, || self.kit()?.join_by_domain(org_id.get(), email.as_str(), name.as_str())).map(JoinResult)
+    }
+
+    /// The requests to join the actor's organization, newest first, optionally
+    /// only those with `status` (`"pending"`, `"approved"` or `"denied"`); for
+    /// members who manage the organization.
+    #[pyo3(signature = (actor, status=None))]
+    fn list_join_requests(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        status: Option<Text>,
+    ) -> PyResult<Vec<JoinRequest>> {
+        unlocked(py, || {
+            let status = status.as_ref().map(|s| core::JoinRequestStatus::parse(s.as_str())).transpose()?;
+            self.kit()?.list_join_requests(actor.get(), status)
+        })
+        .map(|v| v.into_iter().map(JoinRequest).collect())
+    }
+
+    /// Approves a pending request to join: the person becomes a member with
+    /// the role they asked as, and is emailed. The actor is held to R10.
+    fn approve_join_request(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        request_id: Id<JoinRequestId>,
+    ) -> PyResult<Member> {
+        unlocked(py, || self.kit()?.approve_join_request(actor.get(), request_id.get())).map(Member)
+    }
+
+    /// Denies a pending request to join; the person is emailed with `reason`
+    /// (optional, at most 1,000 characters).
+    #[pyo3(signature = (actor, request_id, reason=None))]
+    fn deny_join_request(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        request_id: Id<JoinRequestId>,
+        reason: Option<Text>,
+    ) -> PyResult<JoinRequest> {
+        unlocked(py, || self.kit()?.deny_join_request(actor.get(), request_id.get(), reason.as_ref().map(Text::as_str)))
+            .map(JoinRequest)
+    }
+
+    // --- Verified domains (docs/rules.md#verified-domains) ------------------
+
+    /// Starts verifying that the organization owns `domain`: returns the DNS
+    /// TXT record to publish (`record_name`, `record_value`). Asking again
+    /// returns the same record. A free mail domain is `InvalidInput`.
+    fn start_domain_verification(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        org_id: Id<OrgId>,
+        domain: Text,
+    ) -> PyResult<DomainVerification> {
+        unlocked(py, || self.kit()?.start_domain_verification(actor.get(), org_id.get(), domain.as_str()))
+            .map(DomainVerification)
+    }
+
+    /// Checks the TXT strings your resolver found at the record's name
+    /// (InviteKit does no DNS itself) and marks the domain verified when one
+    /// of them is the challenge; none is `PermissionDenied`.
+    fn verify_domain(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        org_id: Id<OrgId>,
+        domain: Text,
+        txt_values: List<Text>,
+    ) -> PyResult<DomainVerification> {
+        unlocked(py, || {
+            self.kit()?.verify_domain(actor.get(), org_id.get(), domain.as_str(), &strs(txt_values.items()))
+        })
+        .map(DomainVerification)
+    }
+
+    /// The domains the organization is verifying or has verified.
+    fn list_domains(
+        &self,
+        py: Python<'_>,
+        actor: Id<MemberId>,
+        org_id: Id<OrgId>,
+    ) -> PyResult<Vec<DomainVerification>> {
+        unlocked(py, || self.kit()?.list_domains(actor.get(), org_id.get()))
+            .map(|v| v.into_iter().map(DomainVerification).collect())
     }
 
     // --- Conversations with freelancers (docs/rules.md#threads) -------------
@@ -503,10 +620,10 @@ impl InviteKit {
         thread_id: Id<ThreadId>,
         member_id: Id<MemberId>,
         preset: Option<Text>,
-        permissions: Option<Vec<Text>>,
+        permissions: Option<List<Text>>,
     ) -> PyResult<Participant> {
         unlocked(py, || {
-            let grant = grant(preset.as_ref(), permissions.as_deref())?;
+            let grant = grant(preset.as_ref(), permissions.as_ref())?;
             self.kit()?.add_to_thread(actor.get(), thread_id.get(), member_id.get(), &grant)
         })
         .map(Participant)
@@ -527,7 +644,7 @@ impl InviteKit {
         thread_id: Id<ThreadId>,
         email: Text,
         preset: Option<Text>,
-        permissions: Option<Vec<Text>>,
+        permissions: Option<List<Text>>,
         message: Option<Text>,
         metadata: Option<&Bound<'_, PyAny>>,
         private_metadata: Option<&Bound<'_, PyAny>>,
@@ -535,7 +652,7 @@ impl InviteKit {
     ) -> PyResult<ThreadInviteResult> {
         let opts = options(py, message, None, None, None, metadata, private_metadata, redirect_url)?;
         unlocked(py, || {
-            let grant = grant(preset.as_ref(), permissions.as_deref())?;
+            let grant = grant(preset.as_ref(), permissions.as_ref())?;
             self.kit()?.invite_to_thread(actor.get(), thread_id.get(), email.as_str(), &grant, opts)
         })
         .map(ThreadInviteResult)
@@ -551,10 +668,10 @@ impl InviteKit {
         thread_id: Id<ThreadId>,
         member_id: Id<MemberId>,
         preset: Option<Text>,
-        permissions: Option<Vec<Text>>,
+        permissions: Option<List<Text>>,
     ) -> PyResult<Participant> {
         unlocked(py, || {
-            let grant = grant(preset.as_ref(), permissions.as_deref())?;
+            let grant = grant(preset.as_ref(), permissions.as_ref())?;
             self.kit()?.change_permissions(actor.get(), thread_id.get(), member_id.get(), &grant)
         })
         .map(Participant)

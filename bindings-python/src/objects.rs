@@ -11,7 +11,7 @@ use invitekit as core;
 use pyo3::prelude::*;
 use pyo3::types::PyAny;
 
-use crate::convert::{datetime, json_to_py, repr_list, repr_str};
+use crate::convert::{datetime, json_to_py, repr_bool, repr_list, repr_str};
 pub(crate) use crate::records::*;
 
 /// Ids as `str`s.
@@ -102,7 +102,15 @@ impl Draft {
     fn redirect_url(&self) -> Option<&str> {
         self.0.redirect_url()
     }
-    /// The exact email `send_invitation` will queue.
+    /// Whether the invitation will await a manager's approval once sent (the
+    /// inviter's role needs it): its email then goes out when it is approved,
+    /// with a link of its own.
+    #[getter]
+    fn needs_approval(&self) -> bool {
+        self.0.needs_approval()
+    }
+    /// The exact email `send_invitation` will queue (when the invitation needs
+    /// approval: the email its approval will queue, with its own link and expiry).
     fn preview(&self) -> Email {
         Email(self.0.preview())
     }
@@ -114,12 +122,13 @@ impl Draft {
     }
     fn __repr__(&self) -> String {
         format!(
-            "Draft(invitation_id={}, email={}, role={}, team_ids={}, expires_at={}, link=<secret>)",
+            "Draft(invitation_id={}, email={}, role={}, team_ids={}, expires_at={}, needs_approval={}, link=<secret>)",
             repr_str(&self.0.invitation_id().to_string()),
             repr_str(self.0.email()),
             repr_str(self.0.role()),
             repr_list(&ids(self.0.team_ids())),
-            self.0.expires_at()
+            self.0.expires_at(),
+            repr_bool(self.0.needs_approval())
         )
     }
 }

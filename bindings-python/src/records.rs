@@ -296,7 +296,9 @@ impl Invitation {
     fn role(&self) -> &str {
         &self.0.role
     }
-    /// `pending`, `accepted`, `revoked`, `declined` or `expired`.
+    /// `pending`, `accepted`, `revoked`, `declined`, `expired`, or, when its
+    /// inviter's role needs approval, `awaiting_approval` (until a manager
+    /// approves it: then it is `pending`) or `denied`.
     #[getter]
     fn status(&self) -> &'static str {
         self.0.status.as_str()
@@ -571,7 +573,8 @@ impl OutgoingEmail {
     fn org_id(&self) -> String {
         self.0.org_id.to_string()
     }
-    /// `invitation` or `thread_invitation`.
+    /// `invitation`, `thread_invitation`, `approval_requested`,
+    /// `invitation_denied`, `join_requested`, `join_approved` or `join_denied`.
     #[getter]
     fn kind(&self) -> &'static str {
         self.0.kind.as_str()
@@ -883,6 +886,182 @@ pub(crate) fn repr_thread_invite_result(py: Python<'_>, r: &core::ThreadInviteRe
     ))
 }
 
+/// Someone on a verified auto-join domain asking to join an organization
+/// whose `domain_join` mode is `request` (`join_by_domain`); a manager
+/// approves or denies it.
+#[pyclass(frozen, eq, module = "invitekit", name = "JoinRequest")]
+#[derive(Clone, PartialEq)]
+pub struct JoinRequest(pub(crate) core::JoinRequest);
+
+#[pymethods]
+impl JoinRequest {
+    /// The request's id.
+    #[getter]
+    fn id(&self) -> String {
+        self.0.id.to_string()
+    }
+    /// The organization's id.
+    #[getter]
+    fn org_id(&self) -> String {
+        self.0.org_id.to_string()
+    }
+    /// The verified address that asks, normalized.
+    #[getter]
+    fn email(&self) -> &str {
+        &self.0.email
+    }
+    /// The name the person gave.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The role they will get if approved: the policy's default role when they asked.
+    #[getter]
+    fn role(&self) -> &str {
+        &self.0.role
+    }
+    /// `pending`, `approved` or `denied`.
+    #[getter]
+    fn status(&self) -> &'static str {
+        self.0.status.as_str()
+    }
+    /// When it was made.
+    #[getter]
+    fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        datetime(py, self.0.created_at)
+    }
+    /// The id of the member who approved or denied it, if one did.
+    #[getter]
+    fn decided_by(&self) -> Option<String> {
+        self.0.decided_by.map(|i| i.to_string())
+    }
+    /// When it was approved or denied, if it was.
+    #[getter]
+    fn decided_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.0.decided_at.map(|t| datetime(py, t)).transpose()
+    }
+    /// The reason given for a denial, if any.
+    #[getter]
+    fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        repr_join_request(py, &self.0)
+    }
+}
+
+/// `JoinRequest(...)`, as Python shows it: every field but email bodies, metadata and settings; a secret as `<secret>`.
+pub(crate) fn repr_join_request(_py: Python<'_>, r: &core::JoinRequest) -> PyResult<String> {
+    Ok(format!(
+        "JoinRequest(id={}, org_id={}, email={}, name={}, role={}, status={}, created_at={}, decided_by={}, decided_at={}, reason={})",
+        repr_str(&r.id.to_string()),
+        repr_str(&r.org_id.to_string()),
+        repr_str(&r.email),
+        repr_str(&r.name),
+        repr_str(&r.role),
+        repr_str(r.status.as_str()),
+        r.created_at,
+        repr_opt(r.decided_by.map(|i| i.to_string()).as_deref()),
+        r.decided_at.map_or_else(|| "None".to_owned(), |t| t.to_string()),
+        repr_opt(r.reason.as_deref())
+    ))
+}
+
+/// A domain an organization is proving it owns with a DNS TXT record
+/// (`start_domain_verification`, then `verify_domain`).
+#[pyclass(frozen, eq, module = "invitekit", name = "DomainVerification")]
+#[derive(Clone, PartialEq)]
+pub struct DomainVerification(pub(crate) core::DomainVerification);
+
+#[pymethods]
+impl DomainVerification {
+    /// The organization's id.
+    #[getter]
+    fn org_id(&self) -> String {
+        self.0.org_id.to_string()
+    }
+    /// The domain, in its ASCII form.
+    #[getter]
+    fn domain(&self) -> &str {
+        &self.0.domain
+    }
+    /// The name of the TXT record to publish: `_invitekit-challenge.<domain>`.
+    #[getter]
+    fn record_name(&self) -> &str {
+        &self.0.record_name
+    }
+    /// The value of the TXT record: `invitekit-verification=<random>`, this
+    /// organization's challenge for this domain.
+    #[getter]
+    fn record_value(&self) -> &str {
+        &self.0.record_value
+    }
+    /// When the verification was started.
+    #[getter]
+    fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        datetime(py, self.0.created_at)
+    }
+    /// When the record was found, if it was: the domain is verified from then on.
+    #[getter]
+    fn verified_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.0.verified_at.map(|t| datetime(py, t)).transpose()
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        repr_domain_verification(py, &self.0)
+    }
+}
+
+/// `DomainVerification(...)`, as Python shows it: every field but email bodies, metadata and settings; a secret as `<secret>`.
+pub(crate) fn repr_domain_verification(_py: Python<'_>, r: &core::DomainVerification) -> PyResult<String> {
+    Ok(format!(
+        "DomainVerification(org_id={}, domain={}, record_name={}, record_value={}, created_at={}, verified_at={})",
+        repr_str(&r.org_id.to_string()),
+        repr_str(&r.domain),
+        repr_str(&r.record_name),
+        repr_str(&r.record_value),
+        r.created_at,
+        r.verified_at.map_or_else(|| "None".to_owned(), |t| t.to_string())
+    ))
+}
+
+/// What `join_by_domain` did: `joined` (`member`, the `automatic` mode) or
+/// `requested` (`request`, the `request` mode).
+#[pyclass(frozen, eq, module = "invitekit", name = "JoinResult")]
+#[derive(Clone, PartialEq)]
+pub struct JoinResult(pub(crate) core::JoinResult);
+
+#[pymethods]
+impl JoinResult {
+    /// `joined` or `requested`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.0.kind.as_str()
+    }
+    /// The new member, when joined.
+    #[getter]
+    fn member(&self) -> Option<Member> {
+        self.0.member.clone().map(Member)
+    }
+    /// The request to join, when requested.
+    #[getter]
+    fn request(&self) -> Option<JoinRequest> {
+        self.0.request.clone().map(JoinRequest)
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        repr_join_result(py, &self.0)
+    }
+}
+
+/// `JoinResult(...)`, as Python shows it: every field but email bodies, metadata and settings; a secret as `<secret>`.
+pub(crate) fn repr_join_result(py: Python<'_>, r: &core::JoinResult) -> PyResult<String> {
+    Ok(format!(
+        "JoinResult(kind={}, member={}, request={})",
+        repr_str(r.kind.as_str()),
+        r.member.as_ref().map_or_else(|| Ok("None".to_owned()), |x| repr_member(py, x))?,
+        r.request.as_ref().map_or_else(|| Ok("None".to_owned()), |x| repr_join_request(py, x))?
+    ))
+}
+
 /// An entry of the organization's audit log (`events`).
 #[pyclass(frozen, eq, module = "invitekit", name = "Event")]
 #[derive(Clone, PartialEq)]
@@ -956,6 +1135,9 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Participant>()?;
     m.add_class::<People>()?;
     m.add_class::<ThreadInviteResult>()?;
+    m.add_class::<JoinRequest>()?;
+    m.add_class::<DomainVerification>()?;
+    m.add_class::<JoinResult>()?;
     m.add_class::<Event>()?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -46,3 +47,20 @@ def invite_and_accept(w: World, email: str, name: str, role: str = "member") -> 
     draft = w.kit.draft_invitation(w.alice.id, email, role=role)
     w.kit.send_invitation(draft)
     return w.kit.accept_invitation(draft.link, email=email, name=name).member
+
+
+def approvals_policy() -> ik.Policy:
+    """The default policy, but a `member`'s invitations wait for a manager's approval."""
+    doc = json.loads(ik.Policy.default().to_json())
+    for role in doc["roles"]:
+        if role["name"] == "member":
+            role["invites_need_approval"] = True
+    return ik.Policy.from_json(json.dumps(doc))
+
+
+def verify_domain(w: World, domain: str = "acme.com", mode: str = "automatic") -> ik.DomainVerification:
+    """Lets people on `domain` join by domain: an auto-join domain of the
+    organization, verified with its DNS challenge, in `mode` (`domain_join`)."""
+    w.kit.set_organization_settings(w.alice.id, w.org.id, auto_join_domains=[domain], domain_join=mode)
+    record = w.kit.start_domain_verification(w.alice.id, w.org.id, domain)
+    return w.kit.verify_domain(w.alice.id, w.org.id, domain, [record.record_value])

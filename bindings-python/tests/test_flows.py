@@ -163,12 +163,19 @@ def test_join_by_domain_settings_and_members(world: World) -> None:
     with pytest.raises(ik.DomainNotAllowed):
         kit.join_by_domain(org.id, "ivan@acme.com", "Ivan")  # off unless set
     updated = kit.set_organization_settings(
-        alice.id, org.id, auto_join_domains=["acme.com"], resend_cooldown_secs=120, allow_subdomains=True
+        alice.id, org.id, auto_join_domains=["acme.com"], domain_join="automatic", resend_cooldown_secs=120,
+        allow_subdomains=True,
     )
-    assert updated.settings["auto_join_domains"] == ["acme.com"]
+    assert updated.settings["auto_join_domains"] == ["acme.com"] and updated.settings["domain_join"] == "automatic"
     assert updated.settings["resend_cooldown_secs"] == 120 and updated.settings["allow_subdomains"] is True
     assert kit.get_organization(org.id) == updated
-    ivan = kit.join_by_domain(org.id, "ivan@acme.com", "Ivan")
+    with pytest.raises(ik.DomainNotAllowed):
+        kit.join_by_domain(org.id, "ivan@acme.com", "Ivan")  # the domain is not verified yet
+    record = kit.start_domain_verification(alice.id, org.id, "acme.com")
+    kit.verify_domain(alice.id, org.id, "acme.com", [record.record_value])
+    joined = kit.join_by_domain(org.id, "ivan@acme.com", "Ivan")
+    assert joined.kind == "joined" and joined.request is None and joined.member is not None
+    ivan = joined.member
     assert ivan.role == "member"
     assert kit.get_member(ivan.id) == ivan
     assert {m.email for m in kit.list_members(org.id)} == {"alice@acme.com", "ivan@acme.com"}
@@ -177,8 +184,9 @@ def test_join_by_domain_settings_and_members(world: World) -> None:
     assert promoted.role == "recruiter"
     gone = kit.deactivate_member(alice.id, ivan.id)
     assert gone.status == "deactivated"
-    assert [e.kind for e in kit.events(alice.id)][-4:] == [
-        "settings_changed", "member_joined_by_domain", "member_role_changed", "member_deactivated"
+    assert [e.kind for e in kit.events(alice.id)][-6:] == [
+        "settings_changed", "domain_verification_started", "domain_verified", "member_joined_by_domain",
+        "member_role_changed", "member_deactivated",
     ]
 
 

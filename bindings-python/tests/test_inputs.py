@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Tuple
 import pytest
 
 import invitekit as ik
-from conftest import World, invite_and_accept, make_world
+from conftest import World, approvals_policy, invite_and_accept, make_world, verify_domain
 
 SURROGATE = "bob\ud800@acme.com"
 HUGE = "x" * 5_000_000
@@ -239,10 +239,23 @@ def test_manual_clock_refuses_what_it_cannot_hold() -> None:
 Call = Tuple[str, List[Any], Dict[str, Any]]
 
 
+def _world() -> World:
+    """The sweep's world: Acme Corp under a policy where a `member`'s invitations need approval."""
+    clock = ik.ManualClock()
+    return make_world(ik.InviteKit.in_memory(policy=approvals_policy(), clock=clock), clock)
+
+
 def _calls(w: World) -> List[Call]:
     """One valid call of each operation (not all valid in sequence: each runs alone)."""
     kit, alice, org = w.kit, w.alice, w.org
-    kit.set_organization_settings(alice.id, org.id, auto_join_domains=["acme.com"])
+    verify_domain(w, mode="request")
+    asked = kit.join_by_domain(org.id, "jo@acme.com", "Jo Jones").request
+    assert asked is not None
+    mia = kit.add_member(org.id, "mia@acme.com", "Mia Member", "member")
+    awaiting = kit.send_invitation(kit.draft_invitation(mia.id, "kim@acme.com"))
+    challenge = kit.start_domain_verification(alice.id, org.id, "acme.org").record_value
+    for asking in kit.outbox_pending(100):  # to the managers: the request to join, the approval
+        kit.outbox_ack(asking.id)
     bob = invite_and_accept(w, "bob@acme.com", "Bob Jones", role="recruiter")
     lee = invite_and_accept(w, "lee@acme.com", "Lee Park", role="recruiter")
     thread = kit.start_thread(alice.id, "fl-1", "José Pérez", "Logo")
@@ -271,7 +284,15 @@ def _calls(w: World) -> List[Call]:
         ("resend_invitation", [alice.id, sent.id], {}),
         ("list_invitations", [alice.id], {"status": "pending"}),
         ("invitations_for_email", ["dave@acme.com"], {}),
+        ("approve_invitation", [alice.id, awaiting.id], {}),
+        ("deny_invitation", [alice.id, awaiting.id], {"reason": "Not now"}),
         ("join_by_domain", [org.id, "henry@acme.com", "Henry"], {}),
+        ("list_join_requests", [alice.id], {"status": "pending"}),
+        ("approve_join_request", [alice.id, asked.id], {}),
+        ("deny_join_request", [alice.id, asked.id], {"reason": "Not now"}),
+        ("start_domain_verification", [alice.id, org.id, "acme.net"], {}),
+        ("verify_domain", [alice.id, org.id, "acme.org", ["v=spf1 -all", challenge]], {}),
+        ("list_domains", [alice.id, org.id], {}),
         ("start_thread", [alice.id, "fl-2", "Ann Lee", "Site"], {}),
         ("post_message", [alice.id, thread.id, "hello"], {}),
         ("post_freelancer_message", [thread.id, "hello"], {}),
@@ -324,14 +345,13 @@ def _variants(call: Call) -> List[Tuple[str, Call]]:
 
 
 def _all_variants() -> List[Tuple[str, int]]:
-    w = make_world(ik.InviteKit.in_memory(clock=ik.ManualClock()), ik.ManualClock())
+    w = _world()
     return [(label, n) for n, call in enumerate(_calls(w)) for label, _ in _variants(call)]
 
 
 @pytest.mark.parametrize("label", [label for label, _ in _all_variants()])
 def test_every_bad_argument_is_a_clean_error(label: str) -> None:
-    clock = ik.ManualClock()
-    w = make_world(ik.InviteKit.in_memory(clock=clock), clock)
+    w = _world()
     calls = _calls(w)
     variants = dict(v for call in calls for v in _variants(call))
     name, args, kwargs = variants[label]
@@ -363,9 +383,8 @@ def test_nul_in_any_text_argument_is_refused_by_the_core() -> None:
     """docs/rules.md#nul: NUL in any text is the core's clean error, never a success on one
     store and `storage` on another; addresses and links keep their own codes."""
     expected = (ik.InvalidInput, ik.InvalidEmail, ik.InvalidToken)
-    for n in range(len(_calls(make_world(ik.InviteKit.in_memory(), ik.ManualClock())))):
-        clock = ik.ManualClock()
-        w = make_world(ik.InviteKit.in_memory(clock=clock), clock)
+    for n in range(len(_calls(_world()))):
+        w = _world()
         name, args, kwargs = _calls(w)[n]
         variants: List[Tuple[List[Any], Dict[str, Any]]] = []
         for i, a in enumerate(args):
@@ -393,12 +412,11 @@ def test_nul_in_any_text_argument_is_refused_by_the_core() -> None:
 
 def test_the_valid_calls_of_the_sweep_succeed() -> None:
     """The sweep's baseline: each call, unmodified, works (so the errors above come from the bad value)."""
-    for n in range(len(_calls(make_world(ik.InviteKit.in_memory(), ik.ManualClock())))):
-        clock = ik.ManualClock()
-        w = make_world(ik.InviteKit.in_memory(clock=clock), clock)
+    for n in range(len(_calls(_world()))):
+        w = _world()
         name, args, kwargs = _calls(w)[n]
         if name == "resend_invitation":
-            clock.advance(120)
+            w.clock.advance(120)
         getattr(w.kit, name)(*args, **kwargs)
 
 
@@ -447,6 +465,10 @@ def test_a_wrong_type_is_a_type_error_and_invalid_input_naming_the_argument(worl
         ("limit", lambda: kit.find_coworkers(alice.id, "a", limit=True)),  # type: ignore[arg-type]
         ("deliver", lambda: kit.send_invitation(draft, deliver=1)),  # type: ignore[arg-type]
         ("allowed_domains", lambda: kit.create_organization("B", "b", "https://b.example.com", allowed_domains=[1])),  # type: ignore[list-item]
+        # A str is a sequence of characters to Python; as a list argument it is a wrong type.
+        ("allowed_domains", lambda: kit.create_organization("B", "b", "https://b.example.com", allowed_domains="b.com")),
+        ("emails", lambda: kit.invite_many(alice.id, "bo@acme.com")),
+        ("txt_values", lambda: kit.verify_domain(alice.id, world.org.id, "acme.com", 5)),  # type: ignore[arg-type]
         ("settings", lambda: kit.set_organization_settings(alice.id, world.org.id, allow_subdomains=object())),
     ]
     for name, call in cases:

@@ -1,4 +1,4 @@
-"""examples/python/quickstart.py, the two flows of the README, runs as a user would run it."""
+"""examples/python/quickstart.py, the two flows of the README, a redirect URL and an approval, runs as a user would run it."""
 
 from __future__ import annotations
 
@@ -19,3 +19,10 @@ def test_quickstart_runs() -> None:
     assert "Search 'jose': ['Logo redesign']" in out
     assert "Alice's options: ['viewer', 'participant', 'interviewer', 'hiring', 'full']" in out
     assert "invitation_accepted" in out
+    assert "After accepting, Bob goes to https://app.acme.example.com/onboarding" in out
+    assert "redirecting him to https://app.acme.example.com/onboarding" in out
+    assert "Carol invites Dan; needs approval: True" in out
+    assert "is awaiting_approval" in out
+    assert "Carol cannot approve her own invitation (permission_denied)" in out
+    assert "Alice approved it: pending" in out
+    assert "invitation_approved" in out

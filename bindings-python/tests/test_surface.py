@@ -52,6 +52,8 @@ def python_classes() -> Dict[str, Set[str]]:
     classes: Dict[str, Set[str]] = {}
     for m in re.finditer(r"^class (\w+)[^\n]*:\n((?:(?:    [^\n]*)?\n)+)", text, flags=re.M):
         name, body = m.group(1), m.group(2)
+        # A docstring's line may look like an attribute (`secret: keep them out of logs.`).
+        body = re.sub(r'"""(?:.|\n)*?"""', "", body)
         members = set(re.findall(r"^    (?:async )?def (\w+)\(", body, flags=re.M))
         members |= set(re.findall(r"^    (\w+): ", body, flags=re.M))
         members = {n for n in members if n in ("__enter__", "__exit__") or not n.startswith("_")}

@@ -16,6 +16,7 @@ use crate::email::{domain_matches, normalize_domain};
 use crate::error::{Error, Result, quote};
 use crate::events::{EventKind, record};
 use crate::ids::{MemberId, OrgId};
+use crate::input;
 pub use crate::model::DomainVerification;
 use crate::model::Organization;
 use crate::store::{ReadTx, Store};
@@ -179,7 +180,7 @@ impl<S: Store> InviteKit<S> {
     /// domain whose verification was not started is `not_found`; strings
     /// that hold no match (another domain's or another organization's
     /// challenge among them) are `permission_denied`, and nothing changes.
-    /// At most 64 strings of at most 4,096 bytes each, else `invalid_input`.
+    /// At most 64 strings of at most 4,096 bytes each, without NUL, else `invalid_input`.
     /// Verifying a verified domain again returns it unchanged.
     pub fn verify_domain<T: AsRef<str>>(
         &self,
@@ -191,6 +192,9 @@ impl<S: Store> InviteKit<S> {
         let domain = ownable_domain("domain", domain)?;
         if txt_values.len() > MAX_TXT_VALUES {
             return Err(Error::invalid(format!("at most {MAX_TXT_VALUES} TXT values are read")));
+        }
+        for t in txt_values {
+            input::no_nul("txt_values", t.as_ref())?;
         }
         if let Some(long) = txt_values.iter().find(|t| t.as_ref().len() > MAX_TXT_BYTES) {
             return Err(Error::invalid(format!(

@@ -424,6 +424,9 @@ fn a_domain_is_verified_by_its_txt_record_and_nothing_else() {
     // Bad input.
     let many = vec!["x"; 65];
     fx.fails("invalid_input", || fx.kit.verify_domain(fx.alice.id, fx.org.id, "acme.com", &many));
+    fx.fails("invalid_input", || {
+        fx.kit.verify_domain(fx.alice.id, fx.org.id, "acme.com", &["invitekit-verification=\0"])
+    });
     let huge = "x".repeat(4097);
     fx.fails("invalid_input", || fx.kit.verify_domain(fx.alice.id, fx.org.id, "acme.com", &[huge.as_str()]));
     for bad in ["", "acme..com", "ac me.com", "acme.com\n", &"a".repeat(300)] {

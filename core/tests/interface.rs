@@ -22,8 +22,9 @@ use invitekit::model::{
 use invitekit::templates::Email;
 use invitekit::threads::{ParticipantInfo, People, ThreadInviteResult, ThreadPage};
 use invitekit::{
-    AnyStore, Draft, EmailId, EmailKind, Grant, InvitationId, InvitationStatus, InviteKit, InviteOptions, MemberId,
-    OrgId, SettingsUpdate, TemplateSource, ThreadId,
+    AnyStore, DomainVerification, Draft, EmailId, EmailKind, Grant, InvitationId, InvitationStatus, InviteKit,
+    InviteOptions, JoinRequest, JoinRequestId, JoinRequestStatus, JoinResult, MemberId, OrgId, SettingsUpdate,
+    TemplateSource, ThreadId,
 };
 
 /// How a field is shown in the packages: each kind's function takes exactly
@@ -34,8 +35,9 @@ use invitekit::{
 mod kind {
     use invitekit::model::{Author, MemberStatus};
     use invitekit::{
-        EmailId, EmailKind, Error, EventKind, InvitationId, InvitationStatus, JsonObject, MemberId, MessageId, OrgId,
-        OrgSettings, OutboxStatus, PermissionSet, TeamId, ThreadId, ThreadInviteKind, Timestamp,
+        DomainJoin, EmailId, EmailKind, Error, EventKind, InvitationId, InvitationStatus, JoinKind, JoinRequestId,
+        JoinRequestStatus, JsonObject, MemberId, MessageId, OrgId, OrgSettings, OutboxStatus, PermissionSet, TeamId,
+        ThreadId, ThreadInviteKind, Timestamp,
     };
 
     /// An id, shown as its string.
@@ -47,6 +49,7 @@ mod kind {
     impl IsId for ThreadId {}
     impl IsId for MessageId {}
     impl IsId for EmailId {}
+    impl IsId for JoinRequestId {}
     /// A closed set of names (a status, a kind), shown as the name.
     pub trait IsName {}
     impl IsName for MemberStatus {}
@@ -55,6 +58,9 @@ mod kind {
     impl IsName for EmailKind {}
     impl IsName for EventKind {}
     impl IsName for ThreadInviteKind {}
+    impl IsName for JoinRequestStatus {}
+    impl IsName for JoinKind {}
+    impl IsName for DomainJoin {}
 
     pub fn str(_: &String) {}
     pub fn opt_str(_: &Option<String>) {}
@@ -68,6 +74,8 @@ mod kind {
     pub fn ids<T: IsId>(_: &Vec<T>) {}
     pub fn name(_: &impl IsName) {}
     pub fn time(_: &Timestamp) {}
+    /// A time that may be absent (none until it happens).
+    pub fn opt_time(_: &Option<Timestamp>) {}
     pub fn u32(_: &u32) {}
     pub fn u64(_: &u64) {}
     pub fn i64(_: &i64) {}
@@ -201,8 +209,12 @@ records! {
         max_message_chars: u32,
         /// Whether subdomains of the allowed domains are allowed too.
         allow_subdomains: bool,
-        /// Domains whose verified users may join by domain (empty: off).
+        /// Domains whose people may join by domain, each only once the
+        /// organization has verified it (`verify_domain`); never a free mail domain.
         auto_join_domains: strs,
+        /// How joining by domain works: `off` (the default), `automatic` (the
+        /// person becomes a member) or `request` (a manager approves or denies a request to join).
+        domain_join: name,
         /// Origins (`scheme://host[:port]`) an invitation's redirect URL may point to (empty: none).
         redirect_origins: strs,
     }
@@ -271,7 +283,9 @@ records! {
         team_ids: ids,
         /// The role the invitee will have.
         role: str,
-        /// `pending`, `accepted`, `revoked`, `declined` or `expired`.
+        /// `pending`, `accepted`, `revoked`, `declined`, `expired`, or, when its
+        /// inviter's role needs approval, `awaiting_approval` (until a manager
+        /// approves it: then it is `pending`) or `denied`.
         status: name,
         /// When it was first sent.
         created_at: time,
@@ -348,7 +362,8 @@ records! {
         id: id,
         /// The organization's id.
         org_id: id,
-        /// `invitation` or `thread_invitation`.
+        /// `invitation`, `thread_invitation`, `approval_requested`,
+        /// `invitation_denied`, `join_requested`, `join_approved` or `join_denied`.
         kind: name,
         /// The invitation it was sent for, if any.
         invitation_id: opt_id,
@@ -440,6 +455,58 @@ records! {
         /// The invitation carrying the thread grant, when invited.
         invitation: opt_record<Invitation>,
     }
+    /// Someone on a verified auto-join domain asking to join an organization
+    /// whose `domain_join` mode is `request` (`join_by_domain`); a manager
+    /// approves or denies it.
+    JoinRequest as "JoinRequest" {
+        /// The request's id.
+        id: id,
+        /// The organization's id.
+        org_id: id,
+        /// The verified address that asks, normalized.
+        email: str,
+        /// The name the person gave.
+        name: str,
+        /// The role they will get if approved: the policy's default role when they asked.
+        role: str,
+        /// `pending`, `approved` or `denied`.
+        status: name,
+        /// When it was made.
+        created_at: time,
+        /// The id of the member who approved or denied it, if one did.
+        decided_by: opt_id,
+        /// When it was approved or denied, if it was.
+        decided_at: opt_time,
+        /// The reason given for a denial, if any.
+        reason: opt_str,
+    }
+    /// A domain an organization is proving it owns with a DNS TXT record
+    /// (`start_domain_verification`, then `verify_domain`).
+    DomainVerification as "DomainVerification" {
+        /// The organization's id.
+        org_id: id,
+        /// The domain, in its ASCII form.
+        domain: str,
+        /// The name of the TXT record to publish: `_invitekit-challenge.<domain>`.
+        record_name: str,
+        /// The value of the TXT record: `invitekit-verification=<random>`, this
+        /// organization's challenge for this domain.
+        record_value: str,
+        /// When the verification was started.
+        created_at: time,
+        /// When the record was found, if it was: the domain is verified from then on.
+        verified_at: opt_time,
+    }
+    /// What `join_by_domain` did: `joined` (`member`, the `automatic` mode) or
+    /// `requested` (`request`, the `request` mode).
+    JoinResult as "JoinResult" {
+        /// `joined` or `requested`.
+        kind: name,
+        /// The new member, when joined.
+        member: opt_record<Member>,
+        /// The request to join, when requested.
+        request: opt_record<JoinRequest>,
+    }
     /// An entry of the organization's audit log (`events`).
     Event as "Event" {
         /// Its position in the organization's log: 1, 2, 3, ... with no gaps.
@@ -500,7 +567,18 @@ operations! {
     resend_invitation(actor: MemberId, invitation_id: InvitationId) => [actor, invitation_id];
     list_invitations(actor: MemberId, status: Option<InvitationStatus>) => [actor, status];
     invitations_for_email(email: &str) => [email];
+    approve_invitation(actor: MemberId, invitation_id: InvitationId) => [actor, invitation_id];
+    deny_invitation(actor: MemberId, invitation_id: InvitationId, reason: Option<&str>)
+        => [actor, invitation_id, reason];
     join_by_domain(org_id: OrgId, email: &str, name: &str) => [org_id, email, name];
+    list_join_requests(actor: MemberId, status: Option<JoinRequestStatus>) => [actor, status];
+    approve_join_request(actor: MemberId, request_id: JoinRequestId) => [actor, request_id];
+    deny_join_request(actor: MemberId, request_id: JoinRequestId, reason: Option<&str>)
+        => [actor, request_id, reason];
+    start_domain_verification(actor: MemberId, org_id: OrgId, domain: &str) => [actor, org_id, domain];
+    verify_domain(actor: MemberId, org_id: OrgId, domain: &str, txt_values: &[&str])
+        => [actor, org_id, domain, txt_values];
+    list_domains(actor: MemberId, org_id: OrgId) => [actor, org_id];
     start_thread(actor: MemberId, freelancer_id: &str, freelancer_name: &str, title: &str)
         => [actor, freelancer_id, freelancer_name, title];
     post_message(actor: MemberId, thread_id: ThreadId, body: &str) => [actor, thread_id, body];

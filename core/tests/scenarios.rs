@@ -218,7 +218,8 @@ impl Run {
                 &["message", "team", "teams", "role", "metadata", "private_metadata", "redirect_url"]
             }
             "send_invitation" => &["deliver"],
-            "list_invitations" => &["status"],
+            "list_invitations" | "list_join_requests" => &["status"],
+            "deny_invitation" | "deny_join_request" => &["reason"],
             "search_threads" => &["limit", "cursor"],
             "find_coworkers" | "outbox_pending" => &["limit"],
             "add_to_thread" | "change_permissions" => &["preset", "permissions"],
@@ -323,7 +324,19 @@ impl Run {
             "invitations_for_email" => {
                 Value::Array(k.invitations_for_email(s(a, 0))?.iter().map(invitation_json).collect())
             }
+            "approve_invitation" => invitation_json(&k.approve_invitation(id(a, 0)?, id(a, 1)?)?),
+            "deny_invitation" => invitation_json(&k.deny_invitation(id(a, 0)?, id(a, 1)?, reason(o))?),
+            // Joining by domain, and verified domains.
             "join_by_domain" => js(k.join_by_domain(id(a, 0)?, s(a, 1), s(a, 2))?),
+            "list_join_requests" => {
+                let status = o.get("status").and_then(Value::as_str).map(JoinRequestStatus::parse).transpose()?;
+                js(k.list_join_requests(id(a, 0)?, status)?)
+            }
+            "approve_join_request" => js(k.approve_join_request(id(a, 0)?, id(a, 1)?)?),
+            "deny_join_request" => js(k.deny_join_request(id(a, 0)?, id(a, 1)?, reason(o))?),
+            "start_domain_verification" => js(k.start_domain_verification(id(a, 0)?, id(a, 1)?, s(a, 2))?),
+            "verify_domain" => js(k.verify_domain(id(a, 0)?, id(a, 1)?, s(a, 2), &strings(&a[3]))?),
+            "list_domains" => js(k.list_domains(id(a, 0)?, id(a, 1)?)?),
             // Conversations.
             "start_thread" => js(k.start_thread(id(a, 0)?, s(a, 1), s(a, 2), s(a, 3))?),
             "post_message" => message_json(&k.post_message(id(a, 0)?, id(a, 1)?, s(a, 2))?),
@@ -432,6 +445,11 @@ fn invite_options(o: &Map<String, Value>) -> Result<InviteOptions> {
     Ok(opts)
 }
 
+/// A denial's optional `reason`.
+fn reason(o: &Map<String, Value>) -> Option<&str> {
+    o.get("reason").map(|r| r.as_str().expect("reason: a string"))
+}
+
 fn grant(o: &Map<String, Value>) -> Result<Grant> {
     let permissions = o.get("permissions").map(strings);
     Grant::from_options(o.get("preset").and_then(Value::as_str), permissions.as_deref())
@@ -465,6 +483,7 @@ fn draft_json(d: &Draft) -> Value {
         "metadata": d.metadata(),
         "private_metadata": d.private_metadata(),
         "redirect_url": d.redirect_url(),
+        "needs_approval": d.needs_approval(),
     })
 }
 

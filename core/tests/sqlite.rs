@@ -508,41 +508,7 @@ fn a_file_of_schema_version_4_gets_join_requests_and_domains_and_keeps_its_data(
     assert_eq!(kit.list_members(org.id).unwrap(), members);
     assert_eq!(kit.list_invitations(alice.id, None).unwrap(), invitations);
     assert_eq!(all_events(&kit, alice.id), events);
-    let request = JoinRequest {
-        id: JoinRequestId::new(),
-        org_id: org.id,
-        email: "Cy@Acme.com".into(),
-        name: "Cy Diaz".into(),
-        role: "member".into(),
-        status: JoinRequestStatus::Pending,
-        created_at: clock.now(),
-        decided_by: None,
-        decided_at: None,
-        reason: None,
-    };
-    let domain = DomainVerification {
-        org_id: org.id,
-        domain: "acme.com".into(),
-        record_name: "_invitekit-challenge.acme.com".into(),
-        record_value: "invitekit-verification=abc".into(),
-        created_at: clock.now(),
-        verified_at: Some(clock.now().plus_secs(60)),
-    };
-    kit.store()
-        .write(|tx| {
-            tx.insert_join_request(&request)?;
-            tx.put_domain_verification(&domain)
-        })
-        .unwrap();
-    drop(kit);
-
-    let kit = open_kit(&path, &clock);
-    let (requests, domains) = kit
-        .store()
-        .read(|tx| Ok((tx.join_requests_from(org.id, "cy@acme.com")?, tx.domain_verifications(org.id)?)))
-        .unwrap();
-    assert_eq!(requests, [request]);
-    assert_eq!(domains, [domain]);
+    let kit = common::join_request_and_domain_survive_a_reopen(kit, org.id, &clock, || open_kit(&path, &clock));
     assert!(kit.accept_invitation(draft.link(), "bo@acme.com", "Bo").is_ok(), "the kept invitation is accepted");
     let conn = rusqlite::Connection::open(&path).unwrap();
     let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();

@@ -169,3 +169,52 @@ fn new_postgres_schema(server: &str) -> String {
     client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).unwrap();
     schema
 }
+
+/// After a migration that added them, writes a request to join and a
+/// domain verification of `org` through the store, reopens it with `reopen`,
+/// and checks both read back field for field.
+pub fn join_request_and_domain_survive_a_reopen(
+    kit: InviteKit<AnyStore>,
+    org: invitekit::OrgId,
+    clock: &ManualClock,
+    reopen: impl FnOnce() -> InviteKit<AnyStore>,
+) -> InviteKit<AnyStore> {
+    use invitekit::Clock as _;
+    use invitekit::store::{ReadTx, Store, WriteTx};
+    use invitekit::{DomainVerification, JoinRequest, JoinRequestId, JoinRequestStatus};
+    let request = JoinRequest {
+        id: JoinRequestId::new(),
+        org_id: org,
+        email: "Cy@Acme.com".into(),
+        name: "Cy Diaz".into(),
+        role: "member".into(),
+        status: JoinRequestStatus::Pending,
+        created_at: clock.now(),
+        decided_by: None,
+        decided_at: None,
+        reason: None,
+    };
+    let domain = DomainVerification {
+        org_id: org,
+        domain: "acme.com".into(),
+        record_name: "_invitekit-challenge.acme.com".into(),
+        record_value: "invitekit-verification=abc".into(),
+        created_at: clock.now(),
+        verified_at: Some(clock.now().plus_secs(60)),
+    };
+    kit.store()
+        .write(|tx: &mut dyn WriteTx| {
+            tx.insert_join_request(&request)?;
+            tx.put_domain_verification(&domain)
+        })
+        .unwrap();
+    drop(kit);
+    let kit = reopen();
+    let (requests, domains) = kit
+        .store()
+        .read(|tx: &dyn ReadTx| Ok((tx.join_requests_from(org, "cy@acme.com")?, tx.domain_verifications(org)?)))
+        .unwrap();
+    assert_eq!(requests, [request]);
+    assert_eq!(domains, [domain]);
+    kit
+}

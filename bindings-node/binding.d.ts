@@ -290,6 +290,12 @@ export declare class Resent {
 /** Called once by `index.js`: the classes every failure is built with. */
 export declare function __registerErrorClasses(base: Function, typeError: Function): void
 
+/**
+ * Called once by `index.js`: the functions that make each record, in the
+ * order of `records.js`.
+ */
+export declare function __registerRecordFactories(factories: Array<Function>): void
+
 /** What accepting an invitation did. */
 export interface Acceptance {
   /** The new (or reactivated) member. */

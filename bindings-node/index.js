@@ -42,6 +42,8 @@ class InviteKitTypeError extends TypeError {
 Object.defineProperty(InviteKitTypeError.prototype, BRAND, { value: true })
 
 binding.__registerErrorClasses(InviteKitError, InviteKitTypeError)
+// The functions that make the records' plain objects (bindings-node/src/factory.rs).
+binding.__registerRecordFactories(require('./records.js'))
 
 module.exports.Draft = binding.Draft
 module.exports.InviteKit = binding.InviteKit

@@ -17,6 +17,7 @@ pub mod args;
 pub mod clock;
 pub mod draft;
 pub mod error;
+pub mod factory;
 pub mod kit;
 pub mod options;
 pub mod policy;

@@ -8,12 +8,15 @@
 //! `null`, permission names sorted arrays of strings.
 
 use chrono::{DateTime, Utc};
+use napi::bindgen_prelude::ToNapiValue;
+use napi::sys;
 use napi_derive::napi;
 
+use crate::factory::build;
 use crate::types::{all, author_id, date, ids, names};
 
 /// A company using InviteKit.
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct Organization {
     /// Its id.
     pub id: String,
@@ -45,8 +48,27 @@ impl From<invitekit::Organization> for Organization {
     }
 }
 
+impl ToNapiValue for Organization {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.id)?,
+                ToNapiValue::to_napi_value(env, val.name)?,
+                ToNapiValue::to_napi_value(env, val.slug)?,
+                ToNapiValue::to_napi_value(env, val.portal_url)?,
+                ToNapiValue::to_napi_value(env, val.allowed_domains)?,
+                ToNapiValue::to_napi_value(env, val.settings)?,
+                ToNapiValue::to_napi_value(env, val.created_at)?,
+            ];
+            build(env, 0, &["id", "name", "slug", "portalUrl", "allowedDomains", "settings", "createdAt"], &values)
+        }
+    }
+}
+
 /// An organization's settings (docs/rules.md#limits), changed with `setOrganizationSettings`.
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct OrganizationSettings {
     /// How long an invitation stays valid, in seconds (1 hour .. 30 days; default 7 days).
     pub invitation_expiry_secs: i64,
@@ -92,8 +114,48 @@ impl From<invitekit::OrgSettings> for OrganizationSettings {
     }
 }
 
+impl ToNapiValue for OrganizationSettings {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.invitation_expiry_secs)?,
+                ToNapiValue::to_napi_value(env, val.resend_cooldown_secs)?,
+                ToNapiValue::to_napi_value(env, val.max_invitations_per_inviter_per_day)?,
+                ToNapiValue::to_napi_value(env, val.max_invitations_per_org_per_day)?,
+                ToNapiValue::to_napi_value(env, val.max_emails_per_address_per_day)?,
+                ToNapiValue::to_napi_value(env, val.max_pending_invitations)?,
+                ToNapiValue::to_napi_value(env, val.max_message_chars)?,
+                ToNapiValue::to_napi_value(env, val.allow_subdomains)?,
+                ToNapiValue::to_napi_value(env, val.auto_join_domains)?,
+                ToNapiValue::to_napi_value(env, val.domain_join)?,
+                ToNapiValue::to_napi_value(env, val.redirect_origins)?,
+            ];
+            build(
+                env,
+                1,
+                &[
+                    "invitationExpirySecs",
+                    "resendCooldownSecs",
+                    "maxInvitationsPerInviterPerDay",
+                    "maxInvitationsPerOrgPerDay",
+                    "maxEmailsPerAddressPerDay",
+                    "maxPendingInvitations",
+                    "maxMessageChars",
+                    "allowSubdomains",
+                    "autoJoinDomains",
+                    "domainJoin",
+                    "redirectOrigins",
+                ],
+                &values,
+            )
+        }
+    }
+}
+
 /// A member of an organization.
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct Member {
     /// The member's id.
     pub id: String,
@@ -128,8 +190,28 @@ impl From<invitekit::Member> for Member {
     }
 }
 
+impl ToNapiValue for Member {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.id)?,
+                ToNapiValue::to_napi_value(env, val.org_id)?,
+                ToNapiValue::to_napi_value(env, val.email)?,
+                ToNapiValue::to_napi_value(env, val.name)?,
+                ToNapiValue::to_napi_value(env, val.role)?,
+                ToNapiValue::to_napi_value(env, val.team_ids)?,
+                ToNapiValue::to_napi_value(env, val.status)?,
+                ToNapiValue::to_napi_value(env, val.joined_at)?,
+            ];
+            build(env, 2, &["id", "orgId", "email", "name", "role", "teamIds", "status", "joinedAt"], &values)
+        }
+    }
+}
+
 /// A team of an organization.
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct Team {
     /// The team's id.
     pub id: String,
@@ -145,9 +227,24 @@ impl From<invitekit::Team> for Team {
     }
 }
 
+impl ToNapiValue for Team {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.id)?,
+                ToNapiValue::to_napi_value(env, val.org_id)?,
+                ToNapiValue::to_napi_value(env, val.name)?,
+            ];
+            build(env, 3, &["id", "orgId", "name"], &values)
+        }
+    }
+}
+
 /// An email: the preview of a draft. Its bodies hold the join link, a
 /// secret: keep them out of logs.
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct Email {
     /// The recipient's address.
     pub to: String,
@@ -165,10 +262,26 @@ impl From<invitekit::Email> for Email {
     }
 }
 
+impl ToNapiValue for Email {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.to)?,
+                ToNapiValue::to_napi_value(env, val.subject)?,
+                ToNapiValue::to_napi_value(env, val.text)?,
+                ToNapiValue::to_napi_value(env, val.html)?,
+            ];
+            build(env, 4, &["to", "subject", "text", "html"], &values)
+        }
+    }
+}
+
 /// A thread an invitation brings its invitee into, with the permissions it
 /// carries there (applied on acceptance if rule R4 still allows them: R8,
 /// docs/rules.md#r8).
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct ThreadGrant {
     /// The thread's id.
     pub thread_id: String,
@@ -182,8 +295,20 @@ impl From<invitekit::ThreadGrant> for ThreadGrant {
     }
 }
 
+impl ToNapiValue for ThreadGrant {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values =
+                [ToNapiValue::to_napi_value(env, val.thread_id)?, ToNapiValue::to_napi_value(env, val.permissions)?];
+            build(env, 5, &["threadId", "permissions"], &values)
+        }
+    }
+}
+
 /// An invitation to join an organization. It never holds its token.
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct Invitation {
     /// The invitation's id (safe to list and show: not the token).
     pub id: String,
@@ -253,8 +378,60 @@ impl From<invitekit::Invitation> for Invitation {
     }
 }
 
+impl ToNapiValue for Invitation {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.id)?,
+                ToNapiValue::to_napi_value(env, val.org_id)?,
+                ToNapiValue::to_napi_value(env, val.inviter_id)?,
+                ToNapiValue::to_napi_value(env, val.email)?,
+                ToNapiValue::to_napi_value(env, val.message)?,
+                ToNapiValue::to_napi_value(env, val.team_ids)?,
+                ToNapiValue::to_napi_value(env, val.role)?,
+                ToNapiValue::to_napi_value(env, val.status)?,
+                ToNapiValue::to_napi_value(env, val.created_at)?,
+                ToNapiValue::to_napi_value(env, val.expires_at)?,
+                ToNapiValue::to_napi_value(env, val.sent_count)?,
+                ToNapiValue::to_napi_value(env, val.last_sent_at)?,
+                ToNapiValue::to_napi_value(env, val.thread_grants)?,
+                ToNapiValue::to_napi_value(env, val.delivered)?,
+                ToNapiValue::to_napi_value(env, val.metadata)?,
+                ToNapiValue::to_napi_value(env, val.private_metadata)?,
+                ToNapiValue::to_napi_value(env, val.redirect_url)?,
+            ];
+            build(
+                env,
+                6,
+                &[
+                    "id",
+                    "orgId",
+                    "inviterId",
+                    "email",
+                    "message",
+                    "teamIds",
+                    "role",
+                    "status",
+                    "createdAt",
+                    "expiresAt",
+                    "sentCount",
+                    "lastSentAt",
+                    "threadGrants",
+                    "delivered",
+                    "metadata",
+                    "privateMetadata",
+                    "redirectUrl",
+                ],
+                &values,
+            )
+        }
+    }
+}
+
 /// What accepting an invitation did.
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct Acceptance {
     /// The new (or reactivated) member.
     pub member: Member,
@@ -274,6 +451,22 @@ impl From<invitekit::Acceptance> for Acceptance {
             invitation: r.invitation.into(),
             dropped_grants: ids(&r.dropped_grants),
             redirect_url: r.redirect_url,
+        }
+    }
+}
+
+impl ToNapiValue for Acceptance {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.member)?,
+                ToNapiValue::to_napi_value(env, val.invitation)?,
+                ToNapiValue::to_napi_value(env, val.dropped_grants)?,
+                ToNapiValue::to_napi_value(env, val.redirect_url)?,
+            ];
+            build(env, 7, &["member", "invitation", "droppedGrants", "redirectUrl"], &values)
         }
     }
 }
@@ -308,7 +501,7 @@ impl From<invitekit::Resent> for Resent {
 }
 
 /// What a landing page shows for a link (`peekInvitation`).
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct InvitationPreview {
     /// The company's name.
     pub organization_name: String,
@@ -341,8 +534,32 @@ impl From<invitekit::InvitationPreview> for InvitationPreview {
     }
 }
 
+impl ToNapiValue for InvitationPreview {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.organization_name)?,
+                ToNapiValue::to_napi_value(env, val.inviter_name)?,
+                ToNapiValue::to_napi_value(env, val.team_names)?,
+                ToNapiValue::to_napi_value(env, val.email)?,
+                ToNapiValue::to_napi_value(env, val.expires_at)?,
+                ToNapiValue::to_napi_value(env, val.metadata)?,
+                ToNapiValue::to_napi_value(env, val.redirect_url)?,
+            ];
+            build(
+                env,
+                8,
+                &["organizationName", "inviterName", "teamNames", "email", "expiresAt", "metadata", "redirectUrl"],
+                &values,
+            )
+        }
+    }
+}
+
 /// The outcome for one address of `inviteMany`: the invitation, or why not.
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct InviteResult {
     /// The address as given.
     pub email: String,
@@ -365,9 +582,25 @@ impl From<invitekit::InviteResult> for InviteResult {
     }
 }
 
+impl ToNapiValue for InviteResult {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.email)?,
+                ToNapiValue::to_napi_value(env, val.invitation)?,
+                ToNapiValue::to_napi_value(env, val.error)?,
+                ToNapiValue::to_napi_value(env, val.error_message)?,
+            ];
+            build(env, 9, &["email", "invitation", "error", "errorMessage"], &values)
+        }
+    }
+}
+
 /// An email in the outbox, for the host to deliver, then acknowledge or
 /// fail. Its bodies may hold a join link, a secret: keep them out of logs.
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct OutgoingEmail {
     /// The email's id, to acknowledge or fail it with.
     pub id: String,
@@ -418,8 +651,52 @@ impl From<invitekit::OutgoingEmail> for OutgoingEmail {
     }
 }
 
+impl ToNapiValue for OutgoingEmail {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.id)?,
+                ToNapiValue::to_napi_value(env, val.org_id)?,
+                ToNapiValue::to_napi_value(env, val.kind)?,
+                ToNapiValue::to_napi_value(env, val.invitation_id)?,
+                ToNapiValue::to_napi_value(env, val.to)?,
+                ToNapiValue::to_napi_value(env, val.subject)?,
+                ToNapiValue::to_napi_value(env, val.text)?,
+                ToNapiValue::to_napi_value(env, val.html)?,
+                ToNapiValue::to_napi_value(env, val.created_at)?,
+                ToNapiValue::to_napi_value(env, val.attempts)?,
+                ToNapiValue::to_napi_value(env, val.status)?,
+                ToNapiValue::to_napi_value(env, val.next_attempt_at)?,
+                ToNapiValue::to_napi_value(env, val.last_error)?,
+            ];
+            build(
+                env,
+                10,
+                &[
+                    "id",
+                    "orgId",
+                    "kind",
+                    "invitationId",
+                    "to",
+                    "subject",
+                    "text",
+                    "html",
+                    "createdAt",
+                    "attempts",
+                    "status",
+                    "nextAttemptAt",
+                    "lastError",
+                ],
+                &values,
+            )
+        }
+    }
+}
+
 /// A conversation between the company's members and one freelancer.
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct Thread {
     /// The thread's id.
     pub id: String,
@@ -454,8 +731,33 @@ impl From<invitekit::Thread> for Thread {
     }
 }
 
+impl ToNapiValue for Thread {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.id)?,
+                ToNapiValue::to_napi_value(env, val.org_id)?,
+                ToNapiValue::to_napi_value(env, val.title)?,
+                ToNapiValue::to_napi_value(env, val.freelancer_id)?,
+                ToNapiValue::to_napi_value(env, val.freelancer_name)?,
+                ToNapiValue::to_napi_value(env, val.created_by)?,
+                ToNapiValue::to_napi_value(env, val.created_at)?,
+                ToNapiValue::to_napi_value(env, val.last_activity_at)?,
+            ];
+            build(
+                env,
+                11,
+                &["id", "orgId", "title", "freelancerId", "freelancerName", "createdBy", "createdAt", "lastActivityAt"],
+                &values,
+            )
+        }
+    }
+}
+
 /// A page of `searchThreads`, newest activity first.
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct ThreadPage {
     /// The threads of the page.
     pub threads: Vec<Thread>,
@@ -469,8 +771,20 @@ impl From<invitekit::ThreadPage> for ThreadPage {
     }
 }
 
+impl ToNapiValue for ThreadPage {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values =
+                [ToNapiValue::to_napi_value(env, val.threads)?, ToNapiValue::to_napi_value(env, val.next_cursor)?];
+            build(env, 12, &["threads", "nextCursor"], &values)
+        }
+    }
+}
+
 /// A message in a thread.
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct Message {
     /// The message's id.
     pub id: String,
@@ -499,8 +813,26 @@ impl From<invitekit::Message> for Message {
     }
 }
 
+impl ToNapiValue for Message {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.id)?,
+                ToNapiValue::to_napi_value(env, val.thread_id)?,
+                ToNapiValue::to_napi_value(env, val.org_id)?,
+                ToNapiValue::to_napi_value(env, val.author_id)?,
+                ToNapiValue::to_napi_value(env, val.body)?,
+                ToNapiValue::to_napi_value(env, val.sent_at)?,
+            ];
+            build(env, 13, &["id", "threadId", "orgId", "authorId", "body", "sentAt"], &values)
+        }
+    }
+}
+
 /// A participant of a thread, with their permissions there.
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct Participant {
     /// The member's id.
     pub member_id: String,
@@ -516,8 +848,23 @@ impl From<invitekit::ParticipantInfo> for Participant {
     }
 }
 
+impl ToNapiValue for Participant {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.member_id)?,
+                ToNapiValue::to_napi_value(env, val.name)?,
+                ToNapiValue::to_napi_value(env, val.permissions)?,
+            ];
+            build(env, 14, &["memberId", "name", "permissions"], &values)
+        }
+    }
+}
+
 /// Who is in a thread: the freelancer and the participants (`people`).
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct People {
     /// The freelancer's id in the host application.
     pub freelancer_id: String,
@@ -533,9 +880,24 @@ impl From<invitekit::People> for People {
     }
 }
 
+impl ToNapiValue for People {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.freelancer_id)?,
+                ToNapiValue::to_napi_value(env, val.freelancer_name)?,
+                ToNapiValue::to_napi_value(env, val.participants)?,
+            ];
+            build(env, 15, &["freelancerId", "freelancerName", "participants"], &values)
+        }
+    }
+}
+
 /// What `inviteToThread` did: `added` an existing member (`participant`),
 /// or `invited` an address to the organization (`invitation`).
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct ThreadInviteResult {
     /// `added` or `invited`.
     pub kind: String,
@@ -555,10 +917,25 @@ impl From<invitekit::ThreadInviteResult> for ThreadInviteResult {
     }
 }
 
+impl ToNapiValue for ThreadInviteResult {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.kind)?,
+                ToNapiValue::to_napi_value(env, val.participant)?,
+                ToNapiValue::to_napi_value(env, val.invitation)?,
+            ];
+            build(env, 16, &["kind", "participant", "invitation"], &values)
+        }
+    }
+}
+
 /// Someone on a verified auto-join domain asking to join an organization
 /// whose `domainJoin` mode is `request` (`joinByDomain`); a manager
 /// approves or denies it.
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct JoinRequest {
     /// The request's id.
     pub id: String,
@@ -599,9 +976,36 @@ impl From<invitekit::JoinRequest> for JoinRequest {
     }
 }
 
+impl ToNapiValue for JoinRequest {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.id)?,
+                ToNapiValue::to_napi_value(env, val.org_id)?,
+                ToNapiValue::to_napi_value(env, val.email)?,
+                ToNapiValue::to_napi_value(env, val.name)?,
+                ToNapiValue::to_napi_value(env, val.role)?,
+                ToNapiValue::to_napi_value(env, val.status)?,
+                ToNapiValue::to_napi_value(env, val.created_at)?,
+                ToNapiValue::to_napi_value(env, val.decided_by)?,
+                ToNapiValue::to_napi_value(env, val.decided_at)?,
+                ToNapiValue::to_napi_value(env, val.reason)?,
+            ];
+            build(
+                env,
+                17,
+                &["id", "orgId", "email", "name", "role", "status", "createdAt", "decidedBy", "decidedAt", "reason"],
+                &values,
+            )
+        }
+    }
+}
+
 /// A domain an organization is proving it owns with a DNS TXT record
 /// (`startDomainVerification`, then `verifyDomain`).
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct DomainVerification {
     /// The organization's id.
     pub org_id: String,
@@ -631,9 +1035,27 @@ impl From<invitekit::DomainVerification> for DomainVerification {
     }
 }
 
+impl ToNapiValue for DomainVerification {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.org_id)?,
+                ToNapiValue::to_napi_value(env, val.domain)?,
+                ToNapiValue::to_napi_value(env, val.record_name)?,
+                ToNapiValue::to_napi_value(env, val.record_value)?,
+                ToNapiValue::to_napi_value(env, val.created_at)?,
+                ToNapiValue::to_napi_value(env, val.verified_at)?,
+            ];
+            build(env, 18, &["orgId", "domain", "recordName", "recordValue", "createdAt", "verifiedAt"], &values)
+        }
+    }
+}
+
 /// What `joinByDomain` did: `joined` (`member`, the `automatic` mode) or
 /// `requested` (`request`, the `request` mode).
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct JoinResult {
     /// `joined` or `requested`.
     pub kind: String,
@@ -653,8 +1075,23 @@ impl From<invitekit::JoinResult> for JoinResult {
     }
 }
 
+impl ToNapiValue for JoinResult {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.kind)?,
+                ToNapiValue::to_napi_value(env, val.member)?,
+                ToNapiValue::to_napi_value(env, val.request)?,
+            ];
+            build(env, 19, &["kind", "member", "request"], &values)
+        }
+    }
+}
+
 /// An entry of the organization's audit log (`events`).
-#[napi(object, object_from_js = false, use_nullable = true)]
+#[napi(object, object_to_js = false, object_from_js = false, use_nullable = true)]
 pub struct Event {
     /// Its position in the organization's log: 1, 2, 3, ... with no gaps.
     pub seq: i64,
@@ -679,6 +1116,24 @@ impl From<invitekit::Event> for Event {
             actor_id: r.actor_id.map(|i| i.to_string()),
             kind: r.kind.as_str().to_owned(),
             details: r.details,
+        }
+    }
+}
+
+impl ToNapiValue for Event {
+    #[allow(unsafe_code)]
+    unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+        // SAFETY: the caller's contract: `env` is the calling thread's live environment.
+        unsafe {
+            let values = [
+                ToNapiValue::to_napi_value(env, val.seq)?,
+                ToNapiValue::to_napi_value(env, val.org_id)?,
+                ToNapiValue::to_napi_value(env, val.at)?,
+                ToNapiValue::to_napi_value(env, val.actor_id)?,
+                ToNapiValue::to_napi_value(env, val.kind)?,
+                ToNapiValue::to_napi_value(env, val.details)?,
+            ];
+            build(env, 20, &["seq", "orgId", "at", "actorId", "kind", "details"], &values)
         }
     }
 }

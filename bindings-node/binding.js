@@ -841,3 +841,4 @@ module.exports.ManualClock = nativeBinding.ManualClock
 module.exports.Policy = nativeBinding.Policy
 module.exports.Resent = nativeBinding.Resent
 module.exports.__registerErrorClasses = nativeBinding.__registerErrorClasses
+module.exports.__registerRecordFactories = nativeBinding.__registerRecordFactories

@@ -95,6 +95,9 @@ pub fn check_policy(p: &Policy) {
                 || !invitee.grantable_permissions().is_subset(r.grantable_permissions())
                 || (invitee.may_assign_team() && !r.may_assign_team())
                 || (invitee.manages_organization() && !r.manages_organization())
+                // A role whose invitations need approval may not give one
+                // whose invitations do not (an escalation by proxy).
+                || (r.invites_need_approval() && !invitee.invites_need_approval())
                 || invitee.invitable_roles().iter().any(|x| !r.may_give_role(x));
             assert!(!stronger, "role `{}` may invite the more powerful role `{name}`", r.name());
         }
@@ -216,7 +219,9 @@ pub struct RoleDoc {
     invitable_roles: InvitableDoc,
     thread_ceiling: Vec<PermName>,
     grantable_presets: Vec<Name>,
-    /// Drop a field (0), add an unknown one (1), or neither.
+    /// Modulo 16: drop a field (0), add an unknown one (1), or neither; and
+    /// `invites_need_approval` true (2 to 5), false (6), of the wrong type
+    /// (7), or absent.
     defect: u8,
 }
 
@@ -278,7 +283,7 @@ impl PolicyDoc {
                     InvitableDoc::WrongType(0) => json!({"*": true}),
                     InvitableDoc::WrongType(n) => Value::from(*n),
                 };
-                let doc = json!({
+                let mut doc = json!({
                     "name": name(&r.name, 'r'),
                     "may_invite": r.may_invite,
                     "may_assign_team": r.may_assign_team,
@@ -287,6 +292,12 @@ impl PolicyDoc {
                     "thread_ceiling": r.thread_ceiling.iter().map(perm).collect::<Vec<_>>(),
                     "grantable_presets": r.grantable_presets.iter().map(|n| name(n, 'p')).collect::<Vec<_>>(),
                 });
+                match r.defect % 16 {
+                    2..=5 => doc["invites_need_approval"] = Value::Bool(true),
+                    6 => doc["invites_need_approval"] = Value::Bool(false),
+                    7 => doc["invites_need_approval"] = Value::from("yes"),
+                    _ => {}
+                }
                 with_defect(doc, r.defect % 16, "invitable_roles")
             })
             .collect();
@@ -305,7 +316,8 @@ pub struct RoleSeed {
     /// Bit j: may grant preset j (kept only when within the ceiling).
     grant_mask: u64,
     /// Bit j: may invite role j (pruned until no invitee out-powers its
-    /// inviter); bits 63 and 62 pick the shapes of [`ValidSeed::to_json`].
+    /// inviter); bits 63, 62 and 60 pick the shapes of
+    /// [`ValidSeed::to_json`]; bit 61: the role's invitations need approval.
     invite_mask: u64,
     may_assign_team: bool,
     manages_organization: bool,
@@ -323,8 +335,10 @@ pub struct ValidSeed {
 impl ValidSeed {
     /// A document that follows every rule of [`Policy::from_json`]: at most 8
     /// presets and 8 roles, role 0 manages the organization, grants within
-    /// ceilings, and invitees no more powerful than their inviters; often an
-    /// owner beside a weaker manager, and twin roles.
+    /// ceilings, and invitees no more powerful than their inviters (a role
+    /// whose invitations need approval gives only roles whose invitations
+    /// need it too); often an owner beside a weaker manager, twin roles, and
+    /// roles whose invitations need approval.
     pub fn to_json(&self) -> Value {
         let presets: Vec<u8> = self.presets.iter().take(8).map(|b| if b & 31 == 0 { 1 } else { b & 31 }).collect();
         let seeds: Vec<RoleSeed> = if self.roles.is_empty() {
@@ -347,6 +361,7 @@ impl ValidSeed {
             team: bool,
             org: bool,
             invitable: u64,
+            approval: bool,
         }
         let mut rs: Vec<R> = seeds
             .iter()
@@ -363,6 +378,7 @@ impl ValidSeed {
                     team: s.may_assign_team,
                     org: s.manages_organization || i == 0,
                     invitable: s.invite_mask & ((1u64 << n) - 1),
+                    approval: s.invite_mask >> 61 & 1 == 1,
                 }
             })
             .collect();
@@ -372,20 +388,39 @@ impl ValidSeed {
         // role 0's `invite_mask` makes it the owner, holding and granting
         // everything and giving every role (`"*"`), beside role 1, a weaker
         // manager; bit 62 of role i's (i >= 2) makes it a twin of role i - 1,
-        // equal in power under another name.
+        // equal in power under another name; bit 60 of role 0's makes the
+        // default role's invitations need approval, and each role whose
+        // invitations need approval give its own role and the default one
+        // (where that is not stronger), so that invitations awaiting
+        // approval come up often.
         let owner = seeds[0].invite_mask >> 63 == 1;
         if owner {
             let grant_bits = presets.iter().fold(0, |a, &b| a | b);
             let grantable = (0..presets.len()).collect();
-            rs[0] = R { ceiling: 31, grantable, grant_bits, team: true, org: true, invitable: (1u64 << n) - 1 };
+            let invitable = (1u64 << n) - 1;
+            rs[0] = R { ceiling: 31, grantable, grant_bits, team: true, org: true, invitable, approval: false };
             if let Some(r) = rs.get_mut(1) {
                 r.org = true;
             }
         }
-        for i in 2..n {
-            if seeds[i].invite_mask >> 62 & 1 == 1 {
-                rs[i] = rs[i - 1].clone();
+        let twins = |rs: &mut Vec<R>| {
+            for i in 2..n {
+                if seeds[i].invite_mask >> 62 & 1 == 1 {
+                    rs[i] = rs[i - 1].clone();
+                }
             }
+        };
+        twins(&mut rs);
+        let default_role = usize::from(self.default_role) % n;
+        if seeds[0].invite_mask >> 60 & 1 == 1 {
+            rs[default_role].approval = !(owner && default_role == 0);
+            for (i, r) in rs.iter_mut().enumerate() {
+                if r.approval {
+                    r.invitable |= 1 << i | 1 << default_role;
+                }
+            }
+            // Twins stay equal.
+            twins(&mut rs);
         }
         // Dropping one invitee can make another role stronger than its
         // inviters, so prune until nothing changes.
@@ -401,6 +436,7 @@ impl ValidSeed {
                         && b.grant_bits & !a.grant_bits == 0
                         && (!b.team || a.team)
                         && (!b.org || a.org)
+                        && (!a.approval || b.approval)
                         && b.invitable & !a.invitable == 0;
                     if !weaker {
                         rs[i].invitable &= !(1 << j);
@@ -420,7 +456,7 @@ impl ValidSeed {
                 let invitable: Vec<String> =
                     (0..n).filter(|j| r.invitable >> j & 1 == 1).map(|j| format!("r{j}")).collect();
                 let listed = if owner && i == 0 { json!("*") } else { json!(invitable) };
-                json!({
+                let mut role = json!({
                     "name": format!("r{i}"),
                     "may_invite": !invitable.is_empty(),
                     "may_assign_team": r.team,
@@ -428,7 +464,11 @@ impl ValidSeed {
                     "invitable_roles": listed,
                     "thread_ceiling": names(r.ceiling),
                     "grantable_presets": r.grantable.iter().map(|j| format!("p{j}")).collect::<Vec<_>>(),
-                })
+                });
+                if r.approval {
+                    role["invites_need_approval"] = Value::Bool(true);
+                }
+                role
             })
             .collect();
         let presets: Vec<Value> = presets
@@ -436,6 +476,6 @@ impl ValidSeed {
             .enumerate()
             .map(|(j, &b)| json!({"name": format!("p{j}"), "permissions": names(b)}))
             .collect();
-        json!({"presets": presets, "roles": roles, "default_role": format!("r{}", usize::from(self.default_role) % n)})
+        json!({"presets": presets, "roles": roles, "default_role": format!("r{default_role}")})
     }
 }

@@ -4,15 +4,21 @@
 //! A policy (the default one, or a random valid one), two organizations with
 //! an administrator and a team each, then up to 64 operations chosen by the
 //! fuzzer: organizations, members, teams, settings, drafts, sends, accepts,
-//! declines, revokes, resends, role changes, deactivations, threads, grants,
-//! messages, searches, the outbox, the audit log, and the passing of time.
+//! declines, revokes, resends, approvals and denials of invitations that
+//! await approval, domain verification, joining by domain and requests to
+//! join with their approvals and denials, role changes, deactivations,
+//! threads, grants, messages, searches, the outbox, the audit log, and the
+//! passing of time.
 //! Each operation's actors and targets are picked from the current state, so
 //! that most of them get past the first checks. An [`Attack`] is a few steps
 //! in a row that R10–R13 are about (an administrator changing their own
 //! role, a deactivated member rejoining or re-hired by a weaker member, a
 //! deputy changing or removing the thread's starter, a resend after the
-//! allowed domains changed), each checked as a step of its own. Random
-//! policies often have an owner beside weaker managers, and twin roles.
+//! allowed domains changed, an invitation awaiting approval approved or
+//! denied and accepted, its inviter's role changed before the approval, a
+//! request to join approved after its address was hired and deactivated),
+//! each checked as a step of its own. Random policies often have an owner
+//! beside weaker managers, twin roles, and roles whose invitations need approval.
 //!
 //! After every step:
 //! - R14 (docs/rules.md#r14), before anything else: every member's reach
@@ -26,8 +32,19 @@
 //!   effects are the ones the rules say (R3, R7);
 //! - nobody holds a permission outside their role's ceiling, and only active
 //!   members of the thread's organization take part (R6, R7);
-//! - pending invitations are ones their inviter's current role could send (R7),
-//!   and a resend passed what a send checks at that moment (R13);
+//! - pending invitations, and those awaiting approval, are ones their
+//!   inviter's current role could send (R7), an invitation awaits approval
+//!   exactly when its inviter's role needed it and emailed only the members
+//!   who may approve it, and a resend or an approval passed what a send
+//!   checks at that moment (R13);
+//! - an approval or denial was by another active member of the
+//!   organization whose role may give the invitation's role (R10, R14: the
+//!   approver's reach bounds the role the invitee gets), a request to join
+//!   was decided by one who may give its role, and let a deactivated member
+//!   back only if they reach them (R11); an invitation's role, inviter and
+//!   address never change;
+//! - only a verified auto-join domain lets anyone join or ask to, and a free
+//!   mail domain is never one;
 //! - `search_threads`, `people` and `permission_options` agree with each other
 //!   and with the state on who sees what (R5, R9), and searches find exactly
 //!   what their words say;
@@ -42,10 +59,10 @@ use arbitrary::{Arbitrary, Unstructured};
 use invitekit::search::{coworker_terms, member_words, words};
 use invitekit::store::SendKey;
 use invitekit::{
-    Draft, EmailAddress, EmailId, Error, Event, Grant, GrantCheck, Invitation, InvitationId, InvitationStatus,
-    InviteKit, InviteOptions, ManualClock, Member, MemberId, MemoryStore, OrgId, Organization, OutgoingEmail,
-    Participant, Permission, PermissionSet, Policy, Role, SettingsUpdate, Store, Team, TeamId, Thread, ThreadId,
-    Timestamp, Token,
+    DomainJoin, DomainVerification, Draft, EmailAddress, EmailId, EmailKind, Error, Event, Grant, GrantCheck,
+    Invitation, InvitationId, InvitationStatus, InviteKit, InviteOptions, JoinKind, JoinRequest, JoinRequestStatus,
+    ManualClock, Member, MemberId, MemoryStore, OrgId, Organization, OutgoingEmail, Participant, Permission,
+    PermissionSet, Policy, Role, SettingsUpdate, Store, Team, TeamId, Thread, ThreadId, Timestamp, Token,
 };
 
 use crate::check_error;
@@ -81,7 +98,10 @@ pub struct Who {
     /// member's organization (R10); for the participant changed or removed,
     /// 1 to 4 and 6 are one holding something the actor does not hold there,
     /// the thread's starter first, and for the actor, a holder of
-    /// `manage_people` who did not start the thread (R12).
+    /// `manage_people` who did not start the thread (R12). For an inviter, 5
+    /// is a member whose invitations need approval; for the actor deciding an
+    /// invitation awaiting approval or a request to join, 6 is its inviter
+    /// and 1 to 5 a member who may decide it (R10).
     kind: u8,
     idx: u8,
 }
@@ -106,6 +126,8 @@ enum Slot {
     Removable,
     /// An active member of the thread's organization outside the thread.
     Outsider,
+    /// An active member whose role may invite, and whose invitations need approval.
+    NeedsApproval,
 }
 
 /// An index into a list of the state (modulo its length); 250 and up: something that does not exist.
@@ -201,6 +223,8 @@ pub struct SettingsSel {
     allow_subdomains: Option<bool>,
     auto_join: Option<u8>,
     allowed: Option<u8>,
+    /// Modulo 4: off, automatic, request, or an unchanged mode.
+    domain_join: Option<u8>,
 }
 
 /// One operation.
@@ -383,6 +407,48 @@ pub enum Op {
         actor: Who,
         member: Who,
     },
+    /// `approve_invitation`, mostly of one awaiting approval (`inv` below
+    /// 128); the actor is picked after the invitation (see [`Who::kind`]).
+    Approve {
+        actor: Who,
+        inv: Pick,
+    },
+    /// `deny_invitation`, picked as for [`Op::Approve`].
+    Deny {
+        actor: Who,
+        inv: Pick,
+        reason: Option<TextSel>,
+    },
+    /// `approve_join_request` or `deny_join_request`, mostly of a pending
+    /// request (`request` below 128); the actor is picked after the request.
+    DecideJoin {
+        actor: Who,
+        request: Pick,
+        approve: bool,
+        reason: Option<TextSel>,
+    },
+    ListJoinRequests {
+        actor: Who,
+        status: Option<u8>,
+    },
+    /// `start_domain_verification`; the actor as for [`Op::Settings`].
+    StartVerification {
+        actor: Who,
+        org: Pick,
+        domain: u8,
+    },
+    /// `verify_domain` with TXT values: the organization's challenge for the
+    /// domain (as is, quoted, among others), another organization's, or junk.
+    Verify {
+        actor: Who,
+        org: Pick,
+        domain: u8,
+        txt: u8,
+    },
+    ListDomains {
+        actor: Who,
+        org: Pick,
+    },
     Attack(Attack),
 }
 
@@ -403,11 +469,63 @@ pub enum Attack {
     /// (bits of the settings' pool, the invalid name left out), a minute
     /// passes (the resend cooldown), and the invitation is resent.
     Resend { inviter: Who, email: EmailSel, allowed: u8 },
+    /// A member whose invitations need approval invites `email`; `approver`
+    /// approves (or denies) it (kind 1 to 5: a member who may; 6: the inviter);
+    /// the outbox hands out its email, and the invitee accepts by its link.
+    Approval { inviter: Who, email: EmailSel, role: Option<RoleSel>, approver: Who, deny: bool },
+    /// As [`Attack::Approval`], but an administrator changes the inviter's
+    /// role (or deactivates them) before the approval: R7 on an invitation
+    /// awaiting approval. With `thread`, a member whose invitations need
+    /// approval is first given all R4 allows there by a manager, and invites
+    /// `email` into it with all they may give (R7 then cuts the thread grant).
+    ApprovalR7 { inviter: Who, email: EmailSel, role: RoleSel, deactivate: bool, approver: Who, thread: Option<Pick> },
+    /// Organization `org` lets its verified domain ask to join (`request`),
+    /// someone there asks, an administrator invites the address and it
+    /// accepts, the member is deactivated, and `approver` approves the
+    /// request (R11: only one who may reactivate them lets them back).
+    RequestRehire { org: Pick, local: u8, approver: Who },
 }
 
 impl Attack {
     /// Step `i`, as an operation on the state `s`; `None` after the last.
     fn step(&self, i: usize, w: &World, s: &Snapshot) -> Option<Op> {
+        // Into a thread: a manager there gives a member whose invitations
+        // need approval all R4 allows, then the steps go on one later.
+        if let Attack::ApprovalR7 { inviter, email, thread: Some(thread), .. } = self {
+            let t = w.pick_thread(*thread);
+            let (th, ps) = s.thread(t)?;
+            return match i {
+                0 => {
+                    let member = s.members.iter().find(|m| {
+                        m.is_active()
+                            && m.org_id == th.org_id
+                            && w.role(m).invites_need_approval()
+                            && ps.iter().all(|p| p.member_id != m.id)
+                    })?;
+                    let grant = GrantSel::Fitting(255);
+                    Some(Op::Add {
+                        actor: Who { kind: 1, idx: 0 },
+                        thread: *thread,
+                        member: exact(s, member.id)?,
+                        grant,
+                    })
+                }
+                1 => Some(Op::InviteToThread {
+                    actor: Who { kind: 5, idx: inviter.idx },
+                    thread: *thread,
+                    email: email.clone(),
+                    grant: GrantSel::Fitting(255),
+                    message: None,
+                }),
+                i => {
+                    let mut rest = self.clone();
+                    if let Attack::ApprovalR7 { thread, .. } = &mut rest {
+                        *thread = None;
+                    }
+                    rest.step(i - 1, w, s)
+                }
+            };
+        }
         let own = |who: &Who| Who { kind: 6, idx: who.idx };
         let deactivated = || w.deactivated.get().and_then(|id| s.member(id)).filter(|m| !m.is_active());
         let newest = || s.invitations.iter().enumerate().max_by_key(|(_, inv)| inv.created_at);
@@ -467,6 +585,7 @@ impl Attack {
                     allow_subdomains: None,
                     auto_join: None,
                     allowed: Some(*allowed & !0b1_0000),
+                    domain_join: None,
                 };
                 Some(Op::Settings { actor: Who { kind: 1, idx: 0 }, org: Pick(u8::try_from(org).ok()?), change })
             }
@@ -475,9 +594,139 @@ impl Attack {
                 let k = u8::try_from(newest()?.0).ok().filter(|k| *k < 250)?;
                 Some(Op::Resend { actor: Who { kind: 1, idx: 0 }, inv: Pick(k) })
             }
+            (Attack::Approval { inviter, email, role, .. }, 0) => Some(Op::Invite {
+                actor: Who { kind: 5, idx: inviter.idx },
+                email: email.clone(),
+                message: None,
+                teams: Vec::new(),
+                role: *role,
+                deliver: true,
+                accept: false,
+            }),
+            (Attack::ApprovalR7 { inviter, email, .. }, 0) => Some(Op::Invite {
+                actor: Who { kind: 5, idx: inviter.idx },
+                email: email.clone(),
+                message: None,
+                teams: Vec::new(),
+                role: None,
+                deliver: true,
+                accept: false,
+            }),
+            (Attack::ApprovalR7 { role, deactivate, .. }, 1) => {
+                let (_, inv) = newest()?;
+                let (actor, member) = (Who { kind: 1, idx: 0 }, exact(s, inv.inviter_id)?);
+                Some(if *deactivate {
+                    Op::Deactivate { actor, member }
+                } else {
+                    Op::SetRole { actor, member, role: *role }
+                })
+            }
+            (Attack::Approval { approver, deny, .. }, 1) => {
+                let inv = pick_awaiting_of(s, newest()?.1.id)?;
+                Some(if *deny {
+                    Op::Deny { actor: *approver, inv, reason: Some(TextSel::Pool(0)) }
+                } else {
+                    Op::Approve { actor: *approver, inv }
+                })
+            }
+            (Attack::ApprovalR7 { approver, .. }, 2) => {
+                Some(Op::Approve { actor: *approver, inv: pick_awaiting_of(s, newest()?.1.id)? })
+            }
+            (Attack::Approval { deny: false, .. }, 2) | (Attack::ApprovalR7 { .. }, 3) => {
+                Some(Op::OutboxPending { limit: 11 })
+            }
+            (Attack::Approval { deny: false, .. }, 3) | (Attack::ApprovalR7 { .. }, 4) => {
+                Some(Op::Accept { token: TokenSel::Newest, email: None, name: NameSel::Pool(1) })
+            }
+            (Attack::RequestRehire { org, .. }, 0) => {
+                let home = w.orgs.iter().position(|o| *o == w.pick_org(*org)).filter(|i| *i < 2)?;
+                let change = SettingsSel {
+                    expiry: None,
+                    cooldown: None,
+                    per_address: None,
+                    per_inviter: None,
+                    max_pending: None,
+                    max_message: None,
+                    allow_subdomains: None,
+                    auto_join: Some(1 << home),
+                    allowed: None,
+                    domain_join: Some(2),
+                };
+                Some(Op::Settings { actor: Who { kind: 1, idx: 0 }, org: *org, change })
+            }
+            (Attack::RequestRehire { org, local, .. }, 1) => {
+                let email = EmailSel::Raw(rehire_address(w, *org, *local)?);
+                Some(Op::JoinByDomain { org: *org, email, name: NameSel::Pool(1) })
+            }
+            (Attack::RequestRehire { org, local, .. }, 2) => {
+                let org_id = w.pick_org(*org);
+                let admin = s
+                    .members
+                    .iter()
+                    .find(|m| m.org_id == org_id && m.is_active() && w.role(m).manages_organization())?;
+                Some(Op::Invite {
+                    actor: exact(s, admin.id)?,
+                    email: EmailSel::Raw(rehire_address(w, *org, *local)?),
+                    message: None,
+                    teams: Vec::new(),
+                    role: None,
+                    deliver: true,
+                    accept: true,
+                })
+            }
+            (Attack::RequestRehire { org, local, .. }, 3) => {
+                let key = EmailAddress::parse(&rehire_address(w, *org, *local)?).ok()?;
+                let org_id = w.pick_org(*org);
+                let m = s.members.iter().find(|m| m.org_id == org_id && m.email_key() == key.key())?;
+                Some(Op::Deactivate { actor: Who { kind: 1, idx: 0 }, member: exact(s, m.id)? })
+            }
+            (Attack::RequestRehire { approver, .. }, 4) => {
+                let newest = s
+                    .requests
+                    .iter()
+                    .filter(|r| r.status == JoinRequestStatus::Pending)
+                    .max_by_key(|r| r.created_at)?;
+                let pending: Vec<&JoinRequest> =
+                    s.requests.iter().filter(|r| r.status == JoinRequestStatus::Pending).collect();
+                let k = pending.iter().position(|r| r.id == newest.id)?;
+                Some(Op::DecideJoin {
+                    actor: *approver,
+                    request: Pick(u8::try_from(k).ok().filter(|k| *k < 128)?),
+                    approve: true,
+                    reason: None,
+                })
+            }
             _ => None,
         }
     }
+}
+
+/// The pick that stands for the member `id`: [`Who::kind`] 0 and their place among all members.
+fn exact(s: &Snapshot, id: MemberId) -> Option<Who> {
+    let at = s.member_ids.iter().position(|m| *m == id)?;
+    Some(Who { kind: 0, idx: u8::try_from(at).ok()? })
+}
+
+/// The pick that stands for invitation `id` in [`Op::Approve`] and [`Op::Deny`]:
+/// below 128 among those awaiting approval, else among all.
+fn pick_awaiting_of(s: &Snapshot, id: InvitationId) -> Option<Pick> {
+    let awaiting: Vec<InvitationId> =
+        s.invitations.iter().filter(|i| i.status == InvitationStatus::AwaitingApproval).map(|i| i.id).collect();
+    if let Some(k) = awaiting.iter().position(|i| *i == id) {
+        return u8::try_from(k).ok().filter(|k| *k < 128).map(Pick);
+    }
+    let all = s.invitations.len();
+    let k = s.invitations.iter().position(|i| i.id == id)?;
+    // The pick in 128..250 whose remainder is `k`.
+    let p = 128 + (k + all - 128 % all) % all;
+    u8::try_from(p).ok().filter(|p| *p < 250).map(Pick)
+}
+
+/// The address that asks to join organization `org` in [`Attack::RequestRehire`]:
+/// at the domain it verified (Acme's and Globex's only).
+fn rehire_address(w: &World, org: Pick, local: u8) -> Option<String> {
+    let home = w.orgs.iter().position(|o| *o == w.pick_org(org)).filter(|i| *i < 2)?;
+    Some(format!("{}@{}", LOCALS[usize::from(local) % 6], ["acme.com", "globex.io"][home]))
 }
 
 const LOCALS: [&str; 7] = ["bob", "carol", "dave", "erin", "alice", "gina", "Bob.Jones+x"];
@@ -519,8 +768,136 @@ const TEXTS: [&str; 14] = [
     "FREELANC",
     "{{ link }}",
 ];
-const SETTINGS_DOMAINS: [&str; 6] = ["acme.com", "globex.io", "eng.acme.com", "bücher.de", "not a domain", "ACME.COM"];
+const SETTINGS_DOMAINS: [&str; 7] =
+    ["acme.com", "globex.io", "eng.acme.com", "bücher.de", "not a domain", "ACME.COM", "gmail.com"];
+/// Domains to verify: the organizations' own, a subdomain, a free mail domain
+/// (refused), an invalid name, and one with a capital letter.
+const VERIFY_DOMAINS: [&str; 7] =
+    ["acme.com", "globex.io", "eng.acme.com", "gmail.com", "not a domain", "Globex.IO", "mail.yahoo.com"];
 const SECONDS: [i64; 8] = [1, 30, 61, 3600, 86_400, 7 * 86_400, 8 * 86_400, 31 * 86_400];
+
+thread_local! {
+    /// What the inputs run by [`features`] reached.
+    static FEATURES: std::cell::RefCell<Option<BTreeSet<&'static str>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// What an input reaches, by name: the scenarios the named seeds of
+/// `corpus/stateful/` stand for (the corpus replay test checks that each
+/// still reaches its name, and `cargo run --example seeds` finds inputs
+/// for them in a fuzzing corpus).
+pub const FEATURES_LIST: [&str; 19] = [
+    "approved",
+    "denied",
+    "accepted_after_approval",
+    "approval_refused",
+    "awaiting_revoked",
+    "awaiting_revoked_by_r7",
+    "awaiting_thread_invitation",
+    "join_requested",
+    "join_approved",
+    "join_denied",
+    "join_rehired",
+    "join_rehire_refused",
+    "joined_by_domain",
+    "domain_verified",
+    "r10_own_raise_refused",
+    "r11_rehire",
+    "r11_rejoin_refused",
+    "r12_starter_protected",
+    "r13_resend_refused",
+];
+
+/// Runs one input like [`run`] and returns the [`FEATURES_LIST`] entries it reached.
+pub fn features(data: &[u8]) -> BTreeSet<&'static str> {
+    FEATURES.with(|f| *f.borrow_mut() = Some(BTreeSet::new()));
+    run(data);
+    FEATURES.with(|f| f.borrow_mut().take()).unwrap_or_default()
+}
+
+fn note(feature: &'static str) {
+    debug_assert!(FEATURES_LIST.contains(&feature), "{feature}");
+    FEATURES.with(|f| {
+        if let Some(set) = f.borrow_mut().as_mut() {
+            set.insert(feature);
+        }
+    });
+}
+
+/// Notes what step `op` reached, from the states before and after it.
+fn note_features(w: &mut World, op: &Op, before: &Snapshot, after: &Snapshot, outcome: &Outcome) {
+    if FEATURES.with(|f| f.borrow().is_none()) {
+        return;
+    }
+    use InvitationStatus::{Accepted, AwaitingApproval, Denied, Pending, Revoked};
+    let code = match outcome {
+        Outcome::Failed(e) => Some(e.code()),
+        _ => None,
+    };
+    for inv in &after.invitations {
+        match (before.invitation(inv.id).map(|i| i.status), inv.status) {
+            (Some(AwaitingApproval), Pending) => {
+                note("approved");
+                w.approved.insert(inv.id);
+            }
+            (Some(AwaitingApproval), Denied) => note("denied"),
+            (Some(Pending), Accepted) if w.approved.contains(&inv.id) => note("accepted_after_approval"),
+            (Some(AwaitingApproval), Revoked) if matches!(op, Op::Revoke { .. }) => note("awaiting_revoked"),
+            (Some(AwaitingApproval), Revoked) => note("awaiting_revoked_by_r7"),
+            (None, AwaitingApproval) if !inv.thread_grants.is_empty() => note("awaiting_thread_invitation"),
+            _ => {}
+        }
+    }
+    for r in &after.requests {
+        match (before.request(r.id).map(|x| x.status), r.status) {
+            (None, JoinRequestStatus::Pending) => note("join_requested"),
+            (Some(JoinRequestStatus::Pending), JoinRequestStatus::Approved) => {
+                note("join_approved");
+                let key = r.email_key();
+                if before.members.iter().any(|m| m.org_id == r.org_id && m.email_key() == key) {
+                    note("join_rehired");
+                }
+            }
+            (Some(JoinRequestStatus::Pending), JoinRequestStatus::Denied) => note("join_denied"),
+            _ => {}
+        }
+    }
+    for v in &after.domains {
+        let was = before.domains.iter().find(|x| x.org_id == v.org_id && x.domain == v.domain);
+        if v.is_verified() && !was.is_some_and(DomainVerification::is_verified) {
+            note("domain_verified");
+        }
+    }
+    for m in &after.members {
+        let was = before.member(m.id);
+        if m.is_active() && was.is_some_and(|w| !w.is_active()) && matches!(op, Op::Accept { .. } | Op::Invite { .. }) {
+            note("r11_rehire");
+        }
+        if was.is_none() && matches!(op, Op::JoinByDomain { .. }) {
+            note("joined_by_domain");
+        }
+    }
+    match (op, code) {
+        (Op::Approve { .. }, Some("permission_denied")) => note("approval_refused"),
+        (Op::DecideJoin { approve: true, .. }, Some("permission_denied")) => {
+            let deactivated = |m: &&Member| !m.is_active();
+            if before.requests.iter().filter(|r| r.status == JoinRequestStatus::Pending).any(|r| {
+                before
+                    .members
+                    .iter()
+                    .filter(deactivated)
+                    .any(|m| m.org_id == r.org_id && m.email_key() == r.email_key())
+            }) {
+                note("join_rehire_refused");
+            }
+        }
+        (Op::SetRole { member, .. }, Some("permission_denied")) if member.kind % 10 == 6 => {
+            note("r10_own_raise_refused");
+        }
+        (Op::JoinByDomain { .. }, Some("permission_denied")) => note("r11_rejoin_refused"),
+        (Op::Resend { .. }, Some("domain_not_allowed")) => note("r13_resend_refused"),
+        _ => {}
+    }
+}
 
 /// Runs one input.
 pub fn run(data: &[u8]) {
@@ -555,6 +932,7 @@ fn step(w: &mut World, op: &Op, ctx: &str) {
     w.by.set(By::Nobody);
     let outcome = w.apply(op, &before);
     let after = w.snapshot();
+    note_features(w, op, &before, &after, &outcome);
     if let Err(e) = reach::check(w.policy(), &reach_before, &w.reach(), w.by.get()) {
         panic!("{ctx}: R14 (docs/rules.md#r14): {e}");
     }
@@ -592,6 +970,9 @@ struct Snapshot {
     members: Vec<Member>,
     teams: Vec<Option<Team>>,
     invitations: Vec<Invitation>,
+    /// Requests to join, newest first by organization.
+    requests: Vec<JoinRequest>,
+    domains: Vec<DomainVerification>,
     events: Vec<Vec<Event>>,
     sends: Vec<Vec<Timestamp>>,
     threads: Vec<(Option<Thread>, Vec<Participant>)>,
@@ -606,12 +987,14 @@ impl Snapshot {
     /// learnt during the step (a draft's) may be added to the end of `tokens`.
     fn assert_same(&self, other: &Snapshot, ctx: &str) {
         let tokens = other.tokens.get(..self.tokens.len()) == Some(&self.tokens[..]);
-        let fields: [(&str, bool); 12] = [
+        let fields: [(&str, bool); 14] = [
             ("now", self.now == other.now),
             ("orgs", self.orgs == other.orgs),
             ("members", self.members == other.members),
             ("teams", self.teams == other.teams),
             ("invitations", self.invitations == other.invitations),
+            ("requests", self.requests == other.requests),
+            ("domains", self.domains == other.domains),
             ("events", self.events == other.events),
             ("sends", self.sends == other.sends),
             ("threads", self.threads == other.threads),
@@ -638,6 +1021,23 @@ impl Snapshot {
 
     fn invitation(&self, id: InvitationId) -> Option<&Invitation> {
         self.invitations.iter().find(|i| i.id == id)
+    }
+
+    fn request(&self, id: invitekit::JoinRequestId) -> Option<&JoinRequest> {
+        self.requests.iter().find(|r| r.id == id)
+    }
+
+    fn org(&self, id: OrgId) -> Option<&Organization> {
+        self.orgs.iter().find(|o| o.id == id)
+    }
+
+    /// Whether `org` verified a domain `domain` matches as one of its
+    /// auto-join domains (a subdomain too where it allows subdomains).
+    fn joins_on_verified(&self, org: &Organization, domain: &str) -> bool {
+        org.settings.auto_join_domains.iter().any(|d| {
+            invitekit::email::domain_matches(domain, d, org.settings.allow_subdomains)
+                && self.domains.iter().any(|v| v.org_id == org.id && v.domain == *d && v.is_verified())
+        })
     }
 
     /// What `member` holds in `thread` if they can see it: active, of the
@@ -667,6 +1067,8 @@ struct World {
     by: Cell<By>,
     /// The member the last deactivation moved, for [`Attack`].
     deactivated: Cell<Option<MemberId>>,
+    /// Invitations approved so far, for [`features`].
+    approved: BTreeSet<InvitationId>,
 }
 
 fn secret_of(link: &str) -> &str {
@@ -698,14 +1100,27 @@ impl World {
         for (i, role) in roles.iter().enumerate() {
             kit.add_member(acme.id, &format!("{}@acme.com", LOCALS[i]), NAMES[i], role).expect("a member");
         }
-        // Globex lets its own domain join without an invitation, and has a
-        // member of the default role beside its administrator, whom she can
-        // deactivate (`Fresh(3, 2)` is Dave's address again: R11).
+        // Globex lets its own domain, which it verified, join without an
+        // invitation, and has a member of the default role beside its
+        // administrator, whom she can deactivate (`Fresh(3, 2)` is Dave's
+        // address again: R11). Acme verified its domain, lets nobody join by
+        // it yet, and has started verifying a subdomain.
         kit.add_member(globex.id, "dave@globex.io", "Dave", kit.policy().default_role()).expect("dave");
-        let members = kit.list_members(globex.id).expect("globex's members");
-        let gina = members.iter().find(|m| m.email == "gina@globex.io").map(|m| m.id).expect("gina");
-        let auto_join =
-            SettingsUpdate { auto_join_domains: Some(vec!["globex.io".into()]), ..SettingsUpdate::default() };
+        let admin = |org: OrgId, email: &str| {
+            let members = kit.list_members(org).expect("the members");
+            members.iter().find(|m| m.email == email).map(|m| m.id).expect("the administrator")
+        };
+        let (alice, gina) = (admin(acme.id, "alice@acme.com"), admin(globex.id, "gina@globex.io"));
+        for (who, org, domain) in [(gina, globex.id, "globex.io"), (alice, acme.id, "acme.com")] {
+            let v = kit.start_domain_verification(who, org, domain).expect("a challenge");
+            kit.verify_domain(who, org, domain, &[v.record_value.as_str()]).expect("verified");
+        }
+        kit.start_domain_verification(alice, acme.id, "eng.acme.com").expect("a challenge");
+        let auto_join = SettingsUpdate {
+            auto_join_domains: Some(vec!["globex.io".into()]),
+            domain_join: Some(DomainJoin::Automatic),
+            ..SettingsUpdate::default()
+        };
         kit.set_organization_settings(gina, globex.id, &auto_join).expect("auto-join");
         let mut threads = Vec::new();
         for admin in ["alice@acme.com", "gina@globex.io"] {
@@ -729,6 +1144,7 @@ impl World {
             governed: [acme.id, globex.id].into_iter().collect(),
             by: Cell::new(By::Host),
             deactivated: Cell::new(None),
+            approved: BTreeSet::new(),
         }
     }
 
@@ -825,6 +1241,8 @@ impl World {
             members: Vec::new(),
             teams: Vec::new(),
             invitations: Vec::new(),
+            requests: Vec::new(),
+            domains: Vec::new(),
             events: Vec::new(),
             sends: Vec::new(),
             threads: Vec::new(),
@@ -839,6 +1257,8 @@ impl World {
                 s.orgs.push(tx.org(o)?.expect("a known organization"));
                 s.members.extend(tx.members(o)?);
                 s.invitations.extend(tx.invitations(o, None)?);
+                s.requests.extend(tx.join_requests(o)?);
+                s.domains.extend(tx.domain_verifications(o)?);
                 s.events.push(tx.events(o, 0, usize::MAX)?);
                 s.sends.push(tx.send_times(o, &SendKey::Org, epoch)?);
             }
@@ -893,6 +1313,56 @@ impl World {
         p.of(&ids).unwrap_or_default()
     }
 
+    /// Below 128: an invitation awaiting approval, if there is one; else any (as [`World::pick_invitation`]).
+    fn pick_awaiting(&self, s: &Snapshot, p: Pick) -> InvitationId {
+        let ids: Vec<InvitationId> =
+            s.invitations.iter().filter(|i| i.status == InvitationStatus::AwaitingApproval).map(|i| i.id).collect();
+        match p.of(&ids) {
+            Some(id) if p.0 < 128 => id,
+            _ => self.pick_invitation(s, p),
+        }
+    }
+
+    /// Below 128: a pending request to join, if there is one; else any request.
+    fn pick_request(&self, s: &Snapshot, p: Pick) -> invitekit::JoinRequestId {
+        let pending: Vec<invitekit::JoinRequestId> =
+            s.requests.iter().filter(|r| r.status == JoinRequestStatus::Pending).map(|r| r.id).collect();
+        let all: Vec<invitekit::JoinRequestId> = s.requests.iter().map(|r| r.id).collect();
+        match p.of(&pending) {
+            Some(id) if p.0 < 128 => id,
+            _ => p.of(&all).unwrap_or_default(),
+        }
+    }
+
+    /// Who decides an invitation awaiting approval (`inviter` given) or a
+    /// request to join, as `role` in `org`: with [`Who::kind`] 6 the inviter;
+    /// 1 to 5 an active member of `org` who may give `role` (R10), not the
+    /// inviter, if there is one, else an administrator of `org`; otherwise whomever `who` picks.
+    fn pick_decider(&self, s: &Snapshot, who: Who, org: OrgId, role: &str, inviter: Option<MemberId>) -> MemberId {
+        match (who.kind % 10, inviter) {
+            (6, Some(inviter)) => inviter,
+            (1..=6, _) => {
+                let fitting: Vec<MemberId> = s
+                    .members
+                    .iter()
+                    .filter(|m| m.is_active() && m.org_id == org && Some(m.id) != inviter)
+                    .filter(|m| self.role(m).may_manage_member(role))
+                    .map(|m| m.id)
+                    .collect();
+                match fitting.get(usize::from(who.idx) % fitting.len().max(1)) {
+                    Some(m) => *m,
+                    None => self.admin_of(s, org, who),
+                }
+            }
+            _ => self.pick_member(s, who, None, Slot::Admin),
+        }
+    }
+
+    /// An inviter: with [`Who::kind`] 5, a member whose invitations need approval.
+    fn pick_inviter(&self, s: &Snapshot, who: Who) -> MemberId {
+        self.pick_member(s, who, None, if who.kind % 10 == 5 { Slot::NeedsApproval } else { Slot::Active })
+    }
+
     fn pick_member(&self, s: &Snapshot, who: Who, thread: Option<ThreadId>, slot: Slot) -> MemberId {
         let slot = match who.kind % 10 {
             0 => Slot::Anyone,
@@ -912,6 +1382,12 @@ impl World {
                 .map(|m| m.id)
                 .collect(),
             (Slot::Deactivated, _) => s.members.iter().filter(|m| !m.is_active()).map(|m| m.id).collect(),
+            (Slot::NeedsApproval, _) => s
+                .members
+                .iter()
+                .filter(|m| m.is_active() && self.role(m).may_invite() && self.role(m).invites_need_approval())
+                .map(|m| m.id)
+                .collect(),
             (Slot::Participant, Some((_, ps))) => ps.iter().map(|p| p.member_id).collect(),
             (Slot::Manager, Some((_, ps))) => {
                 ps.iter().filter(|p| p.permissions.contains(MP)).map(|p| p.member_id).collect()
@@ -1102,7 +1578,7 @@ impl World {
                 outcome(&r, false)
             }
             Op::Draft { actor, email, message, teams, role } => {
-                let actor = self.pick_member(s, *actor, None, Slot::Active);
+                let actor = self.pick_inviter(s, *actor);
                 self.by.set(By::Member(actor));
                 let mut opts = InviteOptions::new();
                 if let Some(m) = message {
@@ -1133,7 +1609,7 @@ impl World {
                 outcome(&r, false)
             }
             Op::InviteMany { actor, emails, teams, role } => {
-                let actor = self.pick_member(s, *actor, None, Slot::Active);
+                let actor = self.pick_inviter(s, *actor);
                 self.by.set(By::Member(actor));
                 let list: Vec<String> =
                     emails.iter().take(8).map(|e| self.email_at(s, e, self.org_of(s, actor))).collect();
@@ -1170,7 +1646,7 @@ impl World {
                 outcome(&r, true)
             }
             Op::Invite { actor, email, message, teams, role, deliver, accept } => {
-                let actor = self.pick_member(s, *actor, None, Slot::Active);
+                let actor = self.pick_inviter(s, *actor);
                 self.by.set(By::Member(actor));
                 let mut opts = InviteOptions::new();
                 if let Some(m) = message {
@@ -1229,7 +1705,8 @@ impl World {
                 if r.is_ok() {
                     let inv = s.invitation(id).expect("a revoked invitation existed");
                     let a = s.member(actor).expect("the actor exists");
-                    assert_eq!(inv.status, InvitationStatus::Pending);
+                    // One awaiting approval can be revoked too.
+                    assert!(matches!(inv.status, InvitationStatus::Pending | InvitationStatus::AwaitingApproval));
                     assert!(a.is_active() && a.org_id == inv.org_id);
                     assert!(inv.inviter_id == a.id || self.role(a).manages_organization(), "revoked by {a:?}");
                 }
@@ -1271,7 +1748,9 @@ impl World {
                         InvitationStatus::Revoked,
                         InvitationStatus::Declined,
                         InvitationStatus::Expired,
-                    ][usize::from(i) % 5]
+                        InvitationStatus::AwaitingApproval,
+                        InvitationStatus::Denied,
+                    ][usize::from(i) % 7]
                 });
                 let r = kit.list_invitations(actor, status);
                 if let Ok(list) = &r {
@@ -1295,13 +1774,57 @@ impl World {
             }
             Op::JoinByDomain { org, email, name } => {
                 let org = self.pick_org(*org);
-                let r = kit.join_by_domain(org, &self.email_at(s, email, Some(org)), &name_text(name));
-                if let Ok(m) = &r {
-                    assert_eq!(m.role, self.policy().default_role());
-                    let o = s.orgs.iter().find(|o| o.id == org).expect("the organization exists");
-                    assert!(!o.settings.auto_join_domains.is_empty(), "joined an organization without auto-join");
-                    if self.role(m).manages_organization() {
-                        self.governed.insert(org);
+                let email = self.email_at(s, email, Some(org));
+                let r = kit.join_by_domain(org, &email, &name_text(name));
+                let Ok(res) = &r else { return outcome(&r, false) };
+                let o = s.org(org).expect("the organization exists");
+                let key = EmailAddress::parse(&email).expect("an address that joined parses");
+                // Only an allowed address on a verified auto-join domain.
+                assert!(o.allows(&key), "{email} joined {} outside its allowed domains", o.name);
+                assert!(
+                    s.joins_on_verified(o, key.domain()),
+                    "{email} joined {} on no verified auto-join domain",
+                    o.name
+                );
+                let before = s.members.iter().find(|m| m.org_id == org && m.email_key() == key.key());
+                assert!(before.is_none(), "{email}, a member (active or not), joined by domain: R11");
+                match res.kind {
+                    JoinKind::Joined => {
+                        assert_eq!(
+                            o.settings.domain_join,
+                            DomainJoin::Automatic,
+                            "joined in mode {:?}",
+                            o.settings.domain_join
+                        );
+                        let m = res.member.as_ref().expect("the member who joined");
+                        assert!(res.request.is_none());
+                        assert_eq!((m.role.as_str(), m.org_id), (self.policy().default_role(), org));
+                        if self.role(m).manages_organization() {
+                            self.governed.insert(org);
+                        }
+                    }
+                    JoinKind::Requested => {
+                        assert_eq!(
+                            o.settings.domain_join,
+                            DomainJoin::Request,
+                            "asked to join in mode {:?}",
+                            o.settings.domain_join
+                        );
+                        let req = res.request.as_ref().expect("the request");
+                        assert!(res.member.is_none());
+                        assert_eq!(
+                            (req.role.as_str(), req.org_id, req.status),
+                            (self.policy().default_role(), org, JoinRequestStatus::Pending)
+                        );
+                        assert_eq!(req.email_key(), key.key());
+                        // Asking again is the request already waiting, and changes nothing.
+                        let waiting = s.requests.iter().find(|x| {
+                            x.org_id == org && x.email_key() == key.key() && x.status == JoinRequestStatus::Pending
+                        });
+                        if let Some(w) = waiting {
+                            assert_eq!(w.id, req.id, "a second request from {email}");
+                            return Outcome::Read;
+                        }
                     }
                 }
                 outcome(&r, false)
@@ -1437,7 +1960,20 @@ impl World {
             }
             Op::InviteToThread { actor, thread, email, grant, message } => {
                 let thread = self.pick_thread(*thread);
-                let actor = self.pick_member(s, *actor, Some(thread), Slot::Manager);
+                // With kind 5, a manager there whose invitations need approval, if there is one.
+                let needing: Vec<MemberId> = match s.thread(thread).filter(|_| actor.kind % 10 == 5) {
+                    Some((_, ps)) => ps
+                        .iter()
+                        .filter(|p| p.permissions.contains(MP))
+                        .filter(|p| s.member(p.member_id).is_some_and(|m| self.role(m).invites_need_approval()))
+                        .map(|p| p.member_id)
+                        .collect(),
+                    None => Vec::new(),
+                };
+                let actor = match needing.get(usize::from(actor.idx) % needing.len().max(1)) {
+                    Some(m) => *m,
+                    None => self.pick_member(s, *actor, Some(thread), Slot::Manager),
+                };
                 self.by.set(By::Member(actor));
                 let email = self.email_at(s, email, self.org_of(s, actor));
                 let default_role = self.policy().default_role().to_owned();
@@ -1492,6 +2028,7 @@ impl World {
                         assert!(self.another_manager(s, thread, target), "the last `manage_people` taken away");
                     }
                 }
+                self.note_starter_protected(s, thread, target, r.as_ref().err());
                 outcome(&r, false)
             }
             Op::Remove { actor, thread, member } => {
@@ -1500,6 +2037,7 @@ impl World {
                 self.by.set(By::Member(actor));
                 let target = self.pick_participant(s, *member, thread, actor, Slot::Removable);
                 let r = kit.remove_from_thread(actor, thread, target);
+                self.note_starter_protected(s, thread, target, r.as_ref().err());
                 if r.is_ok() {
                     let holds = s.visible(actor, thread).expect("removed from a thread the actor cannot see");
                     assert!(holds.contains(MP), "removed without `manage_people`");
@@ -1539,6 +2077,16 @@ impl World {
                             .split_whitespace()
                             .filter(|w| w.contains("/join/ikinv_") && Token::from_token_or_link(w).is_ok())
                             .collect();
+                        if !matches!(e.kind, EmailKind::Invitation | EmailKind::ThreadInvitation) {
+                            // A manager asked to approve, an inviter told of a
+                            // denial, a requester: no invitee's link reaches them.
+                            let body = format!("{}\n{}\n{}", e.subject, e.text, e.html);
+                            self.check_no_secret(&body, &format!("an email of kind {:?}", e.kind));
+                            if !self.emails.contains(&e.id) {
+                                self.emails.push(e.id);
+                            }
+                            continue;
+                        }
                         assert!(!links.is_empty(), "an invitation email without a join link");
                         for link in links {
                             if !self.links.iter().any(|l| l == link) {
@@ -1579,6 +2127,231 @@ impl World {
                 self.clock.advance(SECONDS[usize::from(*secs) % SECONDS.len()]);
                 Outcome::Wrote
             }
+            Op::Approve { actor, inv } => {
+                let id = self.pick_awaiting(s, *inv);
+                let actor = match s.invitation(id) {
+                    Some(i) => self.pick_decider(s, *actor, i.org_id, &i.role, Some(i.inviter_id)),
+                    None => self.pick_member(s, *actor, None, Slot::Admin),
+                };
+                self.by.set(By::Member(actor));
+                let reach_before = self.reach();
+                let r = kit.approve_invitation(actor, id);
+                if let Ok(approved) = &r {
+                    let before = s.invitation(id).expect("an approved invitation existed");
+                    self.check_decided(s, actor, before);
+                    // R14: the approval is the approver's act (their reach bounds the
+                    // role the invitee gets), and the inviter's role still gives it.
+                    if let Err(e) =
+                        reach::approval(self.policy(), &reach_before, actor, before.inviter_id, &before.role)
+                    {
+                        panic!("R14 (docs/rules.md#r14): {e}");
+                    }
+                    // Everything a send checks held at that moment (R13).
+                    self.check_resent(s, before);
+                    assert_eq!((approved.id, approved.status), (id, InvitationStatus::Pending));
+                    assert!(approved.expires_at > s.now, "approved with an expiry that has passed");
+                    let emails = kit.store().read(|tx| tx.pending_emails_for(id)).expect("its emails");
+                    let to_invitee: Vec<&OutgoingEmail> = emails
+                        .iter()
+                        .filter(|e| matches!(e.kind, EmailKind::Invitation | EmailKind::ThreadInvitation))
+                        .collect();
+                    assert!(emails.iter().all(|e| e.kind != EmailKind::ApprovalRequested), "approval requests left");
+                    if before.delivered {
+                        assert_eq!(to_invitee.len(), 1, "the approved invitation's email");
+                        assert_eq!(to_invitee[0].to, before.email);
+                        // It has a new link: the draft's stops working.
+                        let after = self.snapshot();
+                        for (i, t) in after.tokens.iter().enumerate() {
+                            assert!(t != &Some(id) || s.tokens.get(i) != Some(&Some(id)), "an old link still works");
+                        }
+                    } else {
+                        assert!(to_invitee.is_empty(), "an invitation shared by link emailed its invitee");
+                    }
+                }
+                outcome(&r, false)
+            }
+            Op::Deny { actor, inv, reason } => {
+                let id = self.pick_awaiting(s, *inv);
+                let actor = match s.invitation(id) {
+                    Some(i) => self.pick_decider(s, *actor, i.org_id, &i.role, Some(i.inviter_id)),
+                    None => self.pick_member(s, *actor, None, Slot::Admin),
+                };
+                self.by.set(By::Member(actor));
+                let reason = reason.as_ref().map(text);
+                let r = kit.deny_invitation(actor, id, reason.as_deref());
+                if let Ok(denied) = &r {
+                    let before = s.invitation(id).expect("a denied invitation existed");
+                    self.check_decided(s, actor, before);
+                    assert_eq!((denied.id, denied.status), (id, InvitationStatus::Denied));
+                    // Only the inviter hears of it.
+                    let emails = kit.store().read(|tx| tx.pending_emails_for(id)).expect("its emails");
+                    let inviter = s.member(before.inviter_id).expect("the inviter");
+                    let told: Vec<(EmailKind, &str)> = emails.iter().map(|e| (e.kind, e.to.as_str())).collect();
+                    assert_eq!(told, [(EmailKind::InvitationDenied, inviter.email.as_str())], "a denial's emails");
+                }
+                outcome(&r, false)
+            }
+            Op::DecideJoin { actor, request, approve, reason } => {
+                let id = self.pick_request(s, *request);
+                let actor = match s.request(id) {
+                    Some(r) => self.pick_decider(s, *actor, r.org_id, &r.role, None),
+                    None => self.pick_member(s, *actor, None, Slot::Admin),
+                };
+                self.by.set(By::Member(actor));
+                let check = |w: &World| {
+                    let req = s.request(id).expect("a decided request existed");
+                    let a = s.member(actor).expect("the actor exists");
+                    assert_eq!(req.status, JoinRequestStatus::Pending, "a decided request decided again");
+                    assert!(a.is_active() && a.org_id == req.org_id, "a request decided by {a:?}");
+                    assert!(
+                        w.role(a).may_manage_member(&req.role),
+                        "R10: `{}` let someone in as `{}`",
+                        a.role,
+                        req.role
+                    );
+                    req
+                };
+                if *approve {
+                    let r = kit.approve_join_request(actor, id);
+                    if let Ok(m) = &r {
+                        let req = check(self);
+                        let o = s.org(req.org_id).expect("the organization");
+                        let key = EmailAddress::parse(&req.email).expect("a request's address parses");
+                        assert!(o.allows(&key), "approved outside the allowed domains");
+                        assert_eq!(
+                            (m.role.as_str(), m.org_id, m.email_key()),
+                            (req.role.as_str(), req.org_id, key.key().to_owned())
+                        );
+                        assert!(m.is_active());
+                        match s.members.iter().find(|x| x.org_id == req.org_id && x.email_key() == key.key()) {
+                            Some(was) => {
+                                // R11: a deactivated member comes back only by one who may reactivate them.
+                                assert!(!was.is_active() && was.id == m.id, "approved for an active member");
+                                let a = s.member(actor).expect("the actor exists");
+                                assert!(
+                                    self.role(a).may_manage_member(&was.role),
+                                    "R11: `{}` brought back `{}`",
+                                    a.role,
+                                    was.role
+                                );
+                                self.check_clamped(s, m);
+                            }
+                            None => assert!(s.member(m.id).is_none()),
+                        }
+                        if self.role(m).manages_organization() {
+                            self.governed.insert(m.org_id);
+                        }
+                    }
+                    return outcome(&r, false);
+                }
+                let reason = reason.as_ref().map(text);
+                let r = kit.deny_join_request(actor, id, reason.as_deref());
+                if let Ok(denied) = &r {
+                    check(self);
+                    assert_eq!((denied.id, denied.status), (id, JoinRequestStatus::Denied));
+                }
+                outcome(&r, false)
+            }
+            Op::ListJoinRequests { actor, status } => {
+                let actor = self.pick_member(s, *actor, None, Slot::Admin);
+                self.by.set(By::Member(actor));
+                let status = status.map(|i| {
+                    [JoinRequestStatus::Pending, JoinRequestStatus::Approved, JoinRequestStatus::Denied]
+                        [usize::from(i) % 3]
+                });
+                let r = kit.list_join_requests(actor, status);
+                if let Ok(list) = &r {
+                    let a = s.member(actor).expect("the actor exists");
+                    assert!(a.is_active() && self.role(a).manages_organization(), "requests listed by {a:?}");
+                    let expected: Vec<&JoinRequest> = s
+                        .requests
+                        .iter()
+                        .filter(|r| r.org_id == a.org_id && status.is_none_or(|st| r.status == st))
+                        .collect();
+                    assert_eq!(list.iter().collect::<Vec<_>>(), expected, "list_join_requests");
+                }
+                outcome(&r, true)
+            }
+            Op::StartVerification { actor, org, domain } => {
+                let org = self.pick_org(*org);
+                let actor = match actor.kind % 10 {
+                    1..=5 => self.admin_of(s, org, *actor),
+                    _ => self.pick_member(s, *actor, None, Slot::Admin),
+                };
+                self.by.set(By::Member(actor));
+                let domain = VERIFY_DOMAINS[usize::from(*domain) % VERIFY_DOMAINS.len()];
+                let r = kit.start_domain_verification(actor, org, domain);
+                if let Ok(v) = &r {
+                    let a = s.member(actor).expect("the actor exists");
+                    assert!(
+                        a.is_active() && a.org_id == org && self.role(a).manages_organization(),
+                        "verified by {a:?}"
+                    );
+                    assert!(!invitekit::is_free_mail(&v.domain), "a free mail domain to verify: {}", v.domain);
+                    assert_eq!(v.record_name, format!("_invitekit-challenge.{}", v.domain));
+                    // Asking again changes nothing.
+                    if let Some(was) = s.domains.iter().find(|x| x.org_id == org && x.domain == v.domain) {
+                        assert_eq!(was, v, "a verification started again changed");
+                        return Outcome::Read;
+                    }
+                    // Each organization's challenge is its own.
+                    assert!(s.domains.iter().all(|x| x.record_value != v.record_value), "a challenge reused");
+                }
+                outcome(&r, false)
+            }
+            Op::Verify { actor, org, domain, txt } => {
+                let org = self.pick_org(*org);
+                let actor = match actor.kind % 10 {
+                    1..=5 => self.admin_of(s, org, *actor),
+                    _ => self.pick_member(s, *actor, None, Slot::Admin),
+                };
+                self.by.set(By::Member(actor));
+                let domain = VERIFY_DOMAINS[usize::from(*domain) % VERIFY_DOMAINS.len()];
+                let key = invitekit::email::normalize_domain(domain).ok();
+                let mine = s.domains.iter().find(|v| v.org_id == org && Some(&v.domain) == key.as_ref());
+                let theirs = s.domains.iter().find(|v| v.org_id != org && Some(&v.domain) == key.as_ref());
+                let value = |v: Option<&DomainVerification>| {
+                    v.map_or("invitekit-verification=nothing", |v| &v.record_value).to_owned()
+                };
+                let values: Vec<String> = match txt % 5 {
+                    0 => vec![value(mine)],
+                    1 => vec![format!("  \"{}\" ", value(mine))],
+                    2 => vec!["v=spf1 -all".to_owned(), value(theirs), value(mine)],
+                    3 => vec![value(theirs)],
+                    _ => vec!["invitekit-verification=".to_owned(), String::new()],
+                };
+                let r = kit.verify_domain(actor, org, domain, &values);
+                if let Ok(v) = &r {
+                    let a = s.member(actor).expect("the actor exists");
+                    assert!(
+                        a.is_active() && a.org_id == org && self.role(a).manages_organization(),
+                        "verified by {a:?}"
+                    );
+                    let was = mine.expect("a domain verified without a challenge");
+                    assert!(v.is_verified());
+                    if was.is_verified() {
+                        assert_eq!(was, v, "verifying a verified domain changed it");
+                        return Outcome::Read;
+                    }
+                    // Only the organization's own challenge proves it.
+                    let found = values.iter().any(|t| t.trim().trim_matches('"').trim() == was.record_value);
+                    assert!(found, "verified by {values:?}, the challenge was {}", was.record_value);
+                }
+                outcome(&r, false)
+            }
+            Op::ListDomains { actor, org } => {
+                let org = self.pick_org(*org);
+                let actor = self.pick_member(s, *actor, None, Slot::Admin);
+                self.by.set(By::Member(actor));
+                let r = kit.list_domains(actor, org);
+                if let Ok(list) = &r {
+                    let a = s.member(actor).expect("the actor exists");
+                    assert!(a.org_id == org && self.role(a).manages_organization(), "domains listed by {a:?}");
+                    let expected: Vec<&DomainVerification> = s.domains.iter().filter(|v| v.org_id == org).collect();
+                    assert_eq!(list.iter().collect::<Vec<_>>(), expected, "list_domains");
+                }
+                outcome(&r, true)
+            }
             // `run` turns an attack into its steps.
             Op::Attack(_) => Outcome::Read,
             Op::Reactivate { actor, member } => {
@@ -1595,6 +2368,14 @@ impl World {
                 }
                 outcome(&r, false)
             }
+        }
+    }
+
+    /// [`features`]: R12 kept a participant from changing or removing the thread's starter.
+    fn note_starter_protected(&self, s: &Snapshot, thread: ThreadId, target: MemberId, e: Option<&Error>) {
+        let starter = s.thread(thread).is_some_and(|(t, _)| t.created_by == target);
+        if starter && e.is_some_and(|e| e.code() == "permission_denied") {
+            note("r12_starter_protected");
         }
     }
 
@@ -1659,14 +2440,47 @@ impl World {
             "invited an active member"
         );
         assert!(
-            !s.invitations.iter().any(|i| i.org_id == inv.org_id && i.email_key() == key && i.is_live(s.now)),
-            "invited an address with a live invitation"
+            !s.invitations.iter().any(|i| i.org_id == inv.org_id && i.email_key() == key && i.is_open(s.now)),
+            "invited an address with a live invitation, or one awaiting approval"
         );
+        // It awaits approval exactly when the inviter's role needs it, and then
+        // emails nobody but the members who may approve it (R10 for its role).
+        let awaiting = inv.status == InvitationStatus::AwaitingApproval;
+        assert_eq!(awaiting, role.invites_need_approval(), "`{}` sent an invitation {:?}", inviter.role, inv.status);
+        assert!(awaiting || inv.status == InvitationStatus::Pending, "sent as {:?}", inv.status);
+        if awaiting {
+            let emails = self.kit.store().read(|tx| tx.pending_emails_for(inv.id)).expect("its emails");
+            assert!(
+                emails.iter().all(|e| e.kind == EmailKind::ApprovalRequested),
+                "an invitation awaiting approval emailed its invitee"
+            );
+            let told: Vec<String> = emails.iter().map(|e| e.to.to_ascii_lowercase()).collect();
+            let approvers: BTreeSet<String> = s
+                .members
+                .iter()
+                .filter(|m| m.is_active() && m.org_id == inv.org_id && m.id != inv.inviter_id)
+                .filter(|m| self.role(m).may_manage_member(&inv.role))
+                .map(|m| m.email.to_ascii_lowercase())
+                .collect();
+            assert_eq!(told.len(), approvers.len(), "approval requests to {told:?}");
+            assert_eq!(told.into_iter().collect::<BTreeSet<_>>(), approvers, "who is asked to approve");
+        }
         for g in &inv.thread_grants {
             let holds = s.visible(inviter.id, g.thread_id).expect("a grant on a thread the inviter cannot see");
             let target = self.policy().role(&inv.role).expect("the invitation's role");
             assert_eq!(self.policy().check_grant(role, holds, target, g.permissions), Ok(()), "R4 on a thread grant");
         }
+    }
+
+    /// Who may approve or deny an invitation awaiting approval, against the
+    /// state before: another active member of its organization whose role
+    /// may give its role (R10); its inviter's role still may (R7).
+    fn check_decided(&self, s: &Snapshot, actor: MemberId, inv: &Invitation) {
+        assert_eq!(inv.status, InvitationStatus::AwaitingApproval, "decided an invitation that did not await approval");
+        let a = s.member(actor).expect("the actor exists");
+        assert!(a.is_active() && a.org_id == inv.org_id, "an invitation decided by {a:?}");
+        assert_ne!(a.id, inv.inviter_id, "an inviter decided their own invitation");
+        assert!(self.role(a).may_manage_member(&inv.role), "R10: `{}` decided an invitation as `{}`", a.role, inv.role);
     }
 
     /// R13 for a resend, against the state before: what a send checks held
@@ -1838,13 +2652,99 @@ impl World {
                 );
             }
         }
-        // R7: a pending invitation is one its inviter's current role could send.
-        let mut live = BTreeSet::new();
-        for inv in &s.invitations {
-            if inv.is_live(s.now) {
-                assert!(live.insert((inv.org_id, inv.email_key())), "{ctx}: two live invitations to {}", inv.email);
+        // An invitation's organization, inviter, address and role never
+        // change (an approval lets in what the inviter sent); only one
+        // awaiting approval is approved or denied, and nothing goes back to awaiting.
+        if let Some((before, _)) = step {
+            for inv in &s.invitations {
+                let Some(was) = before.invitation(inv.id) else {
+                    // (`Op::Invite` may accept it in the same step.)
+                    let sent = matches!(
+                        inv.status,
+                        InvitationStatus::Pending | InvitationStatus::AwaitingApproval | InvitationStatus::Accepted
+                    );
+                    assert!(sent, "{ctx}: an invitation appeared as {:?}", inv.status);
+                    continue;
+                };
+                let fixed = |i: &Invitation| (i.org_id, i.inviter_id, i.email_key(), i.role.clone());
+                assert_eq!(fixed(inv), fixed(was), "{ctx}: an invitation changed");
+                if inv.status != was.status {
+                    let from_awaiting = was.status == InvitationStatus::AwaitingApproval;
+                    match inv.status {
+                        InvitationStatus::AwaitingApproval => panic!("{ctx}: an invitation back to awaiting approval"),
+                        InvitationStatus::Denied => {
+                            assert!(from_awaiting, "{ctx}: a {:?} invitation denied", was.status)
+                        }
+                        InvitationStatus::Pending => {
+                            assert!(from_awaiting, "{ctx}: a {:?} invitation pending again", was.status)
+                        }
+                        _ => {}
+                    }
+                }
             }
-            if inv.status != InvitationStatus::Pending {
+            // A request's address and role never change; only a pending one is decided.
+            for r in &s.requests {
+                let Some(was) = before.request(r.id) else {
+                    assert_eq!(r.status, JoinRequestStatus::Pending, "{ctx}: a request appeared decided");
+                    continue;
+                };
+                assert_eq!((r.org_id, r.email_key(), &r.role), (was.org_id, was.email_key(), &was.role), "{ctx}");
+                assert!(
+                    r.status == was.status || was.status == JoinRequestStatus::Pending,
+                    "{ctx}: a request decided twice"
+                );
+            }
+            // A verified domain stays verified, and a challenge never changes.
+            for v in &before.domains {
+                let now = s.domains.iter().find(|x| x.org_id == v.org_id && x.domain == v.domain);
+                let now = now.unwrap_or_else(|| panic!("{ctx}: the verification of {} vanished", v.domain));
+                assert_eq!(now.record_value, v.record_value, "{ctx}: a challenge changed");
+                assert!(!v.is_verified() || now == v, "{ctx}: a verified domain changed");
+            }
+        }
+        // A free mail domain is never an auto-join domain, nor verified.
+        for o in &s.orgs {
+            let free = o.settings.auto_join_domains.iter().find(|d| invitekit::is_free_mail(d));
+            assert!(free.is_none(), "{ctx}: {} lets {free:?} join", o.name);
+        }
+        assert!(s.domains.iter().all(|v| !invitekit::is_free_mail(&v.domain)), "{ctx}: a free mail domain to verify");
+        // The emails waiting for an invitation are the ones its status calls
+        // for: its invitee's while pending, the approval requests while it
+        // awaits approval, the inviter's notice once denied, none once over.
+        for inv in &s.invitations {
+            let waiting = self.kit.store().read(|tx| tx.pending_emails_for(inv.id)).expect("an invitation's emails");
+            let fits = |k: EmailKind| match inv.status {
+                InvitationStatus::Pending | InvitationStatus::Expired => {
+                    matches!(k, EmailKind::Invitation | EmailKind::ThreadInvitation)
+                }
+                InvitationStatus::AwaitingApproval => k == EmailKind::ApprovalRequested,
+                InvitationStatus::Denied => k == EmailKind::InvitationDenied,
+                InvitationStatus::Accepted | InvitationStatus::Revoked | InvitationStatus::Declined => false,
+            };
+            let kinds: Vec<EmailKind> = waiting.iter().map(|e| e.kind).collect();
+            assert!(
+                kinds.iter().all(|k| fits(*k)),
+                "{ctx}: a {:?} invitation has emails {kinds:?} waiting",
+                inv.status
+            );
+            if inv.status == InvitationStatus::Pending {
+                assert!(kinds.len() <= 1, "{ctx}: a pending invitation has emails {kinds:?} waiting");
+            }
+        }
+        // One pending request per address.
+        let mut asking = BTreeSet::new();
+        for r in s.requests.iter().filter(|r| r.status == JoinRequestStatus::Pending) {
+            assert!(asking.insert((r.org_id, r.email_key())), "{ctx}: two pending requests from {}", r.email);
+            assert!(p.role(&r.role).is_some(), "{ctx}: a request as the unknown role `{}`", r.role);
+        }
+        // R7: a pending invitation, or one awaiting approval, is one its
+        // inviter's current role could send; one per address.
+        let mut open = BTreeSet::new();
+        for inv in &s.invitations {
+            if inv.is_open(s.now) {
+                assert!(open.insert((inv.org_id, inv.email_key())), "{ctx}: two open invitations to {}", inv.email);
+            }
+            if !matches!(inv.status, InvitationStatus::Pending | InvitationStatus::AwaitingApproval) {
                 continue;
             }
             let inviter = s.member(inv.inviter_id).unwrap_or_else(|| panic!("{ctx}: an invitation without inviter"));
@@ -1958,6 +2858,9 @@ fn settings(c: &SettingsSel) -> SettingsUpdate {
         max_message_chars: c.max_message.map(|i| small(i, &[0, 5, 1000, 5000, 5001])),
         allow_subdomains: c.allow_subdomains,
         auto_join_domains: c.auto_join.map(domains),
+        domain_join: c.domain_join.and_then(|i| {
+            [Some(DomainJoin::Off), Some(DomainJoin::Automatic), Some(DomainJoin::Request), None][usize::from(i) % 4]
+        }),
         allowed_domains: c.allowed.map(domains),
         redirect_origins: None,
     }

@@ -324,6 +324,8 @@ impl Rendered {
             expires_at: "January 8, 2026 at 00:00 UTC".to_owned(),
             thread_title: opt(&v.thread_title),
             freelancer_name: opt(&v.freelancer_name),
+            // The approvals' and requests' fields: no invitation email shows them.
+            ..EmailContext::default()
         };
         let mut outcomes = Vec::new();
         if let Some(t) = template
@@ -470,6 +472,8 @@ fn through_kit(ctx: &EmailContext, kind: EmailKind, template: Option<&TemplateSo
                 }
             }
         }
+        // This target renders only the invitee's emails (`Input::thread_kind`).
+        _ => {}
     }
     outcomes
 }

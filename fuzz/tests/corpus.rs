@@ -48,3 +48,17 @@ fn template() {
 fn stateful() {
     replay("stateful");
 }
+
+/// Each named seed of `corpus/stateful/` still reaches the scenario it is
+/// named after (`stateful::FEATURES_LIST`; `cargo run --example seeds` finds
+/// new ones when the target's input changes).
+#[test]
+fn stateful_named_seeds() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join("stateful");
+    for name in invitekit_fuzz::stateful::FEATURES_LIST {
+        let file = dir.join(name);
+        let data = fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let reached = invitekit_fuzz::stateful::features(&data);
+        assert!(reached.contains(name), "{} no longer reaches `{name}`: it reaches {reached:?}", file.display());
+    }
+}

@@ -68,14 +68,45 @@ pub enum By {
 }
 
 /// Whether role `lower` can do nothing that role `upper` cannot (roles are
-/// only partly ordered).
+/// only partly ordered). Inviting without approval is something a role
+/// whose invitations need approval cannot do.
 pub fn at_most(lower: &Role, upper: &Role) -> bool {
     lower.thread_ceiling().is_subset(upper.thread_ceiling())
         && lower.grantable_permissions().is_subset(upper.grantable_permissions())
         && (!lower.may_invite() || upper.may_invite())
         && (!lower.may_assign_team() || upper.may_assign_team())
         && (!lower.manages_organization() || upper.manages_organization())
+        && (!upper.invites_need_approval() || lower.invites_need_approval())
         && lower.invitable_roles().iter().all(|r| upper.may_give_role(r))
+}
+
+/// R14 for approving an invitation as `role` sent by `inviter`, given
+/// everyone's reach before it. The approval changes no member's reach by
+/// itself, but it is what lets the invitee in: it is an act of the approver,
+/// who must be another active member of the inviter's organization whose
+/// role manages it and may give `role` (R10: their reach bounds the role the
+/// invitee ends up with), and the inviter must still be an active member
+/// whose role may give `role` (R2), as at the acceptance, which is theirs.
+pub fn approval(p: &Policy, before: &Reach, approver: MemberId, inviter: MemberId, role: &str) -> Result<(), String> {
+    let seat = |id: MemberId, who: &str| {
+        before.members.get(&id).filter(|s| s.active).ok_or_else(|| format!("the {who} {id} is not an active member"))
+    };
+    let (a, i) = (seat(approver, "approver")?, seat(inviter, "inviter")?);
+    let role_of = |s: &Seat| p.role(&s.role).ok_or_else(|| format!("unknown role `{}`", s.role));
+    let (ar, ir) = (role_of(a)?, role_of(i)?);
+    if approver == inviter {
+        return Err(format!("member {approver} (`{}`) approved their own invitation as `{role}`", a.role));
+    }
+    if a.org != i.org {
+        return Err(format!("member {approver} (`{}`) approved another organization's invitation", a.role));
+    }
+    if !(ar.manages_organization() && ar.may_give_role(role)) {
+        return Err(format!("member {approver} (`{}`) approved an invitation as `{role}` out of their reach", a.role));
+    }
+    if !(ir.may_invite() && ir.may_give_role(role)) {
+        return Err(format!("an invitation as `{role}` by member {inviter} (`{}`) was approved", i.role));
+    }
+    Ok(())
 }
 
 /// R14 for a step authorized `by`, given everyone's reach before and after it.

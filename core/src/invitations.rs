@@ -20,7 +20,7 @@ use crate::extras::{self, JsonObject};
 use crate::ids::{InvitationId, MemberId, OrgId, TeamId, ThreadId};
 use crate::input;
 pub use crate::model::{Invitation, InvitationStatus, ThreadGrant};
-use crate::org::{Member, MemberStatus, Organization};
+use crate::org::{Member, Organization};
 use crate::outbox::{cancel_for, enqueue};
 use crate::store::{ReadTx, SendKey, Store, WriteTx};
 use crate::templates::{Email, EmailContext, EmailKind, render};
@@ -1006,35 +1006,8 @@ impl<S: Store> InviteKit<S> {
             if !org.allows(&email) {
                 return Err(Error::DomainNotAllowed { domain: email.domain().to_owned() });
             }
-            let team_ids = inv.team_ids.clone();
-            let member = match tx.member_by_email(org.id, email.key())? {
-                Some(m) if m.is_active() => return Err(Error::AlreadyMember { email: m.email }),
-                Some(mut m) => {
-                    // Re-hiring: only an inviter who may reactivate them (R11).
-                    self.check_rehire(&inviter, &m)?;
-                    m.name = name.clone();
-                    m.role = inv.role.clone();
-                    m.team_ids = team_ids;
-                    m.status = MemberStatus::Active;
-                    m.joined_at = now;
-                    tx.update_member(&m)?;
-                    m
-                }
-                None => {
-                    let m = Member {
-                        id: MemberId::new(),
-                        org_id: org.id,
-                        email: inv.email.clone(),
-                        name: name.clone(),
-                        role: inv.role.clone(),
-                        team_ids,
-                        status: MemberStatus::Active,
-                        joined_at: now,
-                    };
-                    tx.insert_member(&m)?;
-                    m
-                }
-            };
+            // Re-hiring a deactivated member: only an inviter who may reactivate them (R11).
+            let member = self.admit(tx, &inviter, org.id, &inv.email, &name, &inv.role, inv.team_ids.clone(), now)?;
             let mut accepted = inv.clone();
             accepted.status = InvitationStatus::Accepted;
             if !tx.update_invitation(&accepted, InvitationStatus::Pending, None)? {

@@ -222,33 +222,8 @@ impl<S: Store> InviteKit<S> {
             if !org.allows(&email) {
                 return Err(Error::DomainNotAllowed { domain: email.domain().to_owned() });
             }
-            let member = match tx.member_by_email(org.id, email.key())? {
-                Some(m) if m.is_active() => return Err(Error::AlreadyMember { email: m.email }),
-                Some(mut m) => {
-                    self.check_rehire(&actor, &m)?;
-                    m.name = request.name.clone();
-                    m.role = request.role.clone();
-                    m.team_ids = Vec::new();
-                    m.status = MemberStatus::Active;
-                    m.joined_at = now;
-                    tx.update_member(&m)?;
-                    m
-                }
-                None => {
-                    let m = Member {
-                        id: MemberId::new(),
-                        org_id: org.id,
-                        email: request.email.clone(),
-                        name: request.name.clone(),
-                        role: request.role.clone(),
-                        team_ids: Vec::new(),
-                        status: MemberStatus::Active,
-                        joined_at: now,
-                    };
-                    tx.insert_member(&m)?;
-                    m
-                }
-            };
+            let member =
+                self.admit(tx, &actor, org.id, &request.email, &request.name, &request.role, Vec::new(), now)?;
             let mut approved = request.clone();
             approved.status = JoinRequestStatus::Approved;
             approved.decided_by = Some(actor.id);

@@ -511,6 +511,53 @@ impl<S: Store> InviteKit<S> {
         )))
     }
 
+    /// Makes the person at `email` a member of `org` as `role` in `team_ids`,
+    /// on behalf of `admitter` (an invitation's inviter, a manager approving
+    /// a request to join): a new member, or, for a deactivated member's
+    /// address, that member back, only if `admitter` could reactivate them
+    /// (R11). An active member's address is `already_member`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn admit(
+        &self,
+        tx: &mut dyn WriteTx,
+        admitter: &Member,
+        org: OrgId,
+        email: &str,
+        name: &str,
+        role: &str,
+        team_ids: Vec<TeamId>,
+        now: Timestamp,
+    ) -> Result<Member> {
+        let key = email.to_ascii_lowercase();
+        match tx.member_by_email(org, &key)? {
+            Some(m) if m.is_active() => Err(Error::AlreadyMember { email: m.email }),
+            Some(mut m) => {
+                self.check_rehire(admitter, &m)?;
+                m.name = name.to_owned();
+                m.role = role.to_owned();
+                m.team_ids = team_ids;
+                m.status = MemberStatus::Active;
+                m.joined_at = now;
+                tx.update_member(&m)?;
+                Ok(m)
+            }
+            None => {
+                let m = Member {
+                    id: MemberId::new(),
+                    org_id: org,
+                    email: email.to_owned(),
+                    name: name.to_owned(),
+                    role: role.to_owned(),
+                    team_ids,
+                    status: MemberStatus::Active,
+                    joined_at: now,
+                };
+                tx.insert_member(&m)?;
+                Ok(m)
+            }
+        }
+    }
+
     /// R10's reach: a role that manages the organization and may give
     /// `member`'s role. A role the policy no longer has grants nothing, so
     /// any role that manages the organization reaches its holder.

@@ -8,8 +8,7 @@ import assert from 'node:assert/strict'
 import { InviteKit, ManualClock, Policy } from 'invitekit'
 
 // The default policy, but a `member`'s invitations wait for a manager's approval.
-const policy = JSON.parse(Policy.default().toJson())
-for (const role of policy.roles) if (role.name === 'member') role.invites_need_approval = true
+const policy = Policy.default().withInvitesNeedingApproval(['member'])
 
 const clock = new ManualClock() // optional; real time by default
 const kit = InviteKit.inMemory({ clock, policy }) // or: await InviteKit.open('sqlite:acme.db', { policy })

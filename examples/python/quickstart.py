@@ -15,7 +15,6 @@ Run it after installing the package (see bindings-python/README.md):
 
 from __future__ import annotations
 
-import json
 
 import invitekit as ik
 
@@ -31,11 +30,7 @@ def rule(title: str) -> None:
 
 def approvals_policy() -> ik.Policy:
     """The default policy, but a `member`'s invitations wait for a manager's approval."""
-    doc = json.loads(ik.Policy.default().to_json())
-    for role in doc["roles"]:
-        if role["name"] == "member":
-            role["invites_need_approval"] = True
-    return ik.Policy.from_json(json.dumps(doc))
+    return ik.Policy.default().with_invites_needing_approval(["member"])
 
 
 def main() -> None:
